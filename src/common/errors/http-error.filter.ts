@@ -1,0 +1,97 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from './database-errors';
+import { ErrorResponse } from './error-response';
+
+/** Errors raised by Express' body parsers before Nest sees the request. */
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  message?: string;
+}
+
+/**
+ * Renders every error as `{statusCode, error, message, details?, request_id}`. A 5xx says
+ * nothing internal: the cause goes to the log, tied to the response by its request id.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const res = ctx.getResponse<Response>();
+    const body = this.toBody(exception);
+    body.request_id = String(req.id ?? res.getHeader('x-request-id') ?? '');
+
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        { err: exception, request_id: body.request_id, path: req.originalUrl },
+        `${req.method} ${req.originalUrl} failed with ${body.statusCode}`,
+      );
+    }
+    if (res.headersSent) {
+      // A streamed response already started: all that can be done is to cut it off.
+      res.destroy();
+      return;
+    }
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorResponse {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const { message, details } = normalise(response, exception.message);
+      return { statusCode: status, error: reasonOf(status), message, details, request_id: '' };
+    }
+    const parserError = exception as BodyParserError;
+    if (parserError && typeof parserError.type === 'string' && parserError.expose && parserError.status) {
+      const status = parserError.status;
+      const message =
+        parserError.type === 'entity.too.large'
+          ? 'Request body is larger than the configured limit (BODY_LIMIT)'
+          : parserError.type === 'entity.parse.failed'
+            ? `Malformed request body: ${parserError.message}`
+            : (parserError.message ?? reasonOf(status));
+      return { statusCode: status, error: reasonOf(status), message, details: [{ field: 'body', message }], request_id: '' };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      const status = HttpStatus.SERVICE_UNAVAILABLE;
+      return { statusCode: status, error: reasonOf(status), message: 'The database is unavailable; try again shortly', request_id: '' };
+    }
+    const status = HttpStatus.INTERNAL_SERVER_ERROR;
+    return { statusCode: status, error: reasonOf(status), message: 'An unexpected error occurred', request_id: '' };
+  }
+}
+
+function normalise(response: string | object, fallback: string): { message: string; details?: unknown } {
+  if (typeof response === 'string') return { message: response };
+  const r = response as { message?: unknown; details?: unknown };
+  const details = r.details ?? undefined;
+  if (Array.isArray(r.message)) return { message: r.message.join('; '), details };
+  if (typeof r.message === 'string') return { message: r.message, details };
+  return { message: fallback, details };
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function reasonOf(status: number): string {
+  return REASONS[status] ?? (status >= 500 ? 'Server Error' : 'Error');
+}

@@ -1,0 +1,174 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+/**
+ * Every variable Heliox reads, parsed and validated once at boot.
+ * `.env.example` documents the same list; nothing else reads `process.env`.
+ */
+
+/** The development values published in `.env.example`; production refuses to start with them. */
+export const EXAMPLE_SECRETS = {
+  JWT_SECRET: 'heliox-dev-jwt-secret-change-in-production',
+  ADMIN_API_KEY: 'heliox-admin-key-change-in-production',
+  ADMIN_PASSWORD: 'admin123',
+} as const;
+
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  return value;
+};
+
+// Strict integer parsing: "abc", "12abc" and "1.5" stay strings and fail @IsInt.
+const toInteger = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
+
+export class Env {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  @IsNotEmpty()
+  HOST = '0.0.0.0';
+
+  /** postgres://… of an external server; unset → an embedded PostgreSQL is started. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  @IsNotEmpty()
+  EMBEDDED_DB_DIR = '.data/postgres';
+
+  /** 0 picks a free port at start. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  EMBEDDED_DB_PORT = 54329;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 10;
+
+  @IsString()
+  @MinLength(16)
+  JWT_SECRET: string = EXAMPLE_SECRETS.JWT_SECRET;
+
+  /** Access token lifetime in seconds. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 3600)
+  JWT_EXPIRES_IN = 3600;
+
+  @IsString()
+  @IsNotEmpty()
+  JWT_ISSUER = 'heliox';
+
+  @IsString()
+  @MinLength(16)
+  ADMIN_API_KEY: string = EXAMPLE_SECRETS.ADMIN_API_KEY;
+
+  @Matches(/^[^@\s]+@[^@\s]+$/, { message: 'ADMIN_EMAIL must be an e-mail address' })
+  ADMIN_EMAIL = 'admin@heliox.ai';
+
+  @IsString()
+  @MinLength(6)
+  ADMIN_PASSWORD: string = EXAMPLE_SECRETS.ADMIN_PASSWORD;
+
+  /** Comma-separated origins allowed by CORS; empty → cross-origin requests are not allowed. */
+  @Transform(toList)
+  @IsString({ each: true })
+  CORS_ORIGINS: string[] = ['http://localhost:3000', 'http://localhost:5173'];
+
+  /** Cap on JSON and form bodies (NDJSON/CSV ingestion is streamed and capped by record count). */
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 10mb' })
+  BODY_LIMIT = '10mb';
+
+  /** Most records one streamed (NDJSON/CSV) ingestion accepts. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  INGEST_MAX_RECORDS = 5_000_000;
+
+  /** Ingest data/mock_*.json on boot when the database has no jobs. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  SEED_DEMO_DATA = true;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  /** Login attempts allowed per client IP and per account in LOGIN_RATE_WINDOW seconds. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  LOGIN_RATE_LIMIT = 10;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  LOGIN_RATE_WINDOW = 60;
+}
+
+export class InvalidConfigError extends Error {}
+
+/** Parses raw environment variables into a typed, validated `Env`, or throws naming every bad variable. */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const known = Object.keys(new Env()).concat('DATABASE_URL');
+  // Empty strings mean "unset" so that `FOO=` in a .env file falls back to the default.
+  const input: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = raw[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const env = plainToInstance(Env, input, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  const problems = errors.map(
+    (e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+  );
+  if (env.NODE_ENV === 'production') {
+    for (const [key, example] of Object.entries(EXAMPLE_SECRETS)) {
+      if (env[key as keyof typeof EXAMPLE_SECRETS] === example) {
+        problems.push(`${key}: still has the .env.example value; set a secret of your own in production`);
+      }
+    }
+  }
+  if (problems.length) {
+    throw new InvalidConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return env;
+}

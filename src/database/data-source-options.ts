@@ -1,0 +1,26 @@
+import { DataSourceOptions } from 'typeorm';
+import { Env } from '../config/env';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+/** The one description of Heliox's database, shared by the app, the CLIs and the tests. */
+export function dataSourceOptions(url: string, env: Pick<Env, 'DB_POOL_SIZE'>): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    // Each migration commits on its own, so a failure leaves the schema at the last good step.
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    extra: {
+      max: env.DB_POOL_SIZE,
+      connectionTimeoutMillis: 5_000,
+      // A request never waits forever on a broken server.
+      statement_timeout: 120_000,
+      application_name: 'heliox',
+    },
+  };
+}

@@ -1,0 +1,8 @@
+import { CostSnapshot } from '../analytics/cost-snapshot.entity';
+import { User } from '../auth/users/user.entity';
+import { IngestionRun } from '../ingestion/ingestion-run.entity';
+import { Job } from '../jobs/job.entity';
+import { Team } from '../teams/team.entity';
+
+/** Every entity, for the app's data source and the migration CLI alike. */
+export const ENTITIES = [Team, Job, CostSnapshot, IngestionRun, User];

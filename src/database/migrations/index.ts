@@ -1,0 +1,7 @@
+import { InitialSchema1767225600000 } from './1767225600000-InitialSchema';
+
+/**
+ * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
+ * them the same way. A unit test fails when a file in this folder is missing from the list.
+ */
+export const MIGRATIONS = [InitialSchema1767225600000];

@@ -1,0 +1,58 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { decimalTransformer } from '../common/decimal.transformer';
+import { Team } from '../teams/team.entity';
+import type { JobStatus } from './job-status';
+
+@Entity({ name: 'jobs' })
+@Unique('UQ_jobs_job_id', ['jobId'])
+@Check('CHK_jobs_gpu_count_positive', `"gpu_count" > 0`)
+@Check('CHK_jobs_end_after_start', `"end_time" IS NULL OR "end_time" >= "start_time"`)
+@Check('CHK_jobs_status', `"status" IN ('queued','running','completed','failed','cancelled')`)
+export class Job {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_jobs' })
+  id: string;
+
+  /** The caller's own identifier of the job; ingestion upserts by it. */
+  @Column({ name: 'job_id', type: 'text' })
+  jobId: string;
+
+  @Index('idx_jobs_team_id')
+  @Column({ name: 'team_id', type: 'uuid' })
+  teamId: string;
+
+  @ManyToOne(() => Team, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'team_id', foreignKeyConstraintName: 'FK_jobs_team' })
+  team?: Team;
+
+  @Column({ name: 'model_name', type: 'text' })
+  modelName: string;
+
+  @Index('idx_jobs_provider')
+  @Column({ type: 'text' })
+  provider: string;
+
+  @Column({ name: 'gpu_type', type: 'text' })
+  gpuType: string;
+
+  /** Fractions are MIG slices or shared GPUs. */
+  @Column({ name: 'gpu_count', type: 'numeric', default: 1, transformer: decimalTransformer })
+  gpuCount: number;
+
+  @Index('idx_jobs_start_time')
+  @Column({ name: 'start_time', type: 'timestamptz' })
+  startTime: Date;
+
+  /** null while the job runs. */
+  @Column({ name: 'end_time', type: 'timestamptz', nullable: true })
+  endTime: Date | null;
+
+  @Index('idx_jobs_status')
+  @Column({ type: 'text' })
+  status: JobStatus;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

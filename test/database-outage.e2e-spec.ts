@@ -1,0 +1,31 @@
+import { expectErrorShape } from './support/expectations';
+import { createTestApp, TestApp } from './support/test-app';
+import { TcpProxy } from './support/tcp-proxy';
+import { serverUrl } from './support/test-database';
+
+describe('Foundation: losing the database', () => {
+  let t: TestApp;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    proxy = TcpProxy.forUrl(serverUrl());
+    await proxy.start();
+    // The app reaches its database only through the proxy.
+    t = await createTestApp({}, { routeDatabase: (url) => proxy.wrap(url) });
+  });
+  afterAll(async () => {
+    await proxy.start();
+    await t.close();
+    await proxy.stop();
+  });
+
+  it('answers 503 while the database is gone and 200 again when it is back, without a restart', async () => {
+    await t.http.get('/api/v1/health').expect(200);
+    await proxy.stop();
+    const down = await t.http.get('/api/v1/health').expect(503);
+    expectErrorShape(down.body, 503);
+    await proxy.start();
+    await t.http.get('/api/v1/health').expect(200);
+  });
+});
+});

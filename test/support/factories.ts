@@ -1,0 +1,111 @@
+import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { TokenClaims } from '../../src/auth/token-claims';
+import type { TestApp } from './test-app';
+
+/**
+ * Small builders of rows, written straight to the suite's database so a test states only what
+ * matters to it. Every field has a sensible default.
+ */
+let sequence = 0;
+const next = () => ++sequence;
+
+export interface TeamRow {
+  id: string;
+  name: string;
+  budget_usd: number | null;
+}
+
+export async function createTeam(db: DataSource, over: Partial<{ name: string; description: string; budget_usd: number | null }> = {}): Promise<TeamRow> {
+  const name = over.name ?? `team-${next()}-${randomUUID().slice(0, 8)}`;
+  const [row] = await db.query(
+    `INSERT INTO teams (name, description, budget_usd) VALUES ($1, $2, $3) RETURNING id, name, budget_usd::float8 AS budget_usd`,
+    [name, over.description ?? null, over.budget_usd === undefined ? 10_000 : over.budget_usd],
+  );
+  return row;
+}
+
+export interface JobInput {
+  job_id: string;
+  team_id: string;
+  model_name: string;
+  provider: string;
+  gpu_type: string;
+  gpu_count: number;
+  start_time: string;
+  end_time: string | null;
+  status: string;
+}
+
+export async function createJob(db: DataSource, teamId: string, over: Partial<JobInput> = {}): Promise<JobInput & { id: string }> {
+  const job: JobInput = {
+    job_id: `job-${next()}-${randomUUID().slice(0, 8)}`,
+    team_id: teamId,
+    model_name: 'llama-3-8b',
+    provider: 'aws',
+    gpu_type: 'a100',
+    gpu_count: 1,
+    start_time: '2026-01-03T00:00:00Z',
+    end_time: '2026-01-03T10:00:00Z',
+    status: 'completed',
+    ...over,
+  };
+  const [row] = await db.query(
+    `INSERT INTO jobs (job_id, team_id, model_name, provider, gpu_type, gpu_count, start_time, end_time, status)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
+    [job.job_id, job.team_id, job.model_name, job.provider, job.gpu_type, job.gpu_count, job.start_time, job.end_time, job.status],
+  );
+  return { ...job, id: row.id };
+}
+
+export async function createSnapshot(
+  db: DataSource,
+  over: Partial<{ entry_date: string; provider: string; gpu_type: string; cost_usd: number }> = {},
+): Promise<void> {
+  await db.query(`INSERT INTO cost_snapshots (entry_date, provider, gpu_type, cost_usd) VALUES ($1,$2,$3,$4)`, [
+    over.entry_date ?? '2026-01-03',
+    over.provider ?? 'aws',
+    over.gpu_type ?? 'a100',
+    over.cost_usd ?? 100,
+  ]);
+}
+
+export interface UserRow {
+  id: string;
+  email: string;
+  role: 'admin' | 'member';
+  team_id: string | null;
+}
+
+/** A user row (its password hash is not a real one: log in through tokenFor, or through the auth factory). */
+export async function createUser(
+  db: DataSource,
+  over: Partial<{ email: string; role: 'admin' | 'member'; team_id: string | null; password_hash: string }> = {},
+): Promise<UserRow> {
+  const [row] = await db.query(
+    `INSERT INTO users (email, password_hash, role, team_id) VALUES ($1, $2, $3, $4) RETURNING id, email, role, team_id`,
+    [over.email ?? `user-${next()}-${randomUUID().slice(0, 8)}@example.com`, over.password_hash ?? '!', over.role ?? 'member', over.team_id ?? null],
+  );
+  return row;
+}
+
+/** A valid access token for a user, signed the way the app signs them. */
+export function tokenFor(t: TestApp, user: UserRow): string {
+  const claims: TokenClaims = { sub: user.id, email: user.email, role: user.role, team_id: user.team_id };
+  return t.app.get(JwtService).sign(claims);
+}
+
+/** An admin and a bearer header for it. */
+export async function adminAuth(t: TestApp): Promise<{ user: UserRow; header: string }> {
+  const user = await createUser(t.db, { role: 'admin' });
+  return { user, header: `Bearer ${tokenFor(t, user)}` };
+}
+
+/** A member of the given team and a bearer header for it. */
+export async function memberAuth(t: TestApp, teamId: string): Promise<{ user: UserRow; header: string }> {
+  const user = await createUser(t.db, { role: 'member', team_id: teamId });
+  return { user, header: `Bearer ${tokenFor(t, user)}` };
+}
+
+export const API_KEY = 'heliox-admin-key-change-in-production';
