@@ -28,4 +28,3 @@ describe('Foundation: losing the database', () => {
     await t.http.get('/api/v1/health').expect(200);
   });
 });
-});
