@@ -7,7 +7,7 @@ import { Env } from '../config/env';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-type RequestWithId = IncomingMessage & { id?: string };
+type RequestWithId = Omit<IncomingMessage, "id"> & { id?: string | number | object };
 
 /**
  * Gives the request its id (the caller's `X-Request-Id` when it is sane, else a new UUID) and
@@ -15,7 +15,7 @@ type RequestWithId = IncomingMessage & { id?: string };
  * carry the id too) and again from the logger, which then finds it already set.
  */
 export function assignRequestId(req: RequestWithId, res: ServerResponse): string {
-  if (req.id) return req.id;
+  if (typeof req.id === 'string') return req.id;
   const given = req.headers['x-request-id'];
   req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
   res.setHeader('X-Request-Id', req.id);
