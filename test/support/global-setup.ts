@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -14,8 +14,12 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.DATABASE_URL) {
     process.env[SERVER_ENV] = process.env.DATABASE_URL;
   } else {
+    // World-traversable, so that the server's OS user (as root: `postgres`) can reach its data.
+    const root = mkdtempSync(path.join(tmpdir(), 'heliox-test-'));
+    chmodSync(root, 0o755);
+    (globalThis as { __HELIOX_TEST_ROOT__?: string }).__HELIOX_TEST_ROOT__ = root;
     const embedded = await EmbeddedPostgres.start({
-      dataDir: path.join(mkdtempSync(path.join(tmpdir(), 'heliox-test-')), 'pg'),
+      dataDir: path.join(root, 'pg'),
       port: 0,
       persistent: false,
       fast: true,

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { PREFIX_ENV, TEMPLATE_ENV, withAdminClient } from './test-database';
 
@@ -5,6 +6,8 @@ export default async function globalTeardown(): Promise<void> {
   const embedded = (globalThis as { __HELIOX_EMBEDDED__?: EmbeddedPostgres }).__HELIOX_EMBEDDED__;
   if (embedded) {
     await embedded.stop();
+    const root = (globalThis as { __HELIOX_TEST_ROOT__?: string }).__HELIOX_TEST_ROOT__;
+    if (root) rmSync(root, { recursive: true, force: true });
     return;
   }
   // On an external server, remove what this run created (suites drop their own on success).
