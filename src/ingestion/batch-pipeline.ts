@@ -1,0 +1,174 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { BatchWriter, WriteCounts } from './writers/batch-writer';
+
+/** Records per batch: large enough to amortise a round trip, small enough to keep memory flat. */
+export const BATCH_SIZE = 5_000;
+/**
+ * Concurrent writer connections of one streamed run. PostgreSQL, not parsing, limits the rate;
+ * a second connection nearly doubles it. Records are routed to a lane by key, so the same key
+ * always goes through the same lane, in payload order (the last record of a key still wins).
+ */
+export const WRITER_LANES = 2;
+const RETRIES = 3;
+
+export type PipelineMode =
+  /** One transaction for the whole run; `keep()` decides at the end whether it commits. */
+  | { kind: 'single'; keep: () => boolean }
+  /** A transaction per batch on parallel lanes; the allocation is refreshed once at the end. */
+  | { kind: 'streamed' };
+
+export interface PipelineCounts extends WriteCounts {
+  /** Records replaced by a later record with the same key in the same batch. */
+  superseded: number;
+}
+
+type Refresh = (manager?: EntityManager) => Promise<unknown>;
+
+/**
+ * Takes valid records one at a time (`push`, which waits when the writers are busy: that is
+ * the back-pressure that keeps a streamed upload from piling up in memory) and writes them in
+ * batches through a BatchWriter.
+ */
+export class BatchPipeline<T> {
+  readonly counts: PipelineCounts = { inserted: 0, updated: 0, unchanged: 0, superseded: 0 };
+  private readonly lanes: { buffer: T[]; inflight: Promise<void> | null }[];
+  private batchesStarted = 0;
+  private failure: unknown = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly writer: BatchWriter<T>,
+    private readonly refresh: Refresh,
+    private readonly mode: PipelineMode,
+  ) {
+    const lanes = mode.kind === 'streamed' ? WRITER_LANES : 1;
+    this.lanes = Array.from({ length: lanes }, () => ({ buffer: [], inflight: null }));
+  }
+
+  /**
+   * Runs `feed`, which pushes records, and writes them. Returns whether the writes committed
+   * (a single-transaction run that `keep()` refuses is rolled back).
+   */
+  async run(feed: (push: (record: T) => Promise<void>) => Promise<void>): Promise<boolean> {
+    if (this.mode.kind === 'single') return this.runInOneTransaction(feed, this.mode.keep);
+    await feed((record) => this.pushStreamed(record));
+    await this.finishStreamed();
+    return true;
+  }
+
+  private async runInOneTransaction(feed: (push: (record: T) => Promise<void>) => Promise<void>, keep: () => boolean): Promise<boolean> {
+    const rollback = new Error('rollback');
+    const lane = this.lanes[0];
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        // Counts are taken as the batches go: for a dry run they say what the run would do.
+        await feed(async (record) => {
+          lane.buffer.push(record);
+          if (lane.buffer.length >= BATCH_SIZE) (await this.writeBatch(manager, this.take(lane)))();
+        });
+        (await this.writeBatch(manager, this.take(lane), true))();
+        if (!keep()) throw rollback;
+        await this.refresh(manager);
+      });
+      return true;
+    } catch (error) {
+      if (error === rollback) return false;
+      throw error;
+    }
+  }
+
+  private async pushStreamed(record: T): Promise<void> {
+    if (this.failure) throw this.failure;
+    const lane = this.lanes[laneOf(this.writer.keyOf(record), this.lanes.length)];
+    lane.buffer.push(record);
+    if (lane.buffer.length < BATCH_SIZE) return;
+    const batch = this.take(lane);
+    // At most one batch in flight per lane while the next one fills.
+    await lane.inflight;
+    if (this.failure) throw this.failure;
+    this.batchesStarted++;
+    lane.inflight = this.inOwnTransaction((manager) => this.writeBatch(manager, batch)).catch((error) => {
+      this.failure ??= error;
+    });
+  }
+
+  private async finishStreamed(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.inflight));
+    if (this.failure) throw this.failure;
+    if (this.batchesStarted === 0) {
+      // A small run is one batch: write it and refresh the allocation in the same transaction.
+      const batch = this.lanes.flatMap((lane) => this.take(lane));
+      await this.inOwnTransaction(async (manager) => {
+        const apply = await this.writeBatch(manager, batch, true);
+        await this.refresh(manager);
+        return apply;
+      });
+      return;
+    }
+    await Promise.all(
+      this.lanes.map((lane) => {
+        const batch = this.take(lane);
+        return batch.length ? this.inOwnTransaction((manager) => this.writeBatch(manager, batch)) : undefined;
+      }),
+    );
+    await this.refresh();
+  }
+
+  private take(lane: { buffer: T[] }): T[] {
+    const batch = lane.buffer;
+    lane.buffer = [];
+    return batch;
+  }
+
+  /**
+   * Writes one batch (the last record of each key, sorted by key) and returns how to account
+   * for it, to be called once its transaction has committed.
+   */
+  private async writeBatch(manager: EntityManager, records: T[], evenIfEmpty = false): Promise<() => void> {
+    if (!records.length && !evenIfEmpty) return () => undefined;
+    const byKey = new Map<string, T>();
+    for (const record of records) {
+      const key = this.writer.keyOf(record);
+      byKey.delete(key);
+      byKey.set(key, record);
+    }
+    const batch = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, record]) => record);
+    const result = await this.writer.write(manager, batch);
+    return () => {
+      this.counts.inserted += result.inserted;
+      this.counts.updated += result.updated;
+      this.counts.unchanged += result.unchanged;
+      this.counts.superseded += records.length - batch.length;
+      result.committed?.();
+    };
+  }
+
+  /**
+   * A batch's own transaction, retried when PostgreSQL picks it as a deadlock victim or a
+   * serialisation failure (two runs of overlapping data): every batch is idempotent.
+   */
+  private async inOwnTransaction(work: (manager: EntityManager) => Promise<() => void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const account = await this.dataSource.transaction(work);
+        account();
+        return;
+      } catch (error) {
+        const e = error as { driverError?: { code?: string }; code?: string };
+        const code = e.driverError?.code ?? e.code;
+        if (attempt >= RETRIES || (code !== '40P01' && code !== '40001')) throw error;
+      }
+    }
+  }
+}
+
+/** FNV-1a: a cheap, stable spread of keys over lanes. */
+export function laneOf(key: string, lanes: number): number {
+  if (lanes === 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % lanes;
+}

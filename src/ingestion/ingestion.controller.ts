@@ -1,0 +1,82 @@
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { ApiKeyAuth } from '../auth/access.decorators';
+import { ErrorResponse } from '../common/errors/error-response';
+import { IngestQuery } from './dto/ingest.query';
+import { CostsPayloadDto, JobsPayloadDto } from './dto/ingest-payload.dto';
+import { IngestionAnswerDto, IngestionRunDto, IngestionRunListDto } from './dto/ingestion-answer.dto';
+import { ListIngestionsQuery } from './dto/list-ingestions.query';
+import { ingestInputOf } from './ingest-input';
+import { IngestionAnswer } from './ingestion-outcome';
+import { IngestionRunsService, RunView } from './ingestion-runs.service';
+import { IngestionService } from './ingestion.service';
+
+const STREAM_NOTE =
+  'JSON, NDJSON (application/x-ndjson, one record a line, streamed) or CSV (text/csv, header row of the field names, streamed). ' +
+  'Valid records are written even when others are bad (unless atomic); bad ones are reported by index and field. ' +
+  '200 with status success or partial; 400 when no record could be ingested; 415 for another Content-Type.';
+
+@ApiTags('admin: ingestion')
+@ApiKeyAuth()
+@ApiExtraModels(JobsPayloadDto, CostsPayloadDto)
+@ApiBadRequestResponse({ description: 'Invalid payload or query, with the records and fields named', type: ErrorResponse })
+@Controller('admin')
+export class IngestionController {
+  constructor(
+    private readonly ingestion: IngestionService,
+    private readonly runs: IngestionRunsService,
+  ) {}
+
+  @Post('ingest/jobs/mock')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ingest the demo jobs (data/mock_jobs.json: 3 teams, 30 jobs, 2026-01-01..14)' })
+  @ApiOkResponse({ type: IngestionAnswerDto })
+  ingestMockJobs(@Query() query: IngestQuery): Promise<IngestionAnswer> {
+    return this.ingestion.ingestDemoFile('jobs', 'mock', { dryRun: query.dry_run, atomic: query.atomic });
+  }
+
+  @Post('ingest/costs/mock')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ingest the demo cost snapshots (data/mock_cost_snapshots.json)' })
+  @ApiOkResponse({ type: IngestionAnswerDto })
+  ingestMockCosts(@Query() query: IngestQuery): Promise<IngestionAnswer> {
+    return this.ingestion.ingestDemoFile('costs', 'mock', { dryRun: query.dry_run, atomic: query.atomic });
+  }
+
+  @Post('ingest/jobs')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ingest teams and jobs (upsert by job_id)', description: STREAM_NOTE })
+  @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
+  @ApiBody({ schema: { $ref: getSchemaPath(JobsPayloadDto) } })
+  @ApiOkResponse({ type: IngestionAnswerDto })
+  ingestJobs(@Req() req: Request, @Query() query: IngestQuery): Promise<IngestionAnswer> {
+    const input = ingestInputOf(req);
+    return this.ingestion.ingest({ kind: 'jobs', source: `http:${input.format}`, input, dryRun: query.dry_run, atomic: query.atomic });
+  }
+
+  @Post('ingest/costs')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ingest daily cost snapshots (upsert by entry_date, provider, gpu_type)', description: STREAM_NOTE })
+  @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
+  @ApiBody({ schema: { $ref: getSchemaPath(CostsPayloadDto) } })
+  @ApiOkResponse({ type: IngestionAnswerDto })
+  ingestCosts(@Req() req: Request, @Query() query: IngestQuery): Promise<IngestionAnswer> {
+    const input = ingestInputOf(req);
+    return this.ingestion.ingest({ kind: 'costs', source: `http:${input.format}`, input, dryRun: query.dry_run, atomic: query.atomic });
+  }
+
+  @Get('ingestions')
+  @ApiOperation({ summary: 'Ingestion runs, newest first' })
+  @ApiOkResponse({ type: IngestionRunListDto })
+  list(@Query() query: ListIngestionsQuery) {
+    return this.runs.list(query);
+  }
+
+  @Get('ingestions/:id')
+  @ApiOperation({ summary: 'One ingestion run with its counts and first record errors' })
+  @ApiOkResponse({ type: IngestionRunDto })
+  get(@Param('id', ParseUUIDPipe) id: string): Promise<RunView> {
+    return this.runs.get(id);
+  }
+}

@@ -1,0 +1,147 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Readable } from 'node:stream';
+import { DataSource } from 'typeorm';
+import { AllocationService } from '../analytics/allocation.service';
+import { DomainError } from '../common/errors/domain-error';
+import { Env } from '../config/env';
+import { TeamsService } from '../teams/teams.service';
+import { BatchPipeline } from './batch-pipeline';
+import { IngestionKind } from './ingestion-run.entity';
+import { IngestionRunsService } from './ingestion-runs.service';
+import { readDemoFile } from './demo-data';
+import { describeOutcome, IngestionAnswer, RunTally } from './ingestion-outcome';
+import { csvRecords } from './parsers/csv';
+import { readCostsBody, readJobsBody } from './parsers/json-body';
+import { ndjsonRecords } from './parsers/ndjson';
+import { RawRecord } from './parsers/raw-record';
+import { RecordErrors } from './record-errors';
+import { COST_FIELDS, normaliseCost, REQUIRED_COST_FIELDS } from './records/cost-record';
+import { JOB_FIELDS, Normalised, normaliseJob, REQUIRED_JOB_FIELDS } from './records/job-record';
+import { TeamDefinition } from './records/team-definition';
+import { BatchWriter } from './writers/batch-writer';
+import { CostBatchWriter } from './writers/cost-writer';
+import { JobBatchWriter } from './writers/job-writer';
+
+export type IngestInput = { format: 'json'; body: unknown } | { format: 'ndjson' | 'csv'; stream: Readable };
+
+export interface IngestRequest {
+  kind: IngestionKind;
+  /** Where the data came from, for the run history: `http:ndjson`, `mock`, `cli:jobs.csv`, … */
+  source: string;
+  input: IngestInput;
+  dryRun?: boolean;
+  atomic?: boolean;
+  /** Called every PROGRESS_EVERY records with the number read so far (the CLI's progress line). */
+  onProgress?: (records: number) => void;
+}
+
+const PROGRESS_EVERY = 10_000;
+
+/**
+ * Takes teams, jobs and cost snapshots in, whatever the door (HTTP JSON, NDJSON, CSV, the
+ * mock files, the CLI): records are read one by one, validated and normalised, and the valid
+ * ones written in set-based batches while bad ones are reported by index and field. Every run
+ * is recorded in `ingestion_runs`.
+ */
+@Injectable()
+export class IngestionService {
+  private readonly maxStreamedRecords: number;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly runs: IngestionRunsService,
+    private readonly teams: TeamsService,
+    private readonly allocation: AllocationService,
+    config: ConfigService<Env, true>,
+  ) {
+    this.maxStreamedRecords = config.get('INGEST_MAX_RECORDS', { infer: true });
+  }
+
+  async ingest(request: IngestRequest): Promise<IngestionAnswer> {
+    const dryRun = request.dryRun ?? false;
+    const atomic = request.atomic ?? false;
+    // A wrong JSON envelope is the caller's mistake before any record is read: plain 400, no run.
+    const body = request.input.format === 'json' ? this.readBody(request.kind, request.input.body) : undefined;
+    const runId = await this.runs.start(request.kind, request.source, { dryRun, atomic });
+
+    const errors = new RecordErrors();
+    const single = request.input.format === 'json' || dryRun || atomic;
+    const tally: RunTally = { kind: request.kind, dryRun, atomic, total: 0, errors, committed: false, streamed: !single, capped: false };
+    const writer: BatchWriter<any> =
+      request.kind === 'jobs'
+        ? new JobBatchWriter(this.teams, this.allocation, body?.teams ?? [])
+        : new CostBatchWriter(this.allocation);
+    const pipeline = new BatchPipeline(
+      this.dataSource,
+      writer,
+      (manager) => this.allocation.refreshDirty(manager),
+      single ? { kind: 'single', keep: () => !dryRun && !(atomic && errors.failedRecords > 0) } : { kind: 'streamed' },
+    );
+    const normalise: (raw: unknown) => Normalised<unknown> = request.kind === 'jobs' ? normaliseJob : normaliseCost;
+    const records = body ? arrayRecords(body.records) : this.streamRecords(request.kind, request.input as { format: 'ndjson' | 'csv'; stream: Readable });
+
+    try {
+      tally.committed = await pipeline.run(async (push) => {
+        for await (const raw of records) {
+          if (!body && tally.total >= this.maxStreamedRecords) {
+            tally.capped = true;
+            break;
+          }
+          tally.total++;
+          if (request.onProgress && tally.total % PROGRESS_EVERY === 0) request.onProgress(tally.total);
+          if ('issue' in raw) {
+            errors.add(raw.index, null, [raw.issue]);
+            continue;
+          }
+          const result = normalise(raw.value);
+          if (!result.ok) errors.add(raw.index, result.key, result.issues);
+          // An atomic run that already failed only validates the rest, to report every error.
+          else if (!(atomic && errors.failedRecords > 0)) await push(result.record);
+        }
+      });
+    } catch (error) {
+      const answer = describeOutcome(runId, tally, pipeline.counts, writer, error);
+      await this.runs.finishDead(runId, answer.run, error);
+      throw error;
+    } finally {
+      // Whatever was not read (a cap, a crash) is drained so the answer can still be sent.
+      if ('stream' in request.input) request.input.stream.resume();
+    }
+
+    const answer = describeOutcome(runId, tally, pipeline.counts, writer);
+    await this.runs.finish(runId, answer.run);
+    if (tally.capped) {
+      throw new DomainError(HttpStatus.PAYLOAD_TOO_LARGE, `${answer.body.message} (run ${runId})`, [
+        { field: 'body', message: `at most ${this.maxStreamedRecords} records (INGEST_MAX_RECORDS) are read from one upload` },
+      ]);
+    }
+    if (answer.body.status === 'failed' && !dryRun) {
+      throw new DomainError(HttpStatus.BAD_REQUEST, `${answer.body.message} (run ${runId})`, errors.first);
+    }
+    return answer.body;
+  }
+
+  /** Ingests one of the demo files in data/ (the mock endpoints, the boot seeding). */
+  async ingestDemoFile(kind: IngestionKind, source: string, options: { dryRun?: boolean; atomic?: boolean } = {}): Promise<IngestionAnswer> {
+    const body = await readDemoFile(kind);
+    return this.ingest({ kind, source, input: { format: 'json', body }, ...options });
+  }
+
+  private readBody(kind: IngestionKind, body: unknown): { teams: TeamDefinition[]; records: unknown[] } {
+    return kind === 'jobs' ? readJobsBody(body) : { teams: [], ...readCostsBody(body) };
+  }
+
+  private streamRecords(kind: IngestionKind, input: { format: 'ndjson' | 'csv'; stream: Readable }): AsyncIterable<RawRecord> {
+    if (input.format === 'ndjson') return ndjsonRecords(input.stream);
+    return csvRecords(
+      input.stream,
+      kind === 'jobs' ? { allowed: JOB_FIELDS, required: REQUIRED_JOB_FIELDS } : { allowed: COST_FIELDS, required: REQUIRED_COST_FIELDS },
+    );
+  }
+}
+
+function* arrayRecords(values: unknown[]): Generator<RawRecord> {
+  for (let index = 0; index < values.length; index++) yield { index, value: values[index] };
+}

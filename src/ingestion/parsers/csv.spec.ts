@@ -1,0 +1,56 @@
+import { Readable } from 'node:stream';
+import { DomainError } from '../../common/errors/domain-error';
+import { csvRecords } from './csv';
+
+const columns = { allowed: ['a', 'b', 'c'], required: ['a', 'b'] };
+const collect = async (text: string, maxBytes?: number) => {
+  const out: unknown[] = [];
+  for await (const r of csvRecords(Readable.from([Buffer.from(text)]), columns, maxBytes)) out.push(r);
+  return out;
+};
+
+describe('csvRecords', () => {
+  it('maps rows to the header, keeping values as strings', async () => {
+    const [first, second] = (await collect('a,b,c\n1,"x, y",\n2,z,3\n')) as { index: number; value: Record<string, string> }[];
+    expect(first.index).toBe(0);
+    expect({ ...first.value }).toEqual({ a: '1', b: 'x, y', c: '' });
+    expect({ ...second.value }).toEqual({ a: '2', b: 'z', c: '3' });
+  });
+
+  it('accepts a header with a byte-order mark and spaces', async () => {
+    const [record] = (await collect('\uFEFFa , b\n1,2\n')) as { value: Record<string, string> }[];
+    expect({ ...record.value }).toEqual({ a: '1', b: '2' });
+  });
+
+  it('refuses a header missing a required column, naming it', async () => {
+    await expect(collect('a,c\n1,2\n')).rejects.toMatchObject({ response: { details: [{ field: 'b', message: 'column b is missing' }] } });
+  });
+
+  it('refuses an unknown column, naming it', async () => {
+    await expect(collect('a,b,__proto__\n1,2,3\n')).rejects.toBeInstanceOf(DomainError);
+  });
+
+  it('refuses an empty file', async () => {
+    await expect(collect('')).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('reports a row with the wrong number of cells and keeps reading', async () => {
+    const records = await collect('a,b\n1\n2,3\n');
+    expect(records).toEqual([
+      { index: 0, issue: { field: null, message: 'row 1 has 1 cells; the header has 2' } },
+      { index: 1, value: expect.anything() },
+    ]);
+  });
+
+  it('builds rows without a prototype, so no column name reaches Object.prototype', async () => {
+    const [record] = (await collect('a,b\n1,2\n')) as { value: object }[];
+    expect(Object.getPrototypeOf(record.value)).toBeNull();
+  });
+
+  it('keeps the rows before a row it cannot parse, and names that row', async () => {
+    const records = await collect('a,b\n1,2\n"3,4\n', 64);
+    expect(records).toHaveLength(2);
+    expect(records).toContainEqual({ index: 0, value: expect.anything() });
+    expect(records).toContainEqual({ index: 1, issue: { field: null, message: expect.stringMatching(/^row 2 cannot be read as CSV/) } });
+  });
+});

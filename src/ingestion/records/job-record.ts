@@ -1,0 +1,99 @@
+import { JOB_STATUSES, JobStatus } from '../../jobs/job-status';
+import { MAX_CODE_LENGTH, MAX_NAME_LENGTH, RecordIssue, RecordReader } from './record-reader';
+
+/** A job as it arrives (JSON, NDJSON line or CSV row), before normalisation. */
+export const JOB_FIELDS = [
+  'job_id',
+  'team_name',
+  'model_name',
+  'provider',
+  'gpu_type',
+  'gpu_count',
+  'start_time',
+  'end_time',
+  'status',
+] as const;
+/** Columns a CSV of jobs must have; gpu_count (default 1) and end_time (running jobs) may be left out. */
+export const REQUIRED_JOB_FIELDS = ['job_id', 'team_name', 'model_name', 'provider', 'gpu_type', 'start_time', 'status'];
+
+/** A job ready to be written: trimmed, lower-cased where it matters, timestamps in UTC. */
+export interface JobRecord {
+  jobId: string;
+  teamName: string;
+  modelName: string;
+  provider: string;
+  gpuType: string;
+  /** Decimal text; fractions are MIG slices or shared GPUs. */
+  gpuCount: string;
+  startTime: string;
+  endTime: string | null;
+  status: JobStatus;
+}
+
+export type Normalised<T> = { ok: true; record: T } | { ok: false; key: string | null; issues: RecordIssue[] };
+
+/** The spellings schedulers actually emit, mapped to Heliox's five statuses. */
+const STATUS_ALIASES: Record<string, JobStatus> = {
+  succeeded: 'completed',
+  success: 'completed',
+  successful: 'completed',
+  complete: 'completed',
+  done: 'completed',
+  canceled: 'cancelled',
+  pending: 'queued',
+  error: 'failed',
+  errored: 'failed',
+};
+
+/** Largest GPU count accepted for one job; more is a unit mistake (GPU-hours, say). */
+export const MAX_GPU_COUNT = 100_000;
+
+export function normaliseStatus(value: string): JobStatus | null {
+  if ((JOB_STATUSES as readonly string[]).includes(value)) return value as JobStatus;
+  return Object.prototype.hasOwnProperty.call(STATUS_ALIASES, value) ? STATUS_ALIASES[value] : null;
+}
+
+export function normaliseJob(raw: unknown): Normalised<JobRecord> {
+  const reader = RecordReader.open(raw, JOB_FIELDS);
+  if (!(reader instanceof RecordReader)) return { ok: false, key: null, issues: [reader] };
+
+  const jobId = reader.text('job_id', { required: true, maxLength: MAX_NAME_LENGTH });
+  const teamName = reader.text('team_name', { required: true, maxLength: MAX_NAME_LENGTH });
+  const modelName = reader.text('model_name', { required: true, maxLength: MAX_NAME_LENGTH });
+  const provider = reader.text('provider', { required: true, maxLength: MAX_CODE_LENGTH, lowerCase: true });
+  const gpuType = reader.text('gpu_type', { required: true, maxLength: MAX_CODE_LENGTH, lowerCase: true });
+  const gpuCount = reader.decimal('gpu_count', { required: false, min: 0, minExclusive: true, max: MAX_GPU_COUNT, fallback: '1' });
+  const startTime = reader.timestamp('start_time', { required: true });
+  const endTime = reader.timestamp('end_time', { required: false });
+  const statusText = reader.text('status', { required: true, maxLength: MAX_CODE_LENGTH, lowerCase: true });
+
+  let status: JobStatus | null = null;
+  if (statusText !== null) {
+    status = normaliseStatus(statusText);
+    if (!status) reader.reject('status', `status must be one of ${JOB_STATUSES.join(', ')} (got "${statusText}")`);
+  }
+  if (startTime && endTime && endTime < startTime) reader.reject('end_time', 'end_time must not be before start_time');
+  if (status && endTime === null && ['completed', 'failed', 'cancelled'].includes(status) && !reader.issues.some((i) => i.field === 'end_time')) {
+    // Without an end a finished job would keep accruing GPU-hours (and cost) until now.
+    reader.reject('end_time', `end_time is required for a ${status} job`);
+  }
+  if (status && endTime !== null && (status === 'queued' || status === 'running')) {
+    reader.reject('end_time', `a ${status} job has no end_time yet; send the final status with it`);
+  }
+
+  if (!reader.ok) return { ok: false, key: jobId, issues: reader.issues };
+  return {
+    ok: true,
+    record: {
+      jobId: jobId!,
+      teamName: teamName!,
+      modelName: modelName!,
+      provider: provider!,
+      gpuType: gpuType!,
+      gpuCount: gpuCount!,
+      startTime: startTime!,
+      endTime,
+      status: status!,
+    },
+  };
+}

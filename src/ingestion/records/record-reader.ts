@@ -1,0 +1,155 @@
+/**
+ * Reads one untrusted record (a parsed JSON object or a CSV row) field by field, collecting
+ * every problem instead of stopping at the first, so a caller can fix a record in one go.
+ * Values are read only from the record's own properties, and the record is never copied or
+ * merged into another object, so keys such as `__proto__` or `constructor` are just unknown
+ * fields.
+ */
+export interface RecordIssue {
+  field: string | null;
+  message: string;
+}
+
+/** Longest accepted identifier-like value (job ids, team and model names). */
+export const MAX_NAME_LENGTH = 200;
+/** Longest accepted provider, GPU type or status. */
+export const MAX_CODE_LENGTH = 64;
+export const MAX_DESCRIPTION_LENGTH = 2000;
+
+// Timestamps must carry an offset: a time without one is ambiguous and is rejected, not guessed.
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DECIMAL = /^\+?(\d+(\.\d*)?|\.\d+)$/;
+
+export class RecordReader {
+  readonly issues: RecordIssue[] = [];
+
+  private constructor(private readonly raw: Record<string, unknown>) {}
+
+  /** A reader over `raw`, or the issue that `raw` is not a record at all. */
+  static open(raw: unknown, allowedFields: readonly string[]): RecordReader | RecordIssue {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      return { field: null, message: 'record must be a JSON object' };
+    }
+    const reader = new RecordReader(raw as Record<string, unknown>);
+    for (const key of Object.keys(raw)) {
+      if (!allowedFields.includes(key)) {
+        reader.issues.push({ field: key.slice(0, MAX_NAME_LENGTH), message: `property ${key.slice(0, MAX_NAME_LENGTH)} is not allowed` });
+      }
+    }
+    return reader;
+  }
+
+  get ok(): boolean {
+    return this.issues.length === 0;
+  }
+
+  /** The raw value of an allowed field; null, undefined and blank strings all mean "absent". */
+  private value(field: string): unknown {
+    const value = Object.prototype.hasOwnProperty.call(this.raw, field) ? this.raw[field] : undefined;
+    if (value === null || value === undefined) return undefined;
+    if (typeof value === 'string' && value.trim() === '') return undefined;
+    return value;
+  }
+
+  private fail(field: string, message: string): null {
+    this.issues.push({ field, message });
+    return null;
+  }
+
+  /** A trimmed string, lower-cased when asked; too long is an error, not a truncation. */
+  text(field: string, opts: { required: boolean; maxLength: number; lowerCase?: boolean }): string | null {
+    const value = this.value(field);
+    if (value === undefined) return opts.required ? this.fail(field, `${field} is required`) : null;
+    if (typeof value !== 'string') return this.fail(field, `${field} must be a string`);
+    const trimmed = value.trim();
+    if (trimmed.length > opts.maxLength) return this.fail(field, `${field} must be at most ${opts.maxLength} characters`);
+    return opts.lowerCase ? trimmed.toLowerCase() : trimmed;
+  }
+
+  /** An ISO-8601 timestamp with an offset, returned as UTC ISO text. */
+  timestamp(field: string, opts: { required: boolean }): string | null {
+    const value = this.value(field);
+    if (value === undefined) return opts.required ? this.fail(field, `${field} is required`) : null;
+    const message = `${field} must be an ISO-8601 timestamp with an offset, such as 2026-01-03T09:30:00Z`;
+    if (typeof value !== 'string' || value.length > 64) return this.fail(field, message);
+    const m = TIMESTAMP.exec(value.trim());
+    if (!m) return this.fail(field, message);
+    const [, y, mo, d, h, mi, s = '00', frac = '', offset] = m;
+    if (!isCalendarDate(+y, +mo, +d) || +h > 23 || +mi > 59 || +s > 59) {
+      return this.fail(field, `${field} is not a valid date and time`);
+    }
+    const normalisedOffset = /^[zZ]$/.test(offset) ? 'Z' : normaliseOffset(offset);
+    if (!normalisedOffset) return this.fail(field, message);
+    // Date keeps milliseconds; finer digits are dropped rather than rounded into the next second.
+    const millis = (frac + '000').slice(0, 3);
+    const epoch = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}.${millis}${normalisedOffset}`);
+    if (Number.isNaN(epoch)) return this.fail(field, message);
+    return new Date(epoch).toISOString();
+  }
+
+  /** A calendar date `YYYY-MM-DD`. */
+  date(field: string, opts: { required: boolean }): string | null {
+    const value = this.value(field);
+    if (value === undefined) return opts.required ? this.fail(field, `${field} is required`) : null;
+    const m = typeof value === 'string' ? DATE.exec(value.trim()) : null;
+    if (!m) return this.fail(field, `${field} must be a date in the form YYYY-MM-DD`);
+    if (!isCalendarDate(+m[1], +m[2], +m[3])) return this.fail(field, `${field} is not a valid date`);
+    return m[0];
+  }
+
+  /**
+   * A decimal number (a JSON number or a numeric string, as CSV gives), returned as text so
+   * that money and fractions reach PostgreSQL's numeric without passing through a float.
+   */
+  decimal(
+    field: string,
+    opts: { required: boolean; min: number; minExclusive?: boolean; max: number; fallback?: string },
+  ): string | null {
+    const value = this.value(field);
+    if (value === undefined) {
+      if (opts.fallback !== undefined) return opts.fallback;
+      return opts.required ? this.fail(field, `${field} is required`) : null;
+    }
+    let text: string;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return this.fail(field, `${field} must be a finite number`);
+      text = String(value);
+    } else if (typeof value === 'string' && value.length <= 64 && DECIMAL.test(value.trim())) {
+      text = value.trim().replace(/^\+/, '');
+    } else if (typeof value === 'string' && value.length <= 64 && /^-\d/.test(value.trim())) {
+      text = value.trim();
+    } else {
+      return this.fail(field, `${field} must be a number`);
+    }
+    const n = Number(text);
+    if (!Number.isFinite(n)) return this.fail(field, `${field} must be a number`);
+    if (opts.minExclusive ? n <= opts.min : n < opts.min) {
+      return this.fail(field, `${field} must be ${opts.minExclusive ? 'greater than' : 'at least'} ${opts.min}`);
+    }
+    if (n > opts.max) return this.fail(field, `${field} must be at most ${opts.max}`);
+    return text;
+  }
+
+  /** Reports a rule that involves more than one field. */
+  reject(field: string, message: string): void {
+    this.issues.push({ field, message });
+  }
+}
+
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= days;
+}
+
+/** `+02`, `+0200` and `+02:00` all become `+02:00`; impossible offsets become null. */
+function normaliseOffset(offset: string): string | null {
+  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(offset);
+  if (!m) return null;
+  const hours = +m[2];
+  const minutes = +(m[3] ?? '0');
+  if (hours > 18 || minutes > 59) return null;
+  return `${m[1]}${m[2]}:${m[3] ?? '00'}`;
+}

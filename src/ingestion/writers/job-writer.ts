@@ -1,0 +1,117 @@
+import type { EntityManager } from 'typeorm';
+import type { AllocationService, JobInterval } from '../../analytics/allocation.service';
+import type { TeamsService, TeamToEnsure } from '../../teams/teams.service';
+import type { JobRecord } from '../records/job-record';
+import type { TeamDefinition } from '../records/team-definition';
+import type { BatchResult, BatchWriter } from './batch-writer';
+
+/**
+ * One statement per batch: unnest the columns, insert new jobs, update only jobs whose values
+ * differ (`IS DISTINCT FROM`, so re-sent rows cost no write, no WAL, no `updated_at` change).
+ * The outer SELECT runs on the statement's snapshot, so joining `jobs` there yields the version
+ * from before the write: the old interval, whose allocation cells must be recomputed too.
+ */
+const UPSERT_JOBS = `
+  WITH written AS (
+    INSERT INTO jobs AS j (job_id, team_id, model_name, provider, gpu_type, gpu_count, start_time, end_time, status)
+    SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::numeric[],
+                         $7::timestamptz[], $8::timestamptz[], $9::text[])
+    ON CONFLICT (job_id) DO UPDATE SET
+      team_id = EXCLUDED.team_id, model_name = EXCLUDED.model_name, provider = EXCLUDED.provider,
+      gpu_type = EXCLUDED.gpu_type, gpu_count = EXCLUDED.gpu_count, start_time = EXCLUDED.start_time,
+      end_time = EXCLUDED.end_time, status = EXCLUDED.status, updated_at = now()
+    WHERE (j.team_id, j.model_name, j.provider, j.gpu_type, j.gpu_count, j.start_time, j.end_time, j.status)
+          IS DISTINCT FROM
+          (EXCLUDED.team_id, EXCLUDED.model_name, EXCLUDED.provider, EXCLUDED.gpu_type, EXCLUDED.gpu_count,
+           EXCLUDED.start_time, EXCLUDED.end_time, EXCLUDED.status)
+    RETURNING j.job_id, (j.xmax = 0) AS inserted, j.provider, j.gpu_type, j.start_time, j.end_time
+  )
+  SELECT w.inserted, w.provider, w.gpu_type, w.start_time, w.end_time,
+         p.provider AS old_provider, p.gpu_type AS old_gpu_type, p.start_time AS old_start_time, p.end_time AS old_end_time
+    FROM written w
+    -- LATERAL keeps this an index probe per written row, never a scan of the whole table.
+    LEFT JOIN LATERAL (SELECT * FROM jobs WHERE jobs.job_id = w.job_id) p ON true`;
+
+interface WrittenJob {
+  inserted: boolean;
+  provider: string;
+  gpu_type: string;
+  start_time: Date;
+  end_time: Date | null;
+  old_provider: string | null;
+  old_gpu_type: string | null;
+  old_start_time: Date | null;
+  old_end_time: Date | null;
+}
+
+/**
+ * Writes jobs for one run. Team ids are resolved once per batch for the names the run has not
+ * seen yet; an id is reused by later batches only after the batch that found it committed
+ * (a team created by an uncommitted batch is invisible to other transactions).
+ */
+export class JobBatchWriter implements BatchWriter<JobRecord> {
+  private readonly teamIds = new Map<string, string>();
+  private payloadTeams: TeamToEnsure[];
+  private teamsCreated = 0;
+
+  constructor(
+    private readonly teams: TeamsService,
+    private readonly allocation: AllocationService,
+    payloadTeams: TeamDefinition[],
+  ) {
+    this.payloadTeams = payloadTeams;
+  }
+
+  keyOf(record: JobRecord): string {
+    return record.jobId;
+  }
+
+  /** Teams the run touched: `created` by it, found `existing`. */
+  teamCounts(): { created: number; existing: number; total: number } {
+    return { created: this.teamsCreated, existing: this.teamIds.size - this.teamsCreated, total: this.teamIds.size };
+  }
+
+  async write(manager: EntityManager, batch: JobRecord[]): Promise<BatchResult> {
+    const wanted: TeamToEnsure[] = [...this.payloadTeams];
+    for (const record of batch) if (!this.teamIds.has(record.teamName)) wanted.push({ name: record.teamName });
+    const ensured = wanted.length ? await this.teams.ensureTeams(manager, wanted) : undefined;
+    const teamId = (name: string) => this.teamIds.get(name) ?? ensured?.idsByName.get(name);
+
+    const written: WrittenJob[] = batch.length
+      ? await manager.query(UPSERT_JOBS, [
+          batch.map((r) => r.jobId),
+          batch.map((r) => teamId(r.teamName)),
+          batch.map((r) => r.modelName),
+          batch.map((r) => r.provider),
+          batch.map((r) => r.gpuType),
+          batch.map((r) => r.gpuCount),
+          batch.map((r) => r.startTime),
+          batch.map((r) => r.endTime),
+          batch.map((r) => r.status),
+        ])
+      : [];
+
+    const intervals: JobInterval[] = [];
+    let inserted = 0;
+    for (const row of written) {
+      if (row.inserted) inserted++;
+      intervals.push({ provider: row.provider, gpuType: row.gpu_type, startTime: row.start_time, endTime: row.end_time });
+      if (row.old_provider !== null && row.old_gpu_type !== null && row.old_start_time !== null) {
+        intervals.push({ provider: row.old_provider, gpuType: row.old_gpu_type, startTime: row.old_start_time, endTime: row.old_end_time });
+      }
+    }
+    if (intervals.length) await this.allocation.markJobsChanged(manager, intervals);
+
+    return {
+      inserted,
+      updated: written.length - inserted,
+      unchanged: batch.length - written.length,
+      committed: () => {
+        if (!ensured) return;
+        this.payloadTeams = [];
+        for (const [name, id] of ensured.idsByName) this.teamIds.set(name, id);
+        this.teamsCreated += ensured.created;
+      },
+    };
+  }
+}
