@@ -8,6 +8,12 @@ import type { JobStatus } from './job-status';
 @Check('CHK_jobs_gpu_count_positive', `"gpu_count" > 0`)
 @Check('CHK_jobs_end_after_start', `"end_time" IS NULL OR "end_time" >= "start_time"`)
 @Check('CHK_jobs_status', `"status" IN ('queued','running','completed','failed','cancelled')`)
+// Listing indexes: each filter, then the listing order (start_time, job_id). See migration JobsListingIndexes.
+@Index('idx_jobs_start_time_job_id', ['startTime', 'jobId'])
+@Index('idx_jobs_team_start_time', ['teamId', 'startTime', 'jobId'])
+@Index('idx_jobs_status_start_time', ['status', 'startTime', 'jobId'])
+@Index('idx_jobs_provider_gpu_start_time', ['provider', 'gpuType', 'startTime', 'jobId'])
+@Index('idx_jobs_model_start_time', ['modelName', 'startTime', 'jobId'])
 export class Job {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_jobs' })
   id: string;
@@ -16,7 +22,6 @@ export class Job {
   @Column({ name: 'job_id', type: 'text' })
   jobId: string;
 
-  @Index('idx_jobs_team_id')
   @Column({ name: 'team_id', type: 'uuid' })
   teamId: string;
 
@@ -27,7 +32,6 @@ export class Job {
   @Column({ name: 'model_name', type: 'text' })
   modelName: string;
 
-  @Index('idx_jobs_provider')
   @Column({ type: 'text' })
   provider: string;
 
@@ -38,7 +42,6 @@ export class Job {
   @Column({ name: 'gpu_count', type: 'numeric', default: 1, transformer: decimalTransformer })
   gpuCount: number;
 
-  @Index('idx_jobs_start_time')
   @Column({ name: 'start_time', type: 'timestamptz' })
   startTime: Date;
 
@@ -46,7 +49,6 @@ export class Job {
   @Column({ name: 'end_time', type: 'timestamptz', nullable: true })
   endTime: Date | null;
 
-  @Index('idx_jobs_status')
   @Column({ type: 'text' })
   status: JobStatus;
 

@@ -1,0 +1,166 @@
+import type { JobResponse, JobsPage } from './dto/job.response';
+import type { JobStatus } from './job-status';
+import { encodeCursor } from './jobs-cursor';
+
+/**
+ * The SQL of the jobs listing, in one place: JobsService runs it and the benchmark's bare
+ * handler runs the very same text, so the two are compared like for like.
+ */
+
+/**
+ * `total` is counted exactly up to this many rows past the current page; beyond that it is a
+ * lower bound (`total_exact: false`), like a "1,000+" in a UI. Counting a million rows per page
+ * would make every page as slow as the count; this keeps the count's cost bounded whatever the
+ * table size.
+ */
+export const TOTAL_COUNT_CAP = 1_000;
+
+/** How many matching rows the count of a page looks at: the current page and TOTAL_COUNT_CAP past it. */
+export const countLimitFor = (request: Pick<JobsPageRequest, 'skip' | 'limit'>) => request.skip + request.limit + TOTAL_COUNT_CAP;
+
+export type SortOrder = 'asc' | 'desc';
+
+/** A position in the (start_time, job_id) order: the last row of the previous page. */
+export interface JobsKey {
+  /** ISO-8601 UTC with microseconds, as PostgreSQL stores it. */
+  startTime: string;
+  jobId: string;
+}
+
+export interface JobsFilter {
+  teamId?: string;
+  status?: JobStatus;
+  provider?: string;
+  gpuType?: string;
+  modelName?: string;
+  /** Jobs whose run overlaps [from, toExclusive) (ISO-8601 instants). */
+  from?: string;
+  toExclusive?: string;
+}
+
+export interface JobsPageRequest extends JobsFilter {
+  order: SortOrder;
+  after?: JobsKey;
+  skip: number;
+  limit: number;
+}
+
+export interface SqlQuery {
+  text: string;
+  values: unknown[];
+}
+
+const UTC_MILLIS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const UTC_MICROS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+
+/** One job as the API shows it, built in SQL: job alias `j`, team alias `t`. */
+export const JOB_JSON = `json_build_object(
+    'id', j.id,
+    'job_id', j.job_id,
+    'team_id', j.team_id,
+    'team_name', t.name,
+    'model_name', j.model_name,
+    'provider', j.provider,
+    'gpu_type', j.gpu_type,
+    'gpu_count', j.gpu_count,
+    'start_time', to_char(j.start_time AT TIME ZONE 'UTC', ${UTC_MILLIS}),
+    'end_time', to_char(j.end_time AT TIME ZONE 'UTC', ${UTC_MILLIS}),
+    'status', j.status,
+    'duration_hours', round(greatest(extract(epoch FROM coalesce(j.end_time, now()) - j.start_time), 0) / 3600, 4),
+    'gpu_hours', round(j.gpu_count * greatest(extract(epoch FROM coalesce(j.end_time, now()) - j.start_time), 0) / 3600, 4)
+  )`;
+
+/** WHERE conditions for a filter, appending their parameters to `values`. */
+export function jobsWhere(filter: JobsFilter, values: unknown[], alias = 'j'): string[] {
+  const param = (value: unknown, type = 'text') => {
+    values.push(value);
+    return `$${values.length}::${type}`;
+  };
+  const where: string[] = [];
+  if (filter.teamId !== undefined) where.push(`${alias}.team_id = ${param(filter.teamId, 'uuid')}`);
+  if (filter.status !== undefined) where.push(`${alias}.status = ${param(filter.status)}`);
+  if (filter.provider !== undefined) where.push(`${alias}.provider = ${param(filter.provider)}`);
+  if (filter.gpuType !== undefined) where.push(`${alias}.gpu_type = ${param(filter.gpuType)}`);
+  if (filter.modelName !== undefined) where.push(`${alias}.model_name = ${param(filter.modelName)}`);
+  // Overlap with [from, to): started before the end, and not finished before the start (a running job has not).
+  if (filter.toExclusive !== undefined) where.push(`${alias}.start_time < ${param(filter.toExclusive, 'timestamptz')}`);
+  if (filter.from !== undefined) {
+    where.push(`(${alias}.end_time IS NULL OR ${alias}.end_time > ${param(filter.from, 'timestamptz')})`);
+  }
+  return where;
+}
+
+const NEWEST_FIRST = 'j.start_time DESC, j.job_id DESC';
+
+/**
+ * One round trip: the page (limit + 1 rows, the extra one only telling whether more follow),
+ * the key of the page's last row for the next cursor, and the capped count. Every filter has
+ * an index ending in (start_time, job_id), so the page is an ordered index scan that stops
+ * after limit + 1 matches, and a keyset `after` costs the same however deep it is. The count
+ * walks an index newest first, so it too reads one index range and stops at its cap (unordered,
+ * the planner may pick a sequential scan that passes every older row to reach a date range;
+ * oldest first, it would pass every job that ended before `from`).
+ */
+export function buildJobsPageQuery(request: JobsPageRequest): SqlQuery {
+  const values: unknown[] = [];
+  const filterWhere = jobsWhere(request, values);
+  const pageWhere = [...filterWhere];
+  if (request.after) {
+    values.push(request.after.startTime, request.after.jobId);
+    const op = request.order === 'desc' ? '<' : '>';
+    pageWhere.push(`(j.start_time, j.job_id) ${op} ($${values.length - 1}::timestamptz, $${values.length}::text)`);
+  }
+  const dir = request.order === 'desc' ? 'DESC' : 'ASC';
+  const orderBy = `j.start_time ${dir}, j.job_id ${dir}`;
+  values.push(request.limit + 1, request.skip, countLimitFor(request) + 1, request.limit);
+  const [pageSize, offset, countCap, limit] = [values.length - 3, values.length - 2, values.length - 1, values.length].map((n) => `$${n}`);
+  const clause = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
+
+  const text = `
+WITH page AS MATERIALIZED (
+  SELECT * FROM jobs j ${clause(pageWhere)}
+  ORDER BY ${orderBy}
+  LIMIT ${pageSize}::int OFFSET ${offset}::bigint
+)
+SELECT
+  (SELECT count(*)::int FROM (SELECT 1 FROM jobs j ${clause(filterWhere)} ORDER BY ${NEWEST_FIRST} LIMIT ${countCap}::bigint) counted) AS total,
+  (SELECT coalesce(json_agg(${JOB_JSON} ORDER BY ${orderBy}), '[]'::json)
+     FROM page j JOIN teams t ON t.id = j.team_id) AS jobs,
+  (SELECT json_build_object('start_time', to_char(j.start_time AT TIME ZONE 'UTC', ${UTC_MICROS}), 'job_id', j.job_id)
+     FROM (SELECT j.start_time, j.job_id FROM page j ORDER BY ${orderBy} OFFSET ${limit}::int - 1 LIMIT 1) j) AS last_key`;
+  return { text, values };
+}
+
+/** The one row buildJobsPageQuery returns. */
+export interface JobsPageRow {
+  total: number;
+  jobs: JobResponse[];
+  last_key: { start_time: string; job_id: string } | null;
+}
+
+/** The response for a page: drops the look-ahead row, caps the count, issues the next cursor. */
+export function toJobsPage(row: JobsPageRow, request: JobsPageRequest): JobsPage {
+  const hasMore = row.jobs.length > request.limit;
+  const countLimit = countLimitFor(request);
+  return {
+    jobs: hasMore ? row.jobs.slice(0, request.limit) : row.jobs,
+    total: Math.min(row.total, countLimit),
+    total_exact: row.total <= countLimit,
+    skip: request.skip,
+    limit: request.limit,
+    has_more: hasMore,
+    next_cursor:
+      hasMore && row.last_key ? encodeCursor(request.order, { startTime: row.last_key.start_time, jobId: row.last_key.job_id }) : null,
+  };
+}
+
+/** One job by its job_id, optionally only within a team. */
+export function buildJobQuery(jobId: string, teamId?: string): SqlQuery {
+  const values: unknown[] = [jobId];
+  let text = `SELECT ${JOB_JSON} AS job FROM jobs j JOIN teams t ON t.id = j.team_id WHERE j.job_id = $1::text`;
+  if (teamId !== undefined) {
+    values.push(teamId);
+    text += ` AND j.team_id = $2::uuid`;
+  }
+  return { text, values };
+}

@@ -1,0 +1,79 @@
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { PageQuery, trimmed } from '../../common/pagination';
+
+/** numeric(14,2): twelve digits before the point. */
+const MAX_BUDGET = 999_999_999_999.99;
+
+export class CreateTeamDto {
+  @ApiProperty({ example: 'ml-research', maxLength: 200 })
+  @Transform(trimmed)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name: string;
+
+  @ApiPropertyOptional({ nullable: true, maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, minimum: 0, example: 50000, description: 'Monthly budget in USD; null for none' })
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 }, { message: 'budget_usd must be a number with at most 2 decimals' })
+  @Min(0)
+  @Max(MAX_BUDGET)
+  budget_usd?: number | null;
+}
+
+/** Any of the fields; those left out stay as they are, null clears description or budget (a name cannot be cleared). */
+export class UpdateTeamDto extends PartialType(OmitType(CreateTeamDto, ['name'] as const)) {
+  @ApiPropertyOptional({ example: 'ml-research', maxLength: 200 })
+  @ValidateIf((_, value) => value !== undefined)
+  @Transform(trimmed)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+}
+
+export class ListTeamsQuery extends PageQuery {}
+
+export class TeamResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty({ nullable: true })
+  description: string | null;
+
+  @ApiProperty({ nullable: true, description: 'Monthly budget in USD' })
+  budget_usd: number | null;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at: string;
+}
+
+export class TeamsPage {
+  @ApiProperty({ type: [TeamResponse] })
+  teams: TeamResponse[];
+
+  @ApiProperty()
+  total: number;
+
+  @ApiProperty()
+  skip: number;
+
+  @ApiProperty()
+  limit: number;
+
+  @ApiProperty()
+  has_more: boolean;
+}
