@@ -1,0 +1,192 @@
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * The maintained result of cost allocation (docs/allocation.md). Every table here is derived
+ * from `jobs` and `cost_snapshots` and can be rebuilt from them (`npm run allocation:rebuild`).
+ * Money and GPU-hours are unconstrained `numeric`, read as strings and summed in SQL.
+ */
+
+/** A (day, provider, gpu_type) cell whose inputs changed since it was last computed. */
+@Entity({ name: 'allocation_dirty_cells' })
+export class AllocationDirtyCell {
+  // Append-only (no unique key): a mark made in a transaction that is still open must survive a
+  // concurrent refresh that cannot see it, so marks are never merged with committed ones.
+  @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'PK_allocation_dirty_cells' })
+  id: string;
+
+  @Column({ type: 'date' })
+  day: string;
+
+  @Column({ type: 'text' })
+  provider: string;
+
+  @Column({ name: 'gpu_type', type: 'text' })
+  gpuType: string;
+
+  @Column({ name: 'marked_at', type: 'timestamptz', default: () => 'now()' })
+  markedAt: Date;
+}
+
+/** One (day, provider, gpu_type) cell: its snapshot, its usage, and where the money went. */
+@Entity({ name: 'allocation_cells' })
+export class AllocationCell {
+  @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_cells' })
+  day: string;
+
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_allocation_cells' })
+  provider: string;
+
+  @PrimaryColumn({ name: 'gpu_type', type: 'text', primaryKeyConstraintName: 'PK_allocation_cells' })
+  gpuType: string;
+
+  /** null: no snapshot for the cell, its usage is unpriced. */
+  @Column({ name: 'snapshot_cost_usd', type: 'numeric', precision: 14, scale: 4, nullable: true })
+  snapshotCostUsd: string | null;
+
+  @Column({ name: 'gpu_hours', type: 'numeric' })
+  gpuHours: string;
+
+  @Column({ name: 'allocated_usd', type: 'numeric' })
+  allocatedUsd: string;
+
+  @Column({ name: 'unallocated_usd', type: 'numeric' })
+  unallocatedUsd: string;
+
+  @Column({ name: 'unpriced_gpu_hours', type: 'numeric' })
+  unpricedGpuHours: string;
+
+  @Column({ name: 'job_count', type: 'integer' })
+  jobCount: number;
+
+  /** The instant running jobs were measured up to. */
+  @Column({ name: 'refreshed_at', type: 'timestamptz' })
+  refreshedAt: Date;
+}
+
+/** What one job used and cost on one UTC day. */
+@Entity({ name: 'job_day_allocations' })
+@Index('idx_job_day_allocations_job', ['jobId'])
+export class JobDayAllocation {
+  @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_job_day_allocations' })
+  day: string;
+
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_job_day_allocations' })
+  provider: string;
+
+  @PrimaryColumn({ name: 'gpu_type', type: 'text', primaryKeyConstraintName: 'PK_job_day_allocations' })
+  gpuType: string;
+
+  /** `jobs.id` (the uuid, not the caller's job_id). */
+  @PrimaryColumn({ name: 'job_id', type: 'uuid', primaryKeyConstraintName: 'PK_job_day_allocations' })
+  jobId: string;
+
+  @Column({ name: 'team_id', type: 'uuid' })
+  teamId: string;
+
+  @Column({ name: 'model_name', type: 'text' })
+  modelName: string;
+
+  @Column({ type: 'text' })
+  status: string;
+
+  @Column({ name: 'gpu_hours', type: 'numeric' })
+  gpuHours: string;
+
+  @Column({ name: 'cost_usd', type: 'numeric' })
+  costUsd: string;
+}
+
+/**
+ * Job-day rows summed by day × provider × gpu_type × team × model × status. `job_count` counts
+ * the jobs with usage that day, `jobs_started` those whose first day of usage it is: a job's
+ * days are contiguous, so the distinct jobs of a range are `job_count` of its first day plus
+ * `jobs_started` of the days after it.
+ */
+@Entity({ name: 'allocation_rollups' })
+@Index('idx_allocation_rollups_team_day', ['teamId', 'day'])
+export class AllocationRollup {
+  @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_rollups' })
+  day: string;
+
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_allocation_rollups' })
+  provider: string;
+
+  @PrimaryColumn({ name: 'gpu_type', type: 'text', primaryKeyConstraintName: 'PK_allocation_rollups' })
+  gpuType: string;
+
+  @PrimaryColumn({ name: 'team_id', type: 'uuid', primaryKeyConstraintName: 'PK_allocation_rollups' })
+  teamId: string;
+
+  @PrimaryColumn({ name: 'model_name', type: 'text', primaryKeyConstraintName: 'PK_allocation_rollups' })
+  modelName: string;
+
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_allocation_rollups' })
+  status: string;
+
+  @Column({ name: 'gpu_hours', type: 'numeric' })
+  gpuHours: string;
+
+  @Column({ name: 'cost_usd', type: 'numeric' })
+  costUsd: string;
+
+  @Column({ name: 'unpriced_gpu_hours', type: 'numeric' })
+  unpricedGpuHours: string;
+
+  @Column({ name: 'job_count', type: 'integer' })
+  jobCount: number;
+
+  @Column({ name: 'jobs_started', type: 'integer' })
+  jobsStarted: number;
+}
+
+/** The rollup summed by day × team (same columns). */
+@Entity({ name: 'allocation_team_days' })
+export class AllocationTeamDay {
+  @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_team_days' })
+  day: string;
+
+  @PrimaryColumn({ name: 'team_id', type: 'uuid', primaryKeyConstraintName: 'PK_allocation_team_days' })
+  teamId: string;
+
+  @Column({ name: 'gpu_hours', type: 'numeric' })
+  gpuHours: string;
+
+  @Column({ name: 'cost_usd', type: 'numeric' })
+  costUsd: string;
+
+  @Column({ name: 'unpriced_gpu_hours', type: 'numeric' })
+  unpricedGpuHours: string;
+
+  @Column({ name: 'job_count', type: 'integer' })
+  jobCount: number;
+
+  @Column({ name: 'jobs_started', type: 'integer' })
+  jobsStarted: number;
+}
+
+/** The rollup summed by day × model (same columns). */
+@Entity({ name: 'allocation_model_days' })
+export class AllocationModelDay {
+  @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_model_days' })
+  day: string;
+
+  @PrimaryColumn({ name: 'model_name', type: 'text', primaryKeyConstraintName: 'PK_allocation_model_days' })
+  modelName: string;
+
+  @Column({ name: 'gpu_hours', type: 'numeric' })
+  gpuHours: string;
+
+  @Column({ name: 'cost_usd', type: 'numeric' })
+  costUsd: string;
+
+  @Column({ name: 'unpriced_gpu_hours', type: 'numeric' })
+  unpricedGpuHours: string;
+
+  @Column({ name: 'job_count', type: 'integer' })
+  jobCount: number;
+
+  @Column({ name: 'jobs_started', type: 'integer' })
+  jobsStarted: number;
+}
+
+export const ALLOCATION_ENTITIES = [AllocationDirtyCell, AllocationCell, JobDayAllocation, AllocationRollup, AllocationTeamDay, AllocationModelDay];

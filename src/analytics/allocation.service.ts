@@ -1,0 +1,151 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  CLAIM_DIRTY_CELLS,
+  CLEAR_REFRESH_CELLS,
+  CREATE_REFRESH_CELLS,
+  DERIVED_TABLES,
+  MARK_ALL_CELLS,
+  MARK_CELLS,
+  MARK_INTERVALS,
+  MARK_STALE_RUNNING_CELLS,
+  RECOMPUTE_REFRESH_CELLS,
+  RESUM_DAY_TABLES,
+} from './allocation.queries';
+
+/** A job's use of a (provider, gpu_type); `endTime` null while it runs. */
+export interface JobInterval {
+  provider: string;
+  gpuType: string;
+  startTime: Date | string;
+  endTime: Date | string | null;
+}
+
+export interface SnapshotCell {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  provider: string;
+  gpuType: string;
+}
+
+export interface JobDailyCost {
+  date: string;
+  gpu_hours: number;
+  cost_usd: number;
+}
+
+/** Serialises refreshes across processes and replicas (any constant shared by all of them). */
+const REFRESH_LOCK_KEY = 7_415_200_001;
+/** How old a running job's cell may grow before a read re-measures it. */
+export const RUNNING_JOB_STALENESS_SECONDS = 300;
+/** How often one process looks for stale running-job cells at all. */
+const RUNNING_CHECK_INTERVAL_MS = 60_000;
+
+/**
+ * Keeps the allocation tables equal to DESIGN section 4 applied to `jobs` and `cost_snapshots`.
+ * Writers mark the (day, provider, gpu_type) cells their changes touch; a refresh recomputes
+ * exactly those cells, set-based, in one transaction.
+ */
+@Injectable()
+export class AllocationService {
+  private readonly logger = new Logger(AllocationService.name);
+  private lastRunningCheck = 0;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Marks the cells of these intervals (give the old and the new version of every changed job). */
+  async markJobsChanged(manager: EntityManager, intervals: JobInterval[]): Promise<void> {
+    const unique = new Map<string, [string, string, string, string | null]>();
+    for (const i of intervals) {
+      if (!i.startTime) continue;
+      const start = toIso(i.startTime);
+      const end = i.endTime === null || i.endTime === undefined ? null : toIso(i.endTime);
+      unique.set(`${i.provider}\u0000${i.gpuType}\u0000${start}\u0000${end}`, [i.provider, i.gpuType, start, end]);
+    }
+    if (!unique.size) return;
+    const rows = [...unique.values()];
+    await manager.query(MARK_INTERVALS, [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])]);
+  }
+
+  /** Marks the cells of changed cost snapshots. */
+  async markSnapshotsChanged(manager: EntityManager, cells: SnapshotCell[]): Promise<void> {
+    if (!cells.length) return;
+    await manager.query(MARK_CELLS, [cells.map((c) => c.day), cells.map((c) => c.provider), cells.map((c) => c.gpuType)]);
+  }
+
+  /**
+   * Recomputes every marked cell and clears the marks: inside the caller's transaction when a
+   * manager is given, else in a transaction of its own.
+   */
+  async refreshDirty(manager?: EntityManager): Promise<{ cells: number }> {
+    if (manager?.queryRunner?.isTransactionActive) return this.refreshIn(manager);
+    return this.dataSource.transaction((m) => this.refreshIn(m));
+  }
+
+  /**
+   * Brings the allocation up to date before a read: re-measures stale cells of running jobs (at
+   * most once a minute per process) and refreshes when any cell is marked.
+   */
+  async ensureFresh(): Promise<void> {
+    if (Date.now() - this.lastRunningCheck >= RUNNING_CHECK_INTERVAL_MS) {
+      this.lastRunningCheck = Date.now();
+      await this.dataSource.query(MARK_STALE_RUNNING_CELLS, [RUNNING_JOB_STALENESS_SECONDS]);
+    }
+    const [{ dirty }] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM allocation_dirty_cells) AS dirty`);
+    if (dirty) await this.refreshDirty();
+  }
+
+  /** Empties the allocation tables and recomputes every cell from the raw tables (repairs). */
+  async rebuild(): Promise<{ cells: number }> {
+    return this.dataSource.transaction(async (m) => {
+      await this.lock(m);
+      // A rebuild of a large history outlasts the pool's per-statement timeout.
+      await m.query(`SET LOCAL statement_timeout = 0`);
+      await m.query(`TRUNCATE ${DERIVED_TABLES.join(', ')}`);
+      await m.query(MARK_ALL_CELLS, [await this.transactionNow(m)]);
+      return this.refreshIn(m);
+    });
+  }
+
+  /** A job's usage and cost per UTC day (`jobs.id`). */
+  async dailyCostsOfJob(jobUuid: string): Promise<JobDailyCost[]> {
+    await this.ensureFresh();
+    return this.dataSource.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS date, round(gpu_hours, 4)::float8 AS gpu_hours, round(cost_usd, 2)::float8 AS cost_usd
+       FROM job_day_allocations WHERE job_id = $1 ORDER BY day`,
+      [jobUuid],
+    );
+  }
+
+  private async refreshIn(m: EntityManager): Promise<{ cells: number }> {
+    await this.lock(m);
+    for (const sql of CREATE_REFRESH_CELLS) await m.query(sql);
+    await m.query(CLAIM_DIRTY_CELLS);
+    const [{ cells }] = await m.query(`SELECT count(*)::int AS cells FROM allocation_refresh_cells`);
+    if (cells > 0) {
+      // Fresh statistics let the planner see how few cells an incremental refresh touches.
+      await m.query(`ANALYZE allocation_refresh_cells`);
+      for (const sql of CLEAR_REFRESH_CELLS) await m.query(sql);
+      await m.query(RECOMPUTE_REFRESH_CELLS, [await this.transactionNow(m)]);
+      for (const sql of RESUM_DAY_TABLES) await m.query(sql);
+      this.logger.debug(`Recomputed ${cells} allocation cells`);
+    }
+    await m.query(`DROP TABLE pg_temp.allocation_refresh_cells`);
+    return { cells };
+  }
+
+  private async lock(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock($1)`, [REFRESH_LOCK_KEY]);
+  }
+
+  /** The transaction's own clock: the instant running jobs are measured up to. */
+  private async transactionNow(m: EntityManager): Promise<Date> {
+    const [{ now }] = await m.query(`SELECT now() AS now`);
+    return now;
+  }
+}
+
+function toIso(value: Date | string): string {
+  return value instanceof Date ? value.toISOString() : value;
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { stringify } from 'csv-stringify';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { DataSource } from 'typeorm';
+import { AllocationService } from './allocation.service';
+
+/** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
+export const FOCUS_COLUMNS = [
+  'BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd',
+  'BilledCost', 'EffectiveCost', 'BillingCurrency', 'ChargeCategory', 'ChargeDescription',
+  'ProviderName', 'PublisherName', 'InvoiceIssuerName', 'ServiceCategory', 'ServiceName',
+  'ResourceId', 'ResourceName', 'ResourceType', 'SkuId',
+  'ConsumedQuantity', 'ConsumedUnit', 'PricingQuantity', 'PricingUnit',
+  'x_JobId', 'x_TeamId', 'x_TeamName', 'x_ModelName', 'x_GpuType', 'x_JobStatus',
+] as const;
+
+/** Rows fetched per round trip: memory stays flat whatever the range. */
+const PAGE_SIZE = 5_000;
+
+interface Cursor { day: string; provider: string; gpu_type: string; job_id: string }
+
+/** Allocated cost per job-day as FOCUS rows, streamed as CSV page by page (keyset pagination). */
+@Injectable()
+export class FocusExportService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly allocation: AllocationService,
+  ) {}
+
+  async write(out: Writable, start: string, end: string, teamId: string | undefined): Promise<void> {
+    await this.allocation.ensureFresh();
+    const csv = stringify({ header: true, columns: [...FOCUS_COLUMNS] });
+    csv.pipe(out);
+    let cursor: Cursor | null = null;
+    for (;;) {
+      const page: (Record<string, string> & Cursor)[] = await this.page(start, end, teamId, cursor);
+      for (const row of page) {
+        if (!csv.write(row)) await once(csv, 'drain');
+      }
+      if (page.length < PAGE_SIZE) break;
+      const last = page[page.length - 1];
+      cursor = { day: last.day, provider: last.provider, gpu_type: last.gpu_type, job_id: last.job_id };
+    }
+    csv.end();
+    await once(csv, 'end');
+  }
+
+  private page(start: string, end: string, teamId: string | undefined, after: Cursor | null) {
+    return this.dataSource.query(
+      `SELECT a.day::text AS day, a.provider, a.gpu_type, a.job_id::text AS job_id,
+              to_char(date_trunc('month', a.day), 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodStart",
+              to_char(date_trunc('month', a.day) + interval '1 month', 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodEnd",
+              to_char(a.day, 'YYYY-MM-DD"T00:00:00Z"') AS "ChargePeriodStart",
+              to_char(a.day + 1, 'YYYY-MM-DD"T00:00:00Z"') AS "ChargePeriodEnd",
+              round(a.cost_usd, 6)::text AS "BilledCost",
+              round(a.cost_usd, 6)::text AS "EffectiveCost",
+              'USD' AS "BillingCurrency",
+              'Usage' AS "ChargeCategory",
+              a.gpu_type || ' GPU usage of job ' || j.job_id AS "ChargeDescription",
+              a.provider AS "ProviderName", a.provider AS "PublisherName", a.provider AS "InvoiceIssuerName",
+              'Compute' AS "ServiceCategory",
+              'GPU compute' AS "ServiceName",
+              a.job_id::text AS "ResourceId", j.job_id AS "ResourceName", 'GPU job' AS "ResourceType",
+              a.provider || ':' || a.gpu_type AS "SkuId",
+              round(a.gpu_hours, 6)::text AS "ConsumedQuantity", 'GPU-Hours' AS "ConsumedUnit",
+              round(a.gpu_hours, 6)::text AS "PricingQuantity", 'GPU-Hours' AS "PricingUnit",
+              j.job_id AS "x_JobId", a.team_id::text AS "x_TeamId", t.name AS "x_TeamName",
+              a.model_name AS "x_ModelName", a.gpu_type AS "x_GpuType", a.status AS "x_JobStatus"
+       FROM job_day_allocations a
+       JOIN jobs j ON j.id = a.job_id
+       JOIN teams t ON t.id = a.team_id
+       WHERE a.day BETWEEN $1::date AND $2::date
+         AND ($3::uuid IS NULL OR a.team_id = $3::uuid)
+         AND ($4::date IS NULL OR (a.day, a.provider, a.gpu_type, a.job_id) > ($4::date, $5::text, $6::text, $7::uuid))
+       ORDER BY a.day, a.provider, a.gpu_type, a.job_id
+       LIMIT ${PAGE_SIZE}`,
+      [start, end, teamId ?? null, after?.day ?? null, after?.provider ?? null, after?.gpu_type ?? null, after?.job_id ?? null],
+    );
+  }
+}

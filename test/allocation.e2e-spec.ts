@@ -1,0 +1,218 @@
+import fc from 'fast-check';
+import { allocate } from '../src/analytics/allocation-math';
+import { AllocationService } from '../src/analytics/allocation.service';
+import { createJob, createSnapshot, createTeam, JobInput, TeamRow } from './support/factories';
+import { createTestApp, TestApp } from './support/test-app';
+
+describe('Cost allocation maintained in the database', () => {
+  let t: TestApp;
+  let allocation: AllocationService;
+  let team: TeamRow;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    allocation = t.app.get(AllocationService);
+    team = await createTeam(t.db);
+  });
+  afterAll(() => t.close());
+
+  beforeEach(async () => {
+    await t.db.query(`TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations,
+      allocation_rollups, allocation_team_days, allocation_model_days`);
+  });
+
+  /** Marks the given jobs' intervals as changed and refreshes, in one transaction. */
+  async function markAndRefresh(jobs: { provider: string; gpu_type: string; start_time: string; end_time: string | null }[], snapshots: { day: string; provider: string; gpuType: string }[] = []) {
+    return t.db.transaction(async (m) => {
+      await allocation.markJobsChanged(m, jobs.map((j) => ({ provider: j.provider, gpuType: j.gpu_type, startTime: j.start_time, endTime: j.end_time })));
+      await allocation.markSnapshotsChanged(m, snapshots);
+      return allocation.refreshDirty(m);
+    });
+  }
+
+  const jobCosts = async () =>
+    Object.fromEntries(
+      (await t.db.query(`SELECT j.job_id, sum(a.cost_usd)::float8 AS cost FROM job_day_allocations a JOIN jobs j ON j.id = a.job_id GROUP BY j.job_id`)).map(
+        (r: { job_id: string; cost: number }) => [r.job_id, r.cost],
+      ),
+    );
+
+  it("allocates DESIGN's worked example: $720 and $180 on h100, $300 unallocated on a100", async () => {
+    const a = await createJob(t.db, team.id, { job_id: 'A', gpu_type: 'h100', gpu_count: 8, start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T10:00:00Z' });
+    const b = await createJob(t.db, team.id, { job_id: 'B', gpu_type: 'h100', gpu_count: 4, start_time: '2026-01-03T10:00:00Z', end_time: '2026-01-03T15:00:00Z' });
+    await createSnapshot(t.db, { entry_date: '2026-01-03', gpu_type: 'h100', cost_usd: 900 });
+    await createSnapshot(t.db, { entry_date: '2026-01-03', gpu_type: 'a100', cost_usd: 300 });
+    await markAndRefresh([a, b], [{ day: '2026-01-03', provider: 'aws', gpuType: 'a100' }]);
+
+    expect(await jobCosts()).toEqual({ A: 720, B: 180 });
+    const cells = await t.db.query(`SELECT gpu_type, allocated_usd::float8 AS allocated, unallocated_usd::float8 AS unallocated FROM allocation_cells ORDER BY gpu_type`);
+    expect(cells).toEqual([
+      { gpu_type: 'a100', allocated: 0, unallocated: 300 },
+      { gpu_type: 'h100', allocated: 900, unallocated: 0 },
+    ]);
+  });
+
+  it('keeps every cent of an indivisible split: three equal jobs share $100 exactly', async () => {
+    const jobs = [];
+    for (let i = 0; i < 3; i++) jobs.push(await createJob(t.db, team.id));
+    await createSnapshot(t.db, { cost_usd: 100 });
+    await markAndRefresh(jobs);
+    const [{ total, min }] = await t.db.query(`SELECT sum(cost_usd)::text AS total, min(cost_usd)::float8 AS min FROM job_day_allocations`);
+    expect(total).toBe('100.000000000000');
+    expect(min).toBeCloseTo(33.3333, 4);
+  });
+
+  it('moves the money when a job moves to another day', async () => {
+    const moved = await createJob(t.db, team.id, { job_id: 'moved', start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T05:00:00Z' });
+    await createJob(t.db, team.id, { job_id: 'stays', start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T05:00:00Z' });
+    await createSnapshot(t.db, { entry_date: '2026-01-03', cost_usd: 100 });
+    await createSnapshot(t.db, { entry_date: '2026-01-04', cost_usd: 40 });
+    await markAndRefresh([moved], [{ day: '2026-01-04', provider: 'aws', gpuType: 'a100' }]);
+    expect(await jobCosts()).toEqual({ moved: 50, stays: 50 });
+
+    const newVersion = { ...moved, start_time: '2026-01-04T00:00:00Z', end_time: '2026-01-04T02:00:00Z' };
+    await t.db.query(`UPDATE jobs SET start_time = $2, end_time = $3 WHERE id = $1`, [moved.id, newVersion.start_time, newVersion.end_time]);
+    await markAndRefresh([moved, newVersion]);
+    expect(await jobCosts()).toEqual({ moved: 40, stays: 100 });
+  });
+
+  it("follows a job's team change and a snapshot's new cost", async () => {
+    const other = await createTeam(t.db);
+    const job = await createJob(t.db, team.id);
+    await createSnapshot(t.db, { cost_usd: 80 });
+    await markAndRefresh([job]);
+    await t.db.query(`UPDATE jobs SET team_id = $2 WHERE id = $1`, [job.id, other.id]);
+    await t.db.query(`UPDATE cost_snapshots SET cost_usd = 95`);
+    await markAndRefresh([job], [{ day: '2026-01-03', provider: 'aws', gpuType: 'a100' }]);
+    const teams = await t.db.query(`SELECT team_id, cost_usd::float8 AS cost FROM allocation_team_days`);
+    expect(teams).toEqual([{ team_id: other.id, cost: 95 }]);
+  });
+
+  it('recomputes only the marked cells, not the rest of the history', async () => {
+    await createJob(t.db, team.id, { start_time: '2026-01-01T00:00:00Z', end_time: '2026-01-10T00:00:00Z' });
+    for (let d = 1; d <= 9; d++) await createSnapshot(t.db, { entry_date: `2026-01-0${d}`, cost_usd: 10 });
+    await allocation.rebuild();
+    const [before] = await t.db.query(`SELECT max(refreshed_at) AS at FROM allocation_cells`);
+    await createSnapshot(t.db, { entry_date: '2026-01-10', cost_usd: 10 });
+    const result = await markAndRefresh([], [{ day: '2026-01-10', provider: 'aws', gpuType: 'a100' }]);
+    expect(result).toEqual({ cells: 1 });
+    const [{ untouched }] = await t.db.query(`SELECT count(*)::int AS untouched FROM allocation_cells WHERE refreshed_at <= $1`, [before.at]);
+    expect(untouched).toBe(9);
+  });
+
+  it('refreshes with nothing marked as a no-op', async () => {
+    expect(await allocation.refreshDirty()).toEqual({ cells: 0 });
+  });
+
+  it('measures a running job up to the refresh and carries no cost for a queued one', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const start = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    const running = await createJob(t.db, team.id, { job_id: 'running', status: 'running', start_time: start, end_time: null });
+    const queued = await createJob(t.db, team.id, { job_id: 'queued', status: 'queued', start_time: start, end_time: null });
+    await createSnapshot(t.db, { entry_date: today, cost_usd: 10 });
+    await markAndRefresh([running, queued]);
+    expect(await jobCosts()).toEqual({ running: 10 });
+    const [{ hours }] = await t.db.query(`SELECT sum(gpu_hours)::float8 AS hours FROM job_day_allocations`);
+    // Two hours ago, unless the test straddles midnight UTC.
+    expect(hours).toBeGreaterThan(0);
+    expect(hours).toBeLessThanOrEqual(2.01);
+  });
+
+  describe('on random datasets (property)', () => {
+    const providers = ['aws', 'gcp'];
+    const gpus = ['a100', 'h100'];
+    const base = Date.UTC(2026, 0, 1);
+    const jobArb = fc.record({
+      provider: fc.constantFrom(...providers),
+      gpu_type: fc.constantFrom(...gpus),
+      gpu_count: fc.constantFrom(0.25, 0.5, 1, 2, 3, 8),
+      startMinute: fc.integer({ min: 0, max: 6 * 1440 }),
+      minutes: fc.integer({ min: 0, max: 3 * 1440 }),
+      team: fc.integer({ min: 0, max: 2 }),
+      status: fc.constantFrom('completed', 'failed', 'cancelled', 'queued'),
+    });
+    const snapshotArb = fc.record({
+      day: fc.integer({ min: 0, max: 8 }),
+      provider: fc.constantFrom(...providers),
+      gpu_type: fc.constantFrom(...gpus),
+      cents: fc.integer({ min: 0, max: 1_000_000 }),
+    });
+    const iso = (minute: number) => new Date(base + minute * 60_000).toISOString();
+    const dayOf = (d: number) => new Date(base + d * 86_400_000).toISOString().slice(0, 10);
+
+    const derivedState = async () => ({
+      jobDays: await t.db.query(`SELECT day::text, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours::text, cost_usd::text FROM job_day_allocations ORDER BY 1,2,3,4`),
+      cells: await t.db.query(`SELECT day::text, provider, gpu_type, snapshot_cost_usd::text, gpu_hours::text, allocated_usd::text, unallocated_usd::text, unpriced_gpu_hours::text, job_count FROM allocation_cells ORDER BY 1,2,3`),
+      rollups: await t.db.query(`SELECT * FROM allocation_rollups ORDER BY day, provider, gpu_type, team_id, model_name, status`),
+      teamDays: await t.db.query(`SELECT * FROM allocation_team_days ORDER BY day, team_id`),
+      modelDays: await t.db.query(`SELECT * FROM allocation_model_days ORDER BY day, model_name`),
+    });
+
+    it('conserves every snapshot, never goes negative, matches the arithmetic, and incremental == rebuild', async () => {
+      const teams = [team, await createTeam(t.db), await createTeam(t.db)];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(jobArb, { maxLength: 12 }),
+          fc.uniqueArray(snapshotArb, { maxLength: 10, selector: (s) => `${s.day}|${s.provider}|${s.gpu_type}` }),
+          fc.array(fc.tuple(fc.nat(), jobArb), { maxLength: 5 }),
+          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 500_000 })), { maxLength: 3 }),
+          async (jobSpecs, generatedSnapshots, jobEdits, snapshotEdits) => {
+            // Copied: the edits below change costs, and fast-check replays its own values.
+            const snapshotSpecs = generatedSnapshots.map((s) => ({ ...s }));
+            await t.db.query(`TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations, allocation_rollups, allocation_team_days, allocation_model_days`);
+            const toRow = (s: (typeof jobSpecs)[number]) => ({
+              provider: s.provider, gpu_type: s.gpu_type, gpu_count: s.gpu_count, status: s.status,
+              start_time: iso(s.startMinute), end_time: iso(s.startMinute + s.minutes), model_name: `m${s.team}`,
+            });
+            const jobs: (JobInput & { id: string })[] = [];
+            for (const spec of jobSpecs) jobs.push(await createJob(t.db, teams[spec.team].id, toRow(spec)));
+            for (const s of snapshotSpecs) await createSnapshot(t.db, { entry_date: dayOf(s.day), provider: s.provider, gpu_type: s.gpu_type, cost_usd: s.cents / 100 });
+            await markAndRefresh(jobs, snapshotSpecs.map((s) => ({ day: dayOf(s.day), provider: s.provider, gpuType: s.gpu_type })));
+
+            // Incremental changes, each marked with the old and the new version.
+            for (const [index, spec] of jobEdits) {
+              if (!jobs.length) break;
+              const old = jobs[index % jobs.length];
+              const changed = { ...old, ...toRow(spec), team_id: teams[spec.team].id };
+              await t.db.query(`UPDATE jobs SET provider=$2, gpu_type=$3, gpu_count=$4, status=$5, start_time=$6, end_time=$7, model_name=$8, team_id=$9 WHERE id=$1`,
+                [old.id, changed.provider, changed.gpu_type, changed.gpu_count, changed.status, changed.start_time, changed.end_time, changed.model_name, changed.team_id]);
+              jobs[index % jobs.length] = changed;
+              await markAndRefresh([old, changed]);
+            }
+            for (const [index, cents] of snapshotEdits) {
+              if (!snapshotSpecs.length) break;
+              const s = snapshotSpecs[index % snapshotSpecs.length];
+              await t.db.query(`UPDATE cost_snapshots SET cost_usd = $4 WHERE entry_date = $1 AND provider = $2 AND gpu_type = $3`, [dayOf(s.day), s.provider, s.gpu_type, cents / 100]);
+              s.cents = cents;
+              await markAndRefresh([], [{ day: dayOf(s.day), provider: s.provider, gpuType: s.gpu_type }]);
+            }
+
+            const [sums] = await t.db.query(`SELECT
+                (SELECT coalesce(sum(cost_usd), 0) FROM cost_snapshots)::text AS snapshots,
+                ((SELECT coalesce(sum(cost_usd), 0) FROM job_day_allocations) + (SELECT coalesce(sum(unallocated_usd), 0) FROM allocation_cells))::text AS allocated_plus_idle,
+                (SELECT count(*) FROM job_day_allocations WHERE cost_usd < 0 OR gpu_hours <= 0)::int AS negatives`);
+            expect(Number(sums.allocated_plus_idle)).toBe(Number(sums.snapshots));
+            expect(sums.negatives).toBe(0);
+
+            const model = allocate(
+              jobs.map((j) => ({ id: j.id, provider: j.provider, gpuType: j.gpu_type, gpuCount: j.gpu_count, start: new Date(j.start_time), end: new Date(j.end_time!), status: j.status })),
+              snapshotSpecs.map((s) => ({ day: dayOf(s.day), provider: s.provider, gpuType: s.gpu_type, costUsd: s.cents / 100 })),
+              new Date(),
+            );
+            const stored = await derivedState();
+            expect(stored.jobDays.length).toBe(model.jobDays.length);
+            for (const jd of model.jobDays) {
+              const row = stored.jobDays.find((r: { job_id: string; day: string }) => r.job_id === jd.jobId && r.day === jd.day);
+              expect(Number(row.cost_usd)).toBeCloseTo(jd.costUsd, 6);
+              expect(Number(row.gpu_hours)).toBeCloseTo(jd.gpuHours, 9);
+            }
+
+            await allocation.rebuild();
+            expect(await derivedState()).toEqual(stored);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
+  });
+});
