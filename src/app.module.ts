@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { AuthModule } from './auth/auth.module';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { HttpDrain } from './common/http-drain';
@@ -8,9 +9,13 @@ import { createValidationPipe } from './common/validation';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { DemoDataModule } from './ingestion/demo-data.module';
+import { IngestionModule } from './ingestion/ingestion.module';
+import { JobsModule } from './jobs/jobs.module';
+import { TeamsModule } from './teams/teams.module';
 
 @Module({
-  imports: [AppConfigModule, LoggingModule, DatabaseModule, AuthModule, HealthModule],
+  imports: [AppConfigModule, LoggingModule, DatabaseModule, AuthModule, HealthModule, AnalyticsModule, JobsModule, TeamsModule, IngestionModule, DemoDataModule],
   providers: [
     HttpDrain,
     { provide: APP_PIPE, useFactory: createValidationPipe },

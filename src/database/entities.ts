@@ -1,3 +1,4 @@
+import { ALLOCATION_ENTITIES } from '../analytics/allocation.entities';
 import { CostSnapshot } from '../analytics/cost-snapshot.entity';
 import { User } from '../auth/users/user.entity';
 import { IngestionRun } from '../ingestion/ingestion-run.entity';
@@ -5,4 +6,4 @@ import { Job } from '../jobs/job.entity';
 import { Team } from '../teams/team.entity';
 
 /** Every entity, for the app's data source and the migration CLI alike. */
-export const ENTITIES = [Team, Job, CostSnapshot, IngestionRun, User];
+export const ENTITIES = [Team, Job, CostSnapshot, IngestionRun, User, ...ALLOCATION_ENTITIES];

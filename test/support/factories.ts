@@ -109,3 +109,39 @@ export async function memberAuth(t: TestApp, teamId: string): Promise<{ user: Us
 }
 
 export const API_KEY = 'heliox-admin-key-change-in-production';
+
+/** A user who can log in with `password` (a real bcrypt hash, so it costs a real hash). */
+export async function createLoginUser(
+  db: DataSource,
+  password: string,
+  over: Partial<{ email: string; role: 'admin' | 'member'; team_id: string | null }> = {},
+): Promise<UserRow> {
+  const { hashPassword } = await import('../../src/auth/users/password-hasher');
+  return createUser(db, { ...over, password_hash: await hashPassword(password) });
+}
+
+/** A valid job record as an ingestion payload carries it (snake_case, untrusted shape). */
+export function jobPayload(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    job_id: `ingest-${next()}-${randomUUID().slice(0, 8)}`,
+    team_name: 'ingest-team',
+    model_name: 'llama-3-8b',
+    provider: 'aws',
+    gpu_type: 'a100',
+    gpu_count: 2,
+    start_time: '2026-01-03T08:00:00Z',
+    end_time: '2026-01-03T12:00:00Z',
+    status: 'completed',
+    ...over,
+  };
+}
+
+/** A valid cost snapshot record as an ingestion payload carries it. */
+export function costPayload(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return { entry_date: '2026-01-03', provider: 'aws', gpu_type: 'a100', cost_usd: 300, ...over };
+}
+
+/** Records as an NDJSON body. */
+export function toNdjson(records: unknown[]): string {
+  return records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}

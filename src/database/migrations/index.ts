@@ -1,7 +1,9 @@
 import { InitialSchema1767225600000 } from './1767225600000-InitialSchema';
+import { JobsListingIndexes1767225700000 } from './1767225700000-JobsListingIndexes';
+import { Allocation1767225800000 } from './1767225800000-Allocation';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
  * them the same way. A unit test fails when a file in this folder is missing from the list.
  */
-export const MIGRATIONS = [InitialSchema1767225600000];
+export const MIGRATIONS = [InitialSchema1767225600000, JobsListingIndexes1767225700000, Allocation1767225800000];
