@@ -71,6 +71,15 @@ describe('Jobs API', () => {
       expect(job.duration_hours).toBeCloseTo(3, 1);
       expect(job.gpu_hours).toBeCloseTo(6, 1);
     });
+
+    it('gives a queued job no duration and no GPU-hours: it has not started', async () => {
+      const team = await createTeam(t.db);
+      const submitted = new Date(Date.now() - 5 * 3600_000).toISOString();
+      await createJob(t.db, team.id, { gpu_count: 4, start_time: submitted, end_time: null, status: 'queued' });
+      const [job] = (await list({ team_id: team.id }).expect(200)).body.jobs;
+      expect(job.duration_hours).toBe(0);
+      expect(job.gpu_hours).toBe(0);
+    });
   });
 
   describe('filters', () => {

@@ -53,6 +53,13 @@ export interface SqlQuery {
 const UTC_MILLIS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const UTC_MICROS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
+/**
+ * Seconds a job has used its GPUs: running jobs up to now; a queued job has not started, so it
+ * has used nothing (the same rule as cost allocation).
+ */
+const RUN_SECONDS = `CASE WHEN j.status = 'queued' THEN 0
+    ELSE greatest(extract(epoch FROM coalesce(j.end_time, now()) - j.start_time), 0) END`;
+
 /** One job as the API shows it, built in SQL: job alias `j`, team alias `t`. */
 export const JOB_JSON = `json_build_object(
     'id', j.id,
@@ -66,8 +73,8 @@ export const JOB_JSON = `json_build_object(
     'start_time', to_char(j.start_time AT TIME ZONE 'UTC', ${UTC_MILLIS}),
     'end_time', to_char(j.end_time AT TIME ZONE 'UTC', ${UTC_MILLIS}),
     'status', j.status,
-    'duration_hours', round(greatest(extract(epoch FROM coalesce(j.end_time, now()) - j.start_time), 0) / 3600, 4),
-    'gpu_hours', round(j.gpu_count * greatest(extract(epoch FROM coalesce(j.end_time, now()) - j.start_time), 0) / 3600, 4)
+    'duration_hours', round(${RUN_SECONDS} / 3600, 4),
+    'gpu_hours', round(j.gpu_count * ${RUN_SECONDS} / 3600, 4)
   )`;
 
 /** WHERE conditions for a filter, appending their parameters to `values`. */
