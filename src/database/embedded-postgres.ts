@@ -238,8 +238,9 @@ async function initdb(bin: Binaries, dataDir: string, password: string, runAs: O
         `--pwfile=${pwFile}`,
         '--encoding=UTF8',
         '--locale=C',
+        '--lc-messages=C',
       ],
-      { uid: runAs?.uid, gid: runAs?.gid, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
+      { uid: runAs?.uid, gid: runAs?.gid, encoding: 'utf8' },
     );
     if (result.status !== 0) {
       throw new Error(`initdb failed (${result.status ?? result.signal}): ${result.stderr || result.error}`);
@@ -294,12 +295,12 @@ function startServer(
   return new Promise((resolve, reject) => {
     // Own process group: a terminal's Ctrl-C reaches Node, whose shutdown then stops the server
     // after the connection pool is closed, rather than both racing.
-    const child = spawn(bin.postgres, ['-D', dataDir, '-p', String(port), ...flags], {
+    // Messages in English whatever the locale: readiness is read from the log.
+    const child = spawn(bin.postgres, ['-D', dataDir, '-p', String(port), '-c', 'lc_messages=C', ...flags], {
       uid: runAs?.uid,
       gid: runAs?.gid,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LC_MESSAGES: 'C' },
     });
     let output = '';
     let ready = false;
@@ -310,6 +311,9 @@ function startServer(
       if (!ready && text.includes('ready to accept connections')) {
         ready = true;
         output = '';
+        // Once up, the server alone does not keep Node alive: the owner stops it explicitly,
+        // and the exit handler catches an owner that forgot.
+        child.unref();
         resolve(child);
       }
     };
@@ -319,7 +323,6 @@ function startServer(
     child.once('exit', (code, signal) => {
       if (!ready) reject(new Error(`Embedded PostgreSQL exited during start (${code ?? signal}): ${output.trim()}`));
     });
-    child.unref();
   });
 }
 
