@@ -1,0 +1,41 @@
+import { parse } from 'csv-parse/sync';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BenchJob, generateJobs } from './dataset';
+import { JOB_FIELDS, writeCopyFile, writeRecords } from './dataset-files';
+
+const spec = { jobs: 12_345, firstDay: '2026-01-01', days: 10, horizon: '2026-01-12', seed: 3, idPrefix: 'bench' };
+
+describe('dataset files', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'bench-files-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the same records as NDJSON and as CSV with a header of field names, across chunk boundaries', async () => {
+    const written = await writeRecords(generateJobs(spec), dir, 'jobs', JOB_FIELDS);
+    const expected = [...generateJobs(spec)];
+    expect(written.records).toBe(12_345);
+    const ndjson = readFileSync(written.ndjson, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as BenchJob);
+    expect(ndjson).toEqual(expected);
+    const csv = parse(readFileSync(written.csv, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(csv[0])).toEqual([...JOB_FIELDS]);
+    expect(csv).toHaveLength(12_345);
+    expect(csv.map((r) => r.job_id)).toEqual(expected.map((j) => j.job_id));
+    const running = csv.find((r) => r.status === 'running');
+    expect(running?.end_time).toBe('');
+  });
+
+  it('writes the COPY file with team ids and no header, NULL as an empty field', async () => {
+    const ids = new Map(generateTeamNames().map((name, i) => [name, `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`]));
+    const file = path.join(dir, 'jobs.copy.csv');
+    expect(await writeCopyFile(generateJobs(spec), file, ids)).toBe(12_345);
+    const rows = parse(readFileSync(file, 'utf8')) as string[][];
+    const first = [...generateJobs(spec)][0];
+    expect(rows[0]).toEqual([first.job_id, ids.get(first.team_name), first.model_name, first.provider, first.gpu_type, String(first.gpu_count), first.start_time, first.end_time ?? '', first.status]);
+  });
+});
+
+function generateTeamNames(): string[] {
+  return [...new Set([...generateJobs(spec)].map((j) => j.team_name))];
+}

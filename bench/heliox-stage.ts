@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Pool } from 'pg';
+import { DatabaseHost } from './database-host';
+import { BenchTeam } from './dataset';
+import { HelioxClient } from './heliox-client';
+import { REPO_ROOT, ServerProcess } from './processes';
+
+/**
+ * One API process from the production build on a database of its own, logged in as the admin,
+ * plus a pool for the references that read the same database.
+ */
+export interface Stage {
+  databaseUrl: string;
+  api: ServerProcess;
+  client: HelioxClient;
+  /** For reference queries; sessions run in UTC so days are UTC days. */
+  pool: Pool;
+  /** What the API runs with; `npm run allocation:rebuild` gets the same. */
+  env: Record<string, string>;
+}
+
+const ADMIN_EMAIL = 'admin@heliox.ai';
+const secret = () => randomBytes(24).toString('base64url');
+
+/** Production settings with secrets of this run (production refuses the example ones). */
+export function apiEnvironment(databaseUrl: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    SEED_DEMO_DATA: 'false',
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: secret(),
+    ADMIN_API_KEY: secret(),
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD: secret(),
+    // A million-job run outlasts the default hour.
+    JWT_EXPIRES_IN: String(24 * 3600),
+  };
+}
+
+export async function startStage(host: DatabaseHost, purpose: string): Promise<Stage> {
+  const databaseUrl = await host.createDatabase(purpose);
+  const env = apiEnvironment(databaseUrl);
+  const api = await ServerProcess.start({
+    name: `api-${purpose}`,
+    script: path.join(REPO_ROOT, 'dist/src/main.js'),
+    env,
+    readyPath: '/api/v1/health',
+  });
+  const client = new HelioxClient(api.baseUrl, env.ADMIN_API_KEY);
+  await client.login(ADMIN_EMAIL, env.ADMIN_PASSWORD);
+  const pool = new Pool({ connectionString: databaseUrl, max: 2, options: '-c TimeZone=UTC' });
+  pool.on('error', () => undefined); // an idle client's lost connection; queries report their own
+  return { databaseUrl, api, client, pool, env };
+}
+
+/** Teams (with their budgets) and the cost snapshots, before any job arrives. */
+export async function seedStage(stage: Stage, teams: BenchTeam[], costsNdjson: string): Promise<void> {
+  await stage.client.ingestJson('jobs', { teams, jobs: [] });
+  await stage.client.ingestFile('costs', costsNdjson, 'application/x-ndjson');
+}
+
+/** Brings planner statistics and the visibility map up to date, as autovacuum would in steady state. */
+export async function settle(stage: Stage): Promise<void> {
+  await stage.pool.query('VACUUM ANALYZE');
+}
+
+export async function stopStage(host: DatabaseHost, stage: Stage): Promise<void> {
+  await stage.pool.end();
+  await stage.api.stop();
+  await host.dropDatabase(stage.databaseUrl);
+}

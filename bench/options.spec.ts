@@ -1,0 +1,31 @@
+import { parseOptions, UsageError } from './options';
+
+const today = new Date('2026-11-28T12:00:00Z');
+
+describe('parseOptions', () => {
+  it('defaults to a million jobs over the 365 days ending the day before yesterday', () => {
+    expect(parseOptions([], today)).toMatchObject({ jobs: 1_000_000, days: 365, lastDay: '2026-11-26', out: 'bench/results.md', duration: 10, strict: false });
+  });
+
+  it('loads for 2 s per figure in a smoke-sized run unless told otherwise', () => {
+    expect(parseOptions(['--jobs', '20000', '--days', '30'], today).duration).toBe(2);
+    expect(parseOptions(['--jobs', '20000', '--duration', '5'], today).duration).toBe(5);
+  });
+
+  it('reads the smoke-test options', () => {
+    expect(parseOptions(['--jobs', '20000', '--days', '30', '--duration', '2', '--out', '/tmp/r.md', '--strict'], today)).toMatchObject({
+      jobs: 20_000,
+      days: 30,
+      duration: 2,
+      out: '/tmp/r.md',
+      strict: true,
+    });
+  });
+
+  it('refuses unknown flags, non-numbers and an end date too late for the extra day', () => {
+    expect(() => parseOptions(['--fast'], today)).toThrow(UsageError);
+    expect(() => parseOptions(['--jobs', '1e6'], today)).toThrow('--jobs needs a whole number');
+    expect(() => parseOptions(['--end-date', '2026-11-27'], today)).toThrow('2026-11-26 or earlier');
+    expect(parseOptions(['--end-date', '2026-01-31'], today).lastDay).toBe('2026-01-31');
+  });
+});

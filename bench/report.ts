@@ -1,0 +1,150 @@
+/**
+ * The results: each figure beside its reference from the same run, the ratio, the target the
+ * issue states and an honest verdict; plus the correctness checks and the machine.
+ */
+
+export interface Target {
+  op: '≥' | '≤';
+  value: number;
+  unit?: string;
+}
+
+export interface Figure {
+  label: string;
+  /** Heliox's measurement, formatted. */
+  heliox: string;
+  /** The reference measured in the same run, formatted; '—' when the figure has none. */
+  reference: string;
+  /** Reference-relative ratio as the target defines it; null when there is no reference. */
+  ratio: number | null;
+  /** The value the target is checked against (the ratio, or an absolute value such as RSS). */
+  checked: number | null;
+  target: Target;
+  /** Why the figure could not be measured; the row then has no verdict. */
+  unmeasured?: string;
+}
+
+export interface Check {
+  label: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface MachineDescription {
+  cpus: string;
+  memory: string;
+  os: string;
+  node: string;
+  postgres: string;
+  database: string;
+}
+
+export interface RunDescription {
+  jobs: number;
+  days: number;
+  firstDay: string;
+  lastDay: string;
+  seed: number;
+  loadSeconds: number;
+  startedAt: string;
+  elapsedSeconds: number;
+}
+
+export type Verdict = 'pass' | 'fail' | 'not measured';
+
+export function verdict(figure: Figure): Verdict {
+  if (figure.unmeasured || figure.checked === null || !Number.isFinite(figure.checked)) return 'not measured';
+  const ok = figure.target.op === '≥' ? figure.checked >= figure.target.value : figure.checked <= figure.target.value;
+  return ok ? 'pass' : 'fail';
+}
+
+export function unmeasured(label: string, target: Target, reason: string): Figure {
+  return { label, heliox: '—', reference: '—', ratio: null, checked: null, target, unmeasured: reason };
+}
+
+export function formatTarget(target: Target): string {
+  return `${target.op} ${target.value}${target.unit ? ` ${target.unit}` : ''}`;
+}
+
+/** Ratios keep two significant decimals below 10, fewer above, so the table stays readable. */
+export function formatRatio(ratio: number | null): string {
+  if (ratio === null || !Number.isFinite(ratio)) return '—';
+  if (ratio >= 100) return ratio.toFixed(0);
+  if (ratio >= 10) return ratio.toFixed(1);
+  return ratio.toFixed(2);
+}
+
+export function formatRate(perSecond: number, unit: string): string {
+  return `${Math.round(perSecond).toLocaleString('en-US')} ${unit}`;
+}
+
+export function formatMs(ms: number): string {
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 100) return `${ms.toFixed(0)} ms`;
+  return `${ms.toFixed(1)} ms`;
+}
+
+export function formatMB(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function markdownTable(header: string[], rows: string[][]): string {
+  const lines = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.map(cell).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+export function resultsTable(figures: Figure[]): string {
+  return markdownTable(
+    ['figure', 'Heliox', 'reference', 'ratio', 'target', 'result'],
+    figures.map((f) => {
+      const v = verdict(f);
+      return [
+        f.label,
+        f.unmeasured ? `not measured: ${f.unmeasured}` : f.heliox,
+        f.reference,
+        formatRatio(f.ratio),
+        formatTarget(f.target),
+        v === 'pass' ? 'pass' : v === 'fail' ? '**fail**' : 'not measured',
+      ];
+    }),
+  );
+}
+
+export function checksTable(checks: Check[]): string {
+  return markdownTable(
+    ['correctness check', 'result', 'detail'],
+    checks.map((c) => [c.label, c.ok ? 'ok' : '**MISMATCH**', c.detail]),
+  );
+}
+
+export function renderReport(run: RunDescription, machine: MachineDescription, figures: Figure[], checks: Check[]): string {
+  const missed = figures.filter((f) => verdict(f) === 'fail').length;
+  const notMeasured = figures.filter((f) => verdict(f) === 'not measured').length;
+  return [
+    '# Heliox benchmark results',
+    '',
+    `Run of ${run.startedAt}: ${run.jobs.toLocaleString('en-US')} jobs over ${run.days} days (${run.firstDay} … ${run.lastDay}), ` +
+      `seed ${run.seed}, load ${run.loadSeconds} s at 50 connections; the whole run took ${run.elapsedSeconds.toFixed(0)} s.`,
+    '',
+    markdownTable(['machine', ''], [
+      ['CPU', machine.cpus],
+      ['memory', machine.memory],
+      ['OS', machine.os],
+      ['Node.js', machine.node],
+      ['PostgreSQL', machine.postgres],
+      ['database', machine.database],
+    ]),
+    '',
+    'Every reference is measured in the same run, on the same machine and database, so the ratios are',
+    'comparable across machines even where the absolute figures are not.',
+    '',
+    resultsTable(figures),
+    '',
+    `${figures.length - missed - notMeasured} of ${figures.length} targets met, ${missed} missed, ${notMeasured} not measured.`,
+    '',
+    checksTable(checks),
+    '',
+  ].join('\n');
+}

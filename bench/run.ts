@@ -1,0 +1,154 @@
+import { mkdirSync, promises as fs, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseHost } from './database-host';
+import { generateJobs, generateSnapshots, generateTeams, planDatasets } from './dataset';
+import { JOB_FIELDS, SNAPSHOT_FIELDS, writeRecords } from './dataset-files';
+import { describeMachine } from './machine';
+import { BenchOptions, parseOptions, USAGE, UsageError } from './options';
+import { renderReport, verdict } from './report';
+import { runScenario } from './scenario';
+
+/**
+ * `npm run bench -- [--jobs N] [--days D] [--out FILE] …`: generates the dataset, runs the
+ * scenario against the production build, prints the table and writes it to --out.
+ * Exit code: 0 when every figure was measured and every correctness check held (missed speed
+ * targets count only with --strict), 1 otherwise, 2 on bad options, 130 when interrupted.
+ */
+
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+/** Stops what the run started, newest first, also when the run is interrupted. */
+class Cleanup {
+  private readonly tasks: (() => Promise<void>)[] = [];
+  private running?: Promise<void>;
+  /** Set by SIGINT/SIGTERM: the run stops and writes no results. */
+  interrupted = false;
+
+  add(task: () => Promise<void>): () => Promise<void> {
+    let done: Promise<void> | undefined;
+    const once = () => (done ??= task());
+    this.tasks.push(once);
+    return async () => {
+      this.tasks.splice(this.tasks.indexOf(once), 1);
+      await once();
+    };
+  }
+
+  /** Runs the tasks once; a second caller waits for the same run. */
+  run(): Promise<void> {
+    return (this.running ??= this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    while (this.tasks.length) {
+      const task = this.tasks.pop()!;
+      await task().catch((error: Error) => log(`cleanup: ${error.message}`));
+    }
+  }
+}
+
+async function bench(options: BenchOptions, cleanup: Cleanup): Promise<number> {
+  const startedAt = new Date();
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'heliox-bench-'));
+  const dataDir = path.join(workDir, 'data');
+  mkdirSync(dataDir);
+  cleanup.add(async () => {
+    if (options.keepFiles) {
+      await fs.rm(path.join(workDir, 'pg'), { recursive: true, force: true });
+      log(`dataset kept in ${dataDir}`);
+    } else {
+      await fs.rm(workDir, { recursive: true, force: true });
+    }
+  });
+
+  const plan = planDatasets(options);
+  const teams = generateTeams(options.seed);
+  log(`writing ${options.jobs.toLocaleString('en-US')} jobs over ${plan.firstDay} … ${plan.lastDay} to ${dataDir}`);
+  const files = {
+    main: await writeRecords(generateJobs(plan.main), dataDir, 'jobs', JOB_FIELDS),
+    small: await writeRecords(generateJobs(plan.small), dataDir, 'jobs-n50', JOB_FIELDS),
+    extra: await writeRecords(generateJobs(plan.extra), dataDir, 'jobs-extra-day', JOB_FIELDS),
+    costs: await writeRecords(generateSnapshots(plan.firstDay, plan.lastDay, options.seed), dataDir, 'costs', SNAPSHOT_FIELDS),
+    extraCosts: await writeRecords(generateSnapshots(plan.extraDay, plan.extraDay, options.seed + 1), dataDir, 'costs-extra-day', SNAPSHOT_FIELDS),
+  };
+
+  const host = await DatabaseHost.start(process.env.DATABASE_URL, workDir);
+  cleanup.add(() => host.stop());
+  const machine = await describeMachine(host);
+  log(`PostgreSQL ${machine.postgres}, ${machine.database}`);
+
+  const { figures, checks } = await runScenario({
+    host,
+    plan,
+    teams,
+    files,
+    workDir: dataDir,
+    loadSeconds: options.duration,
+    // Each side of a latency figure gets as long as a load run, with at least 5 samples.
+    sampling: { samples: options.samples, budgetMs: options.duration * 1000, minSamples: Math.min(5, options.samples) },
+    log,
+    onCleanup: (task) => cleanup.add(task),
+  });
+
+  const report = renderReport(
+    {
+      jobs: options.jobs,
+      days: options.days,
+      firstDay: plan.firstDay,
+      lastDay: plan.lastDay,
+      seed: options.seed,
+      loadSeconds: options.duration,
+      startedAt: startedAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      elapsedSeconds: (Date.now() - startedAt.getTime()) / 1000,
+    },
+    machine,
+    figures,
+    checks,
+  );
+  if (cleanup.interrupted) throw new Error('interrupted: no results written');
+  await fs.mkdir(path.dirname(path.resolve(options.out)), { recursive: true });
+  await fs.writeFile(options.out, report);
+  process.stdout.write(`\n${report}\n`);
+  log(`written to ${options.out}`);
+
+  const verdicts = figures.map(verdict);
+  const broken = verdicts.includes('not measured') || checks.some((c) => !c.ok);
+  const missed = verdicts.includes('fail');
+  return broken || (options.strict && missed) ? 1 : 0;
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const cleanup = new Cleanup();
+  const interrupt = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the API, the references and the database`);
+    cleanup.interrupted = true;
+    void cleanup.run().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  // Whatever goes wrong, the servers and the temp dir must not outlive the run.
+  process.on('uncaughtException', (error) => {
+    log(`harness error: ${error.stack ?? error.message}`);
+    void cleanup.run().finally(() => process.exit(1));
+  });
+  let code = 1;
+  try {
+    code = await bench(options, cleanup);
+  } catch (error) {
+    if (!cleanup.interrupted) log(`harness error: ${error instanceof Error ? error.stack : String(error)}`);
+  } finally {
+    await cleanup.run();
+  }
+  process.exit(cleanup.interrupted ? 130 : code);
+}
+
+void main();
