@@ -39,6 +39,8 @@ export interface JobDailyCost {
 const REFRESH_LOCK_KEY = 7_415_200_001;
 /** How old a running job's cell may grow before a read re-measures it. */
 export const RUNNING_JOB_STALENESS_SECONDS = 300;
+/** From this many cells on, a refresh re-analyzes `jobs` first (see refreshIn). */
+const LARGE_REFRESH_CELLS = 500;
 /** How often one process looks for stale running-job cells at all. */
 const RUNNING_CHECK_INTERVAL_MS = 60_000;
 
@@ -126,6 +128,15 @@ export class AllocationService {
     if (cells > 0) {
       // Fresh statistics let the planner see how few cells an incremental refresh touches.
       await m.query(`ANALYZE allocation_refresh_cells`);
+      if (cells >= LARGE_REFRESH_CELLS) {
+        // A big refresh (after a bulk load) must finish, however long it takes: the pool's
+        // per-statement timeout is for requests, and cutting it short would fail a valid upload.
+        await m.query(`SET LOCAL statement_timeout = 0`);
+        // After a big load autovacuum has usually not analyzed `jobs` yet: with its old
+        // statistics the planner loops over the cells and rescans the jobs of each one, which
+        // is quadratic. A sampled ANALYZE costs well under a second and gives a hash join.
+        await m.query(`ANALYZE jobs`);
+      }
       for (const sql of CLEAR_REFRESH_CELLS) await m.query(sql);
       await m.query(RECOMPUTE_REFRESH_CELLS, [await this.transactionNow(m)]);
       for (const sql of RESUM_DAY_TABLES) await m.query(sql);
