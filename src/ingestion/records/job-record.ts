@@ -1,4 +1,4 @@
-import { JOB_STATUSES, JobStatus } from '../../jobs/job-status';
+import { JOB_STATUSES, JobStatus, normaliseStatus } from '../../jobs/job-status';
 import { MAX_CODE_LENGTH, MAX_NAME_LENGTH, RecordIssue, RecordReader } from './record-reader';
 
 /** A job as it arrives (JSON, NDJSON line or CSV row), before normalisation. */
@@ -32,26 +32,10 @@ export interface JobRecord {
 
 export type Normalised<T> = { ok: true; record: T } | { ok: false; key: string | null; issues: RecordIssue[] };
 
-/** The spellings schedulers actually emit, mapped to Heliox's five statuses. */
-const STATUS_ALIASES: Record<string, JobStatus> = {
-  succeeded: 'completed',
-  success: 'completed',
-  successful: 'completed',
-  complete: 'completed',
-  done: 'completed',
-  canceled: 'cancelled',
-  pending: 'queued',
-  error: 'failed',
-  errored: 'failed',
-};
 
 /** Largest GPU count accepted for one job; more is a unit mistake (GPU-hours, say). */
 export const MAX_GPU_COUNT = 100_000;
 
-export function normaliseStatus(value: string): JobStatus | null {
-  if ((JOB_STATUSES as readonly string[]).includes(value)) return value as JobStatus;
-  return Object.prototype.hasOwnProperty.call(STATUS_ALIASES, value) ? STATUS_ALIASES[value] : null;
-}
 
 export function normaliseJob(raw: unknown): Normalised<JobRecord> {
   const reader = RecordReader.open(raw, JOB_FIELDS);

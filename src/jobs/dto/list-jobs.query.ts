@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PageQuery, trimmed } from '../../common/pagination';
-import { normaliseStatus } from '../../ingestion/records/job-record';
+import { normaliseStatus } from '../job-status';
 import { JOB_STATUSES, JobStatus } from '../job-status';
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
