@@ -40,31 +40,16 @@ export class AnalyticsService {
 
   async costByTeam(start: string, end: string, teamId: string | undefined): Promise<TeamCost[]> {
     const rows = await this.grouped(start, end, ['team'], { start, end, team_id: teamId });
-    const total = rows.reduce((sum, r) => sum + Number(r.cost), 0);
-    return rows.map((r) => ({
-      team_name: String(r.team_name),
-      team_id: String(r.team_id),
-      total_cost_usd: Number(r.cost_usd),
-      job_count: Number(r.job_count),
-      gpu_hours: Number(r.gpu_hours),
-      share_pct: sharePct(Number(r.cost), total),
-      start_date: start,
-      end_date: end,
+    return withCostFields(rows, start, end).map(({ row, ...cost }) => ({
+      team_name: String(row.team_name),
+      team_id: String(row.team_id),
+      ...cost,
     }));
   }
 
   async costByModel(start: string, end: string, teamId: string | undefined): Promise<ModelCost[]> {
     const rows = await this.grouped(start, end, ['model'], { start, end, team_id: teamId });
-    const total = rows.reduce((sum, r) => sum + Number(r.cost), 0);
-    return rows.map((r) => ({
-      model_name: String(r.model_name),
-      total_cost_usd: Number(r.cost_usd),
-      job_count: Number(r.job_count),
-      gpu_hours: Number(r.gpu_hours),
-      share_pct: sharePct(Number(r.cost), total),
-      start_date: start,
-      end_date: end,
-    }));
+    return withCostFields(rows, start, end).map(({ row, ...cost }) => ({ model_name: String(row.model_name), ...cost }));
   }
 
   async cost(filters: ScopedFilters, groupBy: CostDimension[]): Promise<CostReport> {
@@ -162,4 +147,18 @@ export class AnalyticsService {
 
 function sharePct(part: number, whole: number): number {
   return whole > 0 ? Math.round((part / whole) * 10_000) / 100 : 0;
+}
+
+/** The cost fields by-team and by-model share: money, counts, each row's share of the whole, the range. */
+function withCostFields(rows: CostRow[], start: string, end: string) {
+  const total = rows.reduce((sum, r) => sum + Number(r.cost), 0);
+  return rows.map((row) => ({
+    row,
+    total_cost_usd: Number(row.cost_usd),
+    job_count: Number(row.job_count),
+    gpu_hours: Number(row.gpu_hours),
+    share_pct: sharePct(Number(row.cost), total),
+    start_date: start,
+    end_date: end,
+  }));
 }

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 
@@ -29,4 +29,16 @@ export class PageQuery {
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit: number = DEFAULT_PAGE_SIZE;
+}
+
+/** The paging fields every list answer carries beside its rows and `total`. */
+export class PageMeta {
+  @ApiProperty()
+  skip: number;
+
+  @ApiProperty()
+  limit: number;
+
+  @ApiProperty({ description: 'Whether rows follow this page' })
+  has_more: boolean;
 }

@@ -1,3 +1,4 @@
+import { PageMeta } from '../../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class RecordErrorDto {
@@ -61,10 +62,7 @@ export class IngestionRunDto {
   @ApiProperty({ nullable: true, type: String }) message: string | null;
 }
 
-export class IngestionRunListDto {
+export class IngestionRunListDto extends PageMeta {
   @ApiProperty({ type: [IngestionRunDto] }) ingestions: IngestionRunDto[];
   @ApiProperty() total: number;
-  @ApiProperty() skip: number;
-  @ApiProperty() limit: number;
-  @ApiProperty() has_more: boolean;
 }

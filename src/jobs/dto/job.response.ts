@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageMeta } from '../../common/pagination';
 import { JobDailyCostResponse } from '../../analytics/dto/job-daily-cost.response';
 import { JOB_STATUSES, JobStatus } from '../job-status';
 
@@ -49,7 +50,7 @@ export class JobDetailResponse extends JobResponse {
   daily_costs: JobDailyCostResponse[];
 }
 
-export class JobsPage {
+export class JobsPage extends PageMeta {
   @ApiProperty({ type: [JobResponse] })
   jobs: JobResponse[];
 
@@ -58,15 +59,6 @@ export class JobsPage {
 
   @ApiProperty({ description: 'Whether total is the exact count' })
   total_exact: boolean;
-
-  @ApiProperty()
-  skip: number;
-
-  @ApiProperty()
-  limit: number;
-
-  @ApiProperty()
-  has_more: boolean;
 
   @ApiPropertyOptional({ nullable: true, description: 'Pass as cursor for the next page; null on the last page' })
   next_cursor: string | null;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { PageQuery, trimmed } from '../../common/pagination';
+import { PageMeta, PageQuery, trimmed } from '../../common/pagination';
 
 /** numeric(14,2): twelve digits before the point. */
 const MAX_BUDGET = 999_999_999_999.99;
@@ -61,19 +61,10 @@ export class TeamResponse {
   updated_at: string;
 }
 
-export class TeamsPage {
+export class TeamsPage extends PageMeta {
   @ApiProperty({ type: [TeamResponse] })
   teams: TeamResponse[];
 
   @ApiProperty()
   total: number;
-
-  @ApiProperty()
-  skip: number;
-
-  @ApiProperty()
-  limit: number;
-
-  @ApiProperty()
-  has_more: boolean;
 }
