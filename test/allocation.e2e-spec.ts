@@ -18,7 +18,7 @@ describe('Cost allocation maintained in the database', () => {
 
   beforeEach(async () => {
     await t.db.query(`TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations,
-      allocation_rollups, allocation_team_days, allocation_model_days`);
+      allocation_span_bounds, allocation_team_days, allocation_model_days`);
   });
 
   /** Marks the given jobs' intervals as changed and refreshes, in one transaction. */
@@ -100,6 +100,28 @@ describe('Cost allocation maintained in the database', () => {
     expect(untouched).toBe(9);
   });
 
+  it('gives a snapshot of the last day of a ten-day job to that job (a refresh looks back by the longest job)', async () => {
+    const long = await createJob(t.db, team.id, { job_id: 'long', start_time: '2026-01-01T00:00:00Z', end_time: '2026-01-10T12:00:00Z' });
+    await markAndRefresh([long]);
+    await createSnapshot(t.db, { entry_date: '2026-01-10', cost_usd: 30 });
+    await markAndRefresh([], [{ day: '2026-01-10', provider: 'aws', gpuType: 'a100' }]);
+    expect(await jobCosts()).toEqual({ long: 30 });
+  });
+
+  it("gives today's snapshot to a job running since last month", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const running = await createJob(t.db, team.id, {
+      job_id: 'running-long',
+      status: 'running',
+      start_time: new Date(Date.now() - 40 * 86_400_000).toISOString(),
+      end_time: null,
+    });
+    await markAndRefresh([running]);
+    await createSnapshot(t.db, { entry_date: today, cost_usd: 12 });
+    await markAndRefresh([], [{ day: today, provider: 'aws', gpuType: 'a100' }]);
+    expect(await jobCosts()).toEqual({ 'running-long': 12 });
+  });
+
   it('refreshes with nothing marked as a no-op', async () => {
     expect(await allocation.refreshDirty()).toEqual({ cells: 0 });
   });
@@ -141,9 +163,8 @@ describe('Cost allocation maintained in the database', () => {
     const dayOf = (d: number) => new Date(base + d * 86_400_000).toISOString().slice(0, 10);
 
     const derivedState = async () => ({
-      jobDays: await t.db.query(`SELECT day::text, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours::text, cost_usd::text FROM job_day_allocations ORDER BY 1,2,3,4`),
+      jobDays: await t.db.query(`SELECT day::text, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours::text, cost_usd::text, unpriced, first_day FROM job_day_allocations ORDER BY 1,2,3,4`),
       cells: await t.db.query(`SELECT day::text, provider, gpu_type, snapshot_cost_usd::text, gpu_hours::text, allocated_usd::text, unallocated_usd::text, unpriced_gpu_hours::text, job_count FROM allocation_cells ORDER BY 1,2,3`),
-      rollups: await t.db.query(`SELECT * FROM allocation_rollups ORDER BY day, provider, gpu_type, team_id, model_name, status`),
       teamDays: await t.db.query(`SELECT * FROM allocation_team_days ORDER BY day, team_id`),
       modelDays: await t.db.query(`SELECT * FROM allocation_model_days ORDER BY day, model_name`),
     });
@@ -159,7 +180,7 @@ describe('Cost allocation maintained in the database', () => {
           async (jobSpecs, generatedSnapshots, jobEdits, snapshotEdits) => {
             // Copied: the edits below change costs, and fast-check replays its own values.
             const snapshotSpecs = generatedSnapshots.map((s) => ({ ...s }));
-            await t.db.query(`TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations, allocation_rollups, allocation_team_days, allocation_model_days`);
+            await t.db.query(`TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations, allocation_span_bounds, allocation_team_days, allocation_model_days`);
             const toRow = (s: (typeof jobSpecs)[number]) => ({
               provider: s.provider, gpu_type: s.gpu_type, gpu_count: s.gpu_count, status: s.status,
               start_time: iso(s.startMinute), end_time: iso(s.startMinute + s.minutes), model_name: `m${s.team}`,

@@ -1,3 +1,5 @@
+import { MEASURE_SPAN_BOUND } from '../src/analytics/allocation.queries';
+import { AllocationService } from '../src/analytics/allocation.service';
 import { buildJobsPageQuery, JobsPageRequest, TOTAL_COUNT_CAP } from '../src/jobs/jobs.query';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -86,5 +88,30 @@ describe('Jobs listing: indexed filters (EXPLAIN ANALYZE over 200k jobs)', () =>
     expect(pageReads(deep)).toBeLessThanOrEqual(51);
     expect(pageReads(first)).toBeLessThanOrEqual(51);
     expect(total(deep)).toBeLessThanOrEqual(total(first) + 51);
+  });
+
+  it('refreshes the allocation of one day reading the jobs around that day, never the whole year', async () => {
+    const allocation = t.app.get(AllocationService);
+    const day = '2025-06-15';
+    const cells = ['aws', 'gcp', 'azure'].flatMap((provider) =>
+      ['a100', 'h100', 'l4', 't4', 'v100', 'a10g'].map((gpuType) => ({ day, provider, gpuType })),
+    );
+    // The jobs above were inserted by SQL, not by a writer that records the longest job.
+    await t.db.query(MEASURE_SPAN_BOUND);
+    const read = await t.db.transaction(async (m) => {
+      // Counters of this backend not yet flushed to the cumulative statistics show here too: the delta counts.
+      const counters = async () =>
+        (await m.query(`SELECT seq_tup_read::int AS scanned, idx_tup_fetch::int AS fetched FROM pg_stat_xact_user_tables WHERE relname = 'jobs'`))[0];
+      const before = await counters();
+      await allocation.markSnapshotsChanged(m, cells);
+      await allocation.refreshDirty(m);
+      const after = await counters();
+      return { scanned: after.scanned - before.scanned, fetched: after.fetched - before.fetched };
+    });
+    const [{ used }] = await t.db.query(`SELECT count(DISTINCT job_id)::int AS used FROM job_day_allocations WHERE day = $1`, [day]);
+    expect(used).toBeGreaterThan(0);
+    expect(read.scanned).toBe(0);
+    // A job every 157 s lasting up to 30 h: the day and the 31 hours before it hold about 1,250 jobs.
+    expect(read.fetched).toBeLessThan(JOBS / 50);
   });
 });

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * The maintained result of cost allocation (docs/allocation.md). Every table here is derived
@@ -65,7 +65,6 @@ export class AllocationCell {
 
 /** What one job used and cost on one UTC day. */
 @Entity({ name: 'job_day_allocations' })
-@Index('idx_job_day_allocations_job', ['jobId'])
 export class JobDayAllocation {
   @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_job_day_allocations' })
   day: string;
@@ -94,52 +93,39 @@ export class JobDayAllocation {
 
   @Column({ name: 'cost_usd', type: 'numeric' })
   costUsd: string;
+
+  /** The cell had no snapshot: the GPU-hours are reported as unpriced, the cost is 0. */
+  @Column({ type: 'boolean' })
+  unpriced: boolean;
+
+  /** This is the job's first day of usage (the UTC day it started). */
+  @Column({ name: 'first_day', type: 'boolean' })
+  firstDay: boolean;
 }
 
 /**
- * Job-day rows summed by day × provider × gpu_type × team × model × status. `job_count` counts
- * the jobs with usage that day, `jobs_started` those whose first day of usage it is: a job's
- * days are contiguous, so the distinct jobs of a range are `job_count` of its first day plus
- * `jobs_started` of the days after it.
+ * An upper bound of the longest finished job (end − start), recorded by the writers whenever a
+ * batch holds a longer one than any recorded so far. A refresh of days D… reads only the jobs
+ * that started after D minus the bound. Rows are only ever added (two writers may each add one),
+ * and the bound is their maximum.
  */
-@Entity({ name: 'allocation_rollups' })
-@Index('idx_allocation_rollups_team_day', ['teamId', 'day'])
-export class AllocationRollup {
-  @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_rollups' })
-  day: string;
+@Entity({ name: 'allocation_span_bounds' })
+export class AllocationSpanBound {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'PK_allocation_span_bounds' })
+  id: string;
 
-  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_allocation_rollups' })
-  provider: string;
+  @Column({ name: 'longest_seconds', type: 'double precision' })
+  longestSeconds: number;
 
-  @PrimaryColumn({ name: 'gpu_type', type: 'text', primaryKeyConstraintName: 'PK_allocation_rollups' })
-  gpuType: string;
-
-  @PrimaryColumn({ name: 'team_id', type: 'uuid', primaryKeyConstraintName: 'PK_allocation_rollups' })
-  teamId: string;
-
-  @PrimaryColumn({ name: 'model_name', type: 'text', primaryKeyConstraintName: 'PK_allocation_rollups' })
-  modelName: string;
-
-  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_allocation_rollups' })
-  status: string;
-
-  @Column({ name: 'gpu_hours', type: 'numeric' })
-  gpuHours: string;
-
-  @Column({ name: 'cost_usd', type: 'numeric' })
-  costUsd: string;
-
-  @Column({ name: 'unpriced_gpu_hours', type: 'numeric' })
-  unpricedGpuHours: string;
-
-  @Column({ name: 'job_count', type: 'integer' })
-  jobCount: number;
-
-  @Column({ name: 'jobs_started', type: 'integer' })
-  jobsStarted: number;
+  @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' })
+  recordedAt: Date;
 }
 
-/** The rollup summed by day × team (same columns). */
+/**
+ * Job-day rows summed by day × team. `job_count` counts the jobs with usage that day,
+ * `jobs_started` those whose first day of usage it is: a job's days are contiguous, so the
+ * distinct jobs of a range are `job_count` of its first day plus `jobs_started` of the days after.
+ */
 @Entity({ name: 'allocation_team_days' })
 export class AllocationTeamDay {
   @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_team_days' })
@@ -164,7 +150,7 @@ export class AllocationTeamDay {
   jobsStarted: number;
 }
 
-/** The rollup summed by day × model (same columns). */
+/** Job-day rows summed by day × model (the columns of the day × team table). */
 @Entity({ name: 'allocation_model_days' })
 export class AllocationModelDay {
   @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_model_days' })
@@ -189,4 +175,4 @@ export class AllocationModelDay {
   jobsStarted: number;
 }
 
-export const ALLOCATION_ENTITIES = [AllocationDirtyCell, AllocationCell, JobDayAllocation, AllocationRollup, AllocationTeamDay, AllocationModelDay];
+export const ALLOCATION_ENTITIES = [AllocationDirtyCell, AllocationCell, JobDayAllocation, AllocationSpanBound, AllocationTeamDay, AllocationModelDay];

@@ -4,6 +4,18 @@
  * measured up to. Day boundaries are UTC whatever the session time zone is.
  */
 
+/**
+ * Where the jobs that can use the refresh cells are: finished jobs starting in
+ * [earliest_start, window_end) and ending after window_start, and running jobs starting before
+ * window_end. earliest_start is window_start minus the longest finished job (plus a second).
+ */
+export const REFRESH_WINDOW = `
+  SELECT min(day)::timestamp AT TIME ZONE 'UTC' AS window_start,
+         (max(day) + 1)::timestamp AT TIME ZONE 'UTC' AS window_end,
+         min(day)::timestamp AT TIME ZONE 'UTC'
+           - make_interval(secs => (SELECT coalesce(max(longest_seconds), 0) + 1 FROM allocation_span_bounds)) AS earliest_start
+  FROM allocation_refresh_cells`;
+
 export const CREATE_REFRESH_CELLS = [
   `DROP TABLE IF EXISTS pg_temp.allocation_refresh_cells`,
   `CREATE TEMP TABLE allocation_refresh_cells (
@@ -18,41 +30,55 @@ export const CLAIM_DIRTY_CELLS = `
   INSERT INTO allocation_refresh_cells (day, provider, gpu_type)
   SELECT DISTINCT day, provider, gpu_type FROM claimed`;
 
-export const CLEAR_REFRESH_CELLS = ['job_day_allocations', 'allocation_rollups', 'allocation_cells'].map(
+export const CLEAR_REFRESH_CELLS = ['job_day_allocations', 'allocation_cells'].map(
   (table) => `
   DELETE FROM ${table} t USING allocation_refresh_cells r
   WHERE t.day = r.day AND t.provider = r.provider AND t.gpu_type = r.gpu_type`,
 );
 
 /**
- * One statement computes usage, splits each cell's snapshot cost and writes the job-day rows,
- * the rollups and the cell totals. Shares are rounded to 12 decimals and the cell's remainder
- * goes to its largest user, so the stored parts add up to the snapshot exactly.
- * Queued jobs have not started: they use nothing whatever their timestamps say.
+ * One statement computes usage, splits each cell's snapshot cost and writes the job-day rows
+ * and the cell totals. Shares are rounded to 12 decimals and the cell's remainder goes to its
+ * largest user, so the stored parts add up to the snapshot exactly. Queued jobs have not
+ * started: they use nothing whatever their timestamps say. $2..$4: REFRESH_WINDOW's
+ * window_start, window_end and earliest_start; the two candidate scans are index ranges.
  */
 export const RECOMPUTE_REFRESH_CELLS = `
   WITH bounds AS (
     SELECT min(day) AS lo, max(day) AS hi FROM allocation_refresh_cells
   ),
-  usage AS (
-    SELECT g.day, j.provider, j.gpu_type, j.id AS job_id, j.team_id, j.model_name, j.status,
-           g.day = (j.start_time AT TIME ZONE 'UTC')::date AS first_day,
-           j.gpu_count * extract(epoch FROM
-             least(coalesce(j.end_time, $1::timestamptz), g.day_start + interval '1 day') - greatest(j.start_time, g.day_start)
-           ) / 3600 AS gpu_hours
+  candidates AS (
+    SELECT id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, end_time
+    FROM jobs
+    WHERE end_time IS NOT NULL AND start_time >= $4::timestamptz AND start_time < $3::timestamptz
+      AND end_time > $2::timestamptz AND status <> 'queued'
+    UNION ALL
+    SELECT id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, $1::timestamptz
+    FROM jobs
+    WHERE end_time IS NULL AND start_time < $3::timestamptz AND $1::timestamptz > $2::timestamptz AND status <> 'queued'
+  ),
+  -- Each candidate's UTC days within the window, materialised before the cells are joined:
+  -- joined earlier, the planner may pair every job with every day of its provider and GPU type.
+  candidate_days AS MATERIALIZED (
+    SELECT g.day, g.day_start, j.*
     FROM bounds b
-    JOIN jobs j
-      ON j.status <> 'queued'
-     AND j.start_time < (b.hi + 1)::timestamp AT TIME ZONE 'UTC'
-     AND coalesce(j.end_time, $1::timestamptz) > b.lo::timestamp AT TIME ZONE 'UTC'
+    CROSS JOIN candidates j
     CROSS JOIN LATERAL (
       SELECT s::date AS day, s AT TIME ZONE 'UTC' AS day_start
       FROM generate_series(
         greatest(date_trunc('day', j.start_time AT TIME ZONE 'UTC'), b.lo::timestamp),
-        least(date_trunc('day', coalesce(j.end_time, $1::timestamptz) AT TIME ZONE 'UTC'), b.hi::timestamp),
+        least(date_trunc('day', j.end_time AT TIME ZONE 'UTC'), b.hi::timestamp),
         interval '1 day') AS s
     ) g
-    JOIN allocation_refresh_cells r ON r.day = g.day AND r.provider = j.provider AND r.gpu_type = j.gpu_type
+  ),
+  usage AS (
+    SELECT d.day, d.provider, d.gpu_type, d.id AS job_id, d.team_id, d.model_name, d.status,
+           d.day = (d.start_time AT TIME ZONE 'UTC')::date AS first_day,
+           d.gpu_count * extract(epoch FROM
+             least(d.end_time, d.day_start + interval '1 day') - greatest(d.start_time, d.day_start)
+           ) / 3600 AS gpu_hours
+    FROM candidate_days d
+    JOIN allocation_refresh_cells r ON r.day = d.day AND r.provider = d.provider AND r.gpu_type = d.gpu_type
   ),
   shares AS (
     SELECT u.*, s.cost_usd AS cell_cost,
@@ -72,16 +98,8 @@ export const RECOMPUTE_REFRESH_CELLS = `
     FROM shares
   ),
   job_days AS (
-    INSERT INTO job_day_allocations (day, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours, cost_usd)
-    SELECT day, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours, cost_usd FROM allocated
-  ),
-  rollups AS (
-    INSERT INTO allocation_rollups
-      (day, provider, gpu_type, team_id, model_name, status, gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started)
-    SELECT day, provider, gpu_type, team_id, model_name, status, sum(gpu_hours), sum(cost_usd),
-           sum(CASE WHEN unpriced THEN gpu_hours ELSE 0 END), count(*), count(*) FILTER (WHERE first_day)
-    FROM allocated
-    GROUP BY day, provider, gpu_type, team_id, model_name, status
+    INSERT INTO job_day_allocations (day, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours, cost_usd, unpriced, first_day)
+    SELECT day, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours, cost_usd, unpriced, first_day FROM allocated
   ),
   cell_usage AS (
     SELECT day, provider, gpu_type, sum(gpu_hours) AS gpu_hours, sum(cost_usd) AS cost_usd, count(*) AS job_count
@@ -101,22 +119,30 @@ export const RECOMPUTE_REFRESH_CELLS = `
   LEFT JOIN cell_usage u ON u.day = r.day AND u.provider = r.provider AND u.gpu_type = r.gpu_type
   WHERE s.id IS NOT NULL OR u.day IS NOT NULL`;
 
+/** Sums of job-day rows for the day × team and day × model tables. */
+const daySums = (key: string) => `
+  SELECT day, ${key}, sum(gpu_hours), sum(cost_usd), sum(CASE WHEN unpriced THEN gpu_hours ELSE 0 END),
+         count(*), count(*) FILTER (WHERE first_day)
+  FROM job_day_allocations WHERE day IN (SELECT DISTINCT day FROM allocation_refresh_cells)
+  GROUP BY day, ${key}`;
+
 /** The day-by-team and day-by-model tables are re-summed for the days that had a dirty cell. */
 export const RESUM_DAY_TABLES = [
   `DELETE FROM allocation_team_days WHERE day IN (SELECT DISTINCT day FROM allocation_refresh_cells)`,
   `DELETE FROM allocation_model_days WHERE day IN (SELECT DISTINCT day FROM allocation_refresh_cells)`,
-  `INSERT INTO allocation_team_days (day, team_id, gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started)
-   SELECT day, team_id, sum(gpu_hours), sum(cost_usd), sum(unpriced_gpu_hours), sum(job_count), sum(jobs_started)
-   FROM allocation_rollups WHERE day IN (SELECT DISTINCT day FROM allocation_refresh_cells)
-   GROUP BY day, team_id`,
-  `INSERT INTO allocation_model_days (day, model_name, gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started)
-   SELECT day, model_name, sum(gpu_hours), sum(cost_usd), sum(unpriced_gpu_hours), sum(job_count), sum(jobs_started)
-   FROM allocation_rollups WHERE day IN (SELECT DISTINCT day FROM allocation_refresh_cells)
-   GROUP BY day, model_name`,
+  `INSERT INTO allocation_team_days (day, team_id, gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started) ${daySums('team_id')}`,
+  `INSERT INTO allocation_model_days (day, model_name, gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started) ${daySums('model_name')}`,
 ];
 
-/** Every UTC day of every interval, per (provider, gpu_type). $1..$4: parallel arrays. */
+/**
+ * Every UTC day of every interval, per (provider, gpu_type). $1..$4: parallel arrays; $5: the
+ * longest finished interval in seconds, recorded when it beats the recorded bound.
+ */
 export const MARK_INTERVALS = `
+  WITH longest AS (
+    INSERT INTO allocation_span_bounds (longest_seconds)
+    SELECT $5::float8 WHERE $5::float8 > (SELECT coalesce(max(longest_seconds), 0) FROM allocation_span_bounds)
+  )
   INSERT INTO allocation_dirty_cells (day, provider, gpu_type)
   SELECT DISTINCT d::date, i.provider, i.gpu_type
   FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS i(provider, gpu_type, start_time, end_time)
@@ -159,11 +185,16 @@ export const MARK_ALL_CELLS = `
   ) x
   CROSS JOIN LATERAL generate_series(x.lo::timestamp, x.hi::timestamp, interval '1 day') AS d`;
 
+/** The span bound measured afresh, for a rebuild. */
+export const MEASURE_SPAN_BOUND = `
+  INSERT INTO allocation_span_bounds (longest_seconds)
+  SELECT coalesce(max(extract(epoch FROM end_time - start_time)), 0) FROM jobs WHERE end_time IS NOT NULL`;
+
 export const DERIVED_TABLES = [
   'allocation_dirty_cells',
   'allocation_cells',
   'job_day_allocations',
-  'allocation_rollups',
+  'allocation_span_bounds',
   'allocation_team_days',
   'allocation_model_days',
 ];

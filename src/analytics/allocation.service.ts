@@ -10,7 +10,9 @@ import {
   MARK_CELLS,
   MARK_INTERVALS,
   MARK_STALE_RUNNING_CELLS,
+  MEASURE_SPAN_BOUND,
   RECOMPUTE_REFRESH_CELLS,
+  REFRESH_WINDOW,
   RESUM_DAY_TABLES,
 } from './allocation.queries';
 
@@ -41,6 +43,8 @@ const REFRESH_LOCK_KEY = 7_415_200_001;
 export const RUNNING_JOB_STALENESS_SECONDS = 300;
 /** From this many cells on, a refresh re-analyzes `jobs` first (see refreshIn). */
 const LARGE_REFRESH_CELLS = 500;
+/** Memory for the sorts of a large refresh (one transaction at a time holds the refresh lock). */
+const LARGE_REFRESH_WORK_MEM = '256MB';
 /** How often one process looks for stale running-job cells at all. */
 const RUNNING_CHECK_INTERVAL_MS = 60_000;
 
@@ -59,15 +63,23 @@ export class AllocationService {
   /** Marks the cells of these intervals (give the old and the new version of every changed job). */
   async markJobsChanged(manager: EntityManager, intervals: JobInterval[]): Promise<void> {
     const unique = new Map<string, [string, string, string, string | null]>();
+    let longestMs = 0;
     for (const i of intervals) {
       if (!i.startTime) continue;
       const start = toIso(i.startTime);
       const end = i.endTime === null || i.endTime === undefined ? null : toIso(i.endTime);
+      if (end !== null) longestMs = Math.max(longestMs, Date.parse(end) - Date.parse(start));
       unique.set(`${i.provider}\u0000${i.gpuType}\u0000${start}\u0000${end}`, [i.provider, i.gpuType, start, end]);
     }
     if (!unique.size) return;
     const rows = [...unique.values()];
-    await manager.query(MARK_INTERVALS, [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])]);
+    await manager.query(MARK_INTERVALS, [
+      rows.map((r) => r[0]),
+      rows.map((r) => r[1]),
+      rows.map((r) => r[2]),
+      rows.map((r) => r[3]),
+      Math.ceil(longestMs / 1000),
+    ]);
   }
 
   /** Marks the cells of changed cost snapshots. */
@@ -105,6 +117,7 @@ export class AllocationService {
       // A rebuild of a large history outlasts the pool's per-statement timeout.
       await m.query(`SET LOCAL statement_timeout = 0`);
       await m.query(`TRUNCATE ${DERIVED_TABLES.join(', ')}`);
+      await m.query(MEASURE_SPAN_BOUND);
       await m.query(MARK_ALL_CELLS, [await this.transactionNow(m)]);
       return this.refreshIn(m);
     });
@@ -114,8 +127,14 @@ export class AllocationService {
   async dailyCostsOfJob(jobUuid: string): Promise<JobDailyCost[]> {
     await this.ensureFresh();
     return this.dataSource.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS date, round(gpu_hours, 4)::float8 AS gpu_hours, round(cost_usd, 2)::float8 AS cost_usd
-       FROM job_day_allocations WHERE job_id = $1 ORDER BY day`,
+      // The primary key (day, provider, gpu_type, job_id) over the job's own days and GPU type.
+      `SELECT to_char(a.day, 'YYYY-MM-DD') AS date, round(a.gpu_hours, 4)::float8 AS gpu_hours, round(a.cost_usd, 2)::float8 AS cost_usd
+       FROM jobs j
+       JOIN job_day_allocations a
+         ON a.day BETWEEN (j.start_time AT TIME ZONE 'UTC')::date AND (coalesce(j.end_time, now()) AT TIME ZONE 'UTC')::date
+        AND a.provider = j.provider AND a.gpu_type = j.gpu_type AND a.job_id = j.id
+       WHERE j.id = $1
+       ORDER BY a.day`,
       [jobUuid],
     );
   }
@@ -136,9 +155,12 @@ export class AllocationService {
         // statistics the planner loops over the cells and rescans the jobs of each one, which
         // is quadratic. A sampled ANALYZE costs well under a second and gives a hash join.
         await m.query(`ANALYZE jobs`);
+        // Sorting every job-day of a year by cell spills to disk with the default work_mem.
+        await m.query(`SET LOCAL work_mem = '${LARGE_REFRESH_WORK_MEM}'`);
       }
       for (const sql of CLEAR_REFRESH_CELLS) await m.query(sql);
-      await m.query(RECOMPUTE_REFRESH_CELLS, [await this.transactionNow(m)]);
+      const [window] = await m.query(REFRESH_WINDOW);
+      await m.query(RECOMPUTE_REFRESH_CELLS, [await this.transactionNow(m), window.window_start, window.window_end, window.earliest_start]);
       for (const sql of RESUM_DAY_TABLES) await m.query(sql);
       this.logger.debug(`Recomputed ${cells} allocation cells`);
     }

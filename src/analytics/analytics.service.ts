@@ -14,7 +14,17 @@ export interface CostReport { start_date: string; end_date: string; group_by: Co
 /** Scope of a read: the caller's filters with the team already decided by scopeToTeam. */
 export type ScopedFilters = CostFilters & { team_id?: string };
 
-interface Source { table: string; where: string[]; params: unknown[] }
+interface Source {
+  table: string;
+  where: string[];
+  params: unknown[];
+  /** Per-row expressions of the unpriced GPU-hours, the jobs with usage, and the jobs starting. */
+  columns: { unpricedGpuHours: string; jobCount: string; jobsStarted: string };
+}
+
+/** The day × team and day × model tables carry the sums; a job-day row is one job. */
+const SUMMED_COLUMNS = { unpricedGpuHours: 'r.unpriced_gpu_hours', jobCount: 'r.job_count', jobsStarted: 'r.jobs_started' };
+const JOB_DAY_COLUMNS = { unpricedGpuHours: 'CASE WHEN r.unpriced THEN r.gpu_hours ELSE 0 END', jobCount: '1', jobsStarted: 'r.first_day::int' };
 
 /** What each dimension selects (and is named in the rows) and how it groups. */
 const DIMENSION_SQL: Record<CostDimension, { select: string[]; group: string[]; time?: string }> = {
@@ -80,8 +90,8 @@ export class AnalyticsService {
         `round(sum(r.cost_usd), 2)::float8 AS cost_usd`,
         `sum(r.cost_usd)::text AS cost`,
         `round(sum(r.gpu_hours), 4)::float8 AS gpu_hours`,
-        `round(sum(r.unpriced_gpu_hours), 4)::float8 AS unpriced_gpu_hours`,
-        `sum(CASE WHEN r.day = ${firstDay} THEN r.job_count ELSE r.jobs_started END)::int AS job_count`,
+        `round(sum(${source.columns.unpricedGpuHours}), 4)::float8 AS unpriced_gpu_hours`,
+        `sum(CASE WHEN r.day = ${firstDay} THEN ${source.columns.jobCount} ELSE ${source.columns.jobsStarted} END)::int AS job_count`,
       ]).join(', ')}
       FROM ${source.table} r
       ${dims.includes('team') ? 'JOIN teams t ON t.id = r.team_id' : ''}
@@ -92,7 +102,7 @@ export class AnalyticsService {
   }
 
   /**
-   * The smallest table that can answer: day × team, day × model, or the full rollup (any
+   * The smallest table that can answer: day × team, day × model, or the job-day rows (any
    * dimension, any filter).
    */
   private sourceFor(dims: CostDimension[], f: ScopedFilters): Source {
@@ -106,15 +116,15 @@ export class AnalyticsService {
     const jobFilters = [f.status, f.provider, f.gpu_type, f.model_name].some((v) => v !== undefined);
     if (!jobFilters && timeOnly('team')) {
       if (f.team_id) add('team_id', f.team_id);
-      return { table: 'allocation_team_days', where, params };
+      return { table: 'allocation_team_days', where, params, columns: SUMMED_COLUMNS };
     }
-    if (!jobFilters && !f.team_id && timeOnly('model')) return { table: 'allocation_model_days', where, params };
+    if (!jobFilters && !f.team_id && timeOnly('model')) return { table: 'allocation_model_days', where, params, columns: SUMMED_COLUMNS };
     if (f.team_id) add('team_id', f.team_id);
     if (f.status) add('status', f.status);
     if (f.provider) add('provider', f.provider);
     if (f.gpu_type) add('gpu_type', f.gpu_type);
     if (f.model_name) add('model_name', f.model_name);
-    return { table: 'allocation_rollups', where, params };
+    return { table: 'job_day_allocations', where, params, columns: JOB_DAY_COLUMNS };
   }
 
   /**

@@ -14,6 +14,8 @@ import type { JobStatus } from './job-status';
 @Index('idx_jobs_status_start_time', ['status', 'startTime', 'jobId'])
 @Index('idx_jobs_provider_gpu_start_time', ['provider', 'gpuType', 'startTime', 'jobId'])
 @Index('idx_jobs_model_start_time', ['modelName', 'startTime', 'jobId'])
+// Running jobs alone, for the allocation refresh (migration AllocationFromJobDays).
+@Index('idx_jobs_running_start_time', ['startTime'], { where: '"end_time" IS NULL' })
 export class Job {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_jobs' })
   id: string;
