@@ -25,6 +25,12 @@ export interface PipelineCounts extends WriteCounts {
 type Refresh = (manager?: EntityManager) => Promise<unknown>;
 
 /**
+ * Takes one valid record. It returns a promise only when the caller must wait (a batch is being
+ * handed to a busy writer): a million records should not cost a million awaits.
+ */
+export type Push<T> = (record: T) => Promise<void> | undefined;
+
+/**
  * Takes valid records one at a time (`push`, which waits when the writers are busy: that is
  * the back-pressure that keeps a streamed upload from piling up in memory) and writes them in
  * batches through a BatchWriter.
@@ -49,22 +55,23 @@ export class BatchPipeline<T> {
    * Runs `feed`, which pushes records, and writes them. Returns whether the writes committed
    * (a single-transaction run that `keep()` refuses is rolled back).
    */
-  async run(feed: (push: (record: T) => Promise<void>) => Promise<void>): Promise<boolean> {
+  async run(feed: (push: Push<T>) => Promise<void>): Promise<boolean> {
     if (this.mode.kind === 'single') return this.runInOneTransaction(feed, this.mode.keep);
     await feed((record) => this.pushStreamed(record));
     await this.finishStreamed();
     return true;
   }
 
-  private async runInOneTransaction(feed: (push: (record: T) => Promise<void>) => Promise<void>, keep: () => boolean): Promise<boolean> {
+  private async runInOneTransaction(feed: (push: Push<T>) => Promise<void>, keep: () => boolean): Promise<boolean> {
     const rollback = new Error('rollback');
     const lane = this.lanes[0];
     try {
       await this.dataSource.transaction(async (manager) => {
         // Counts are taken as the batches go: for a dry run they say what the run would do.
-        await feed(async (record) => {
+        await feed((record) => {
           lane.buffer.push(record);
-          if (lane.buffer.length >= BATCH_SIZE) (await this.writeBatch(manager, this.take(lane)))();
+          if (lane.buffer.length < BATCH_SIZE) return undefined;
+          return this.writeBatch(manager, this.take(lane)).then((account) => account());
         });
         (await this.writeBatch(manager, this.take(lane), true))();
         if (!keep()) throw rollback;
@@ -77,11 +84,16 @@ export class BatchPipeline<T> {
     }
   }
 
-  private async pushStreamed(record: T): Promise<void> {
+  private pushStreamed(record: T): Promise<void> | undefined {
     if (this.failure) throw this.failure;
     const lane = this.lanes[laneOf(this.writer.keyOf(record), this.lanes.length)];
     lane.buffer.push(record);
-    if (lane.buffer.length < BATCH_SIZE) return;
+    if (lane.buffer.length < BATCH_SIZE) return undefined;
+    return this.handOver(lane);
+  }
+
+  /** Starts writing a full lane's batch once the lane's previous batch is done. */
+  private async handOver(lane: { buffer: T[]; inflight: Promise<void> | null }): Promise<void> {
     const batch = this.take(lane);
     // At most one batch in flight per lane while the next one fills.
     await lane.inflight;

@@ -98,7 +98,10 @@ export class IngestionService {
           const result = normalise(raw.value);
           if (!result.ok) errors.add(raw.index, result.key, result.issues);
           // An atomic run that already failed only validates the rest, to report every error.
-          else if (!(atomic && errors.failedRecords > 0)) await push(result.record);
+          else if (!(atomic && errors.failedRecords > 0)) {
+            const handedOver = push(result.record);
+            if (handedOver) await handedOver;
+          }
         }
       });
     } catch (error) {

@@ -88,7 +88,20 @@ describe('normaliseJob', () => {
     expect(normaliseJob({ ...valid, start_time: '2026-01-03T09:00:00+01:00' })).toMatchObject({ record: { startTime: '2026-01-03T08:00:00.000Z' } });
   });
 
-  it.each(['2026-02-30T00:00:00Z', '2026-01-03T25:00:00Z', 'yesterday', '2026-01-03'])('rejects the impossible timestamp %s', (start) => {
+  it.each([
+    ['2026-01-03T08:00Z', '2026-01-03T08:00:00.000Z'],
+    ['2026-01-03t08:00:00.123456789z', '2026-01-03T08:00:00.123Z'],
+    ['2026-01-03 08:00:00.5Z', '2026-01-03T08:00:00.500Z'],
+  ])('writes the UTC timestamp %s as %s, as toISOString would', (start, expected) => {
+    expect(normaliseJob({ ...valid, start_time: start, end_time: null, status: 'running' })).toMatchObject({ record: { startTime: expected } });
+    expect(new Date(start.replace(' ', 'T').toUpperCase().replace(/(\.\d{3})\d+/, '$1')).toISOString()).toBe(expected);
+  });
+
+  it.each(['2028-02-29T00:00:00Z', '2000-02-29T00:00:00Z'])('accepts the leap day %s', (start) => {
+    expect(fieldsOf({ start_time: start, end_time: null, status: 'running' })).toEqual([]);
+  });
+
+  it.each(['2026-02-30T00:00:00Z', '2026-02-29T00:00:00Z', '2100-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-01-03T25:00:00Z', 'yesterday', '2026-01-03'])('rejects the impossible timestamp %s', (start) => {
     expect(fieldsOf({ start_time: start })).toEqual(['start_time']);
   });
 

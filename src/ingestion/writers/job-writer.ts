@@ -9,7 +9,8 @@ import type { BatchResult, BatchWriter } from './batch-writer';
  * One statement per batch: unnest the columns, insert new jobs, update only jobs whose values
  * differ (`IS DISTINCT FROM`, so re-sent rows cost no write, no WAL, no `updated_at` change).
  * The outer SELECT runs on the statement's snapshot, so joining `jobs` there yields the version
- * from before the write: the old interval, whose allocation cells must be recomputed too.
+ * from before the write: the old interval, whose allocation cells must be recomputed too. Only
+ * updated jobs have one; the new intervals are the batch's own records, so little comes back.
  */
 const UPSERT_JOBS = `
   WITH written AS (
@@ -24,20 +25,17 @@ const UPSERT_JOBS = `
           IS DISTINCT FROM
           (EXCLUDED.team_id, EXCLUDED.model_name, EXCLUDED.provider, EXCLUDED.gpu_type, EXCLUDED.gpu_count,
            EXCLUDED.start_time, EXCLUDED.end_time, EXCLUDED.status)
-    RETURNING j.job_id, (j.xmax = 0) AS inserted, j.provider, j.gpu_type, j.start_time, j.end_time
+    RETURNING j.job_id, (j.xmax = 0) AS inserted
   )
-  SELECT w.inserted, w.provider, w.gpu_type, w.start_time, w.end_time,
+  SELECT w.job_id, w.inserted,
          p.provider AS old_provider, p.gpu_type AS old_gpu_type, p.start_time AS old_start_time, p.end_time AS old_end_time
     FROM written w
-    -- LATERAL keeps this an index probe per written row, never a scan of the whole table.
-    LEFT JOIN LATERAL (SELECT * FROM jobs WHERE jobs.job_id = w.job_id) p ON true`;
+    -- LATERAL keeps this an index probe per updated row, never a scan of the whole table.
+    LEFT JOIN LATERAL (SELECT * FROM jobs WHERE jobs.job_id = w.job_id AND NOT w.inserted) p ON true`;
 
 interface WrittenJob {
+  job_id: string;
   inserted: boolean;
-  provider: string;
-  gpu_type: string;
-  start_time: Date;
-  end_time: Date | null;
   old_provider: string | null;
   old_gpu_type: string | null;
   old_start_time: Date | null;
@@ -93,12 +91,16 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
 
     const intervals: JobInterval[] = [];
     let inserted = 0;
+    const writtenIds = new Set<string>();
     for (const row of written) {
+      writtenIds.add(row.job_id);
       if (row.inserted) inserted++;
-      intervals.push({ provider: row.provider, gpuType: row.gpu_type, startTime: row.start_time, endTime: row.end_time });
       if (row.old_provider !== null && row.old_gpu_type !== null && row.old_start_time !== null) {
         intervals.push({ provider: row.old_provider, gpuType: row.old_gpu_type, startTime: row.old_start_time, endTime: row.old_end_time });
       }
+    }
+    for (const record of batch) {
+      if (writtenIds.has(record.jobId)) intervals.push({ provider: record.provider, gpuType: record.gpuType, startTime: record.startTime, endTime: record.endTime });
     }
     if (intervals.length) await this.allocation.markJobsChanged(manager, intervals);
 
@@ -115,3 +117,4 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
     };
   }
 }
+
