@@ -20,6 +20,8 @@ export class AllocationFromJobDays1767225900000 implements MigrationInterface {
   name = 'AllocationFromJobDays1767225900000';
 
   async up(q: QueryRunner): Promise<void> {
+    // Rewriting every job-day row of a large history outlasts the pool's per-statement timeout.
+    await q.query(`SET LOCAL statement_timeout = 0`);
     await q.query(`
       CREATE TABLE "allocation_span_bounds" (
         "id" BIGSERIAL NOT NULL,
