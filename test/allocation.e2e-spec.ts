@@ -18,7 +18,7 @@ describe('Cost allocation maintained in the database', () => {
 
   beforeEach(async () => {
     await t.db.query(`TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations,
-      allocation_span_bounds, allocation_team_days, allocation_model_days`);
+      allocation_span_bounds, allocation_team_days, allocation_model_days, allocation_team_model_days`);
   });
 
   /** Marks the given jobs' intervals as changed and refreshes, in one transaction. */
@@ -167,6 +167,7 @@ describe('Cost allocation maintained in the database', () => {
       cells: await t.db.query(`SELECT day::text, provider, gpu_type, snapshot_cost_usd::text, gpu_hours::text, allocated_usd::text, unallocated_usd::text, unpriced_gpu_hours::text, job_count FROM allocation_cells ORDER BY 1,2,3`),
       teamDays: await t.db.query(`SELECT * FROM allocation_team_days ORDER BY day, team_id`),
       modelDays: await t.db.query(`SELECT * FROM allocation_model_days ORDER BY day, model_name`),
+      teamModelDays: await t.db.query(`SELECT * FROM allocation_team_model_days ORDER BY day, team_id, model_name`),
     });
 
     it('conserves every snapshot, never goes negative, matches the arithmetic, and incremental == rebuild', async () => {
@@ -180,7 +181,7 @@ describe('Cost allocation maintained in the database', () => {
           async (jobSpecs, generatedSnapshots, jobEdits, snapshotEdits) => {
             // Copied: the edits below change costs, and fast-check replays its own values.
             const snapshotSpecs = generatedSnapshots.map((s) => ({ ...s }));
-            await t.db.query(`TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations, allocation_span_bounds, allocation_team_days, allocation_model_days`);
+            await t.db.query(`TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations, allocation_span_bounds, allocation_team_days, allocation_model_days, allocation_team_model_days`);
             const toRow = (s: (typeof jobSpecs)[number]) => ({
               provider: s.provider, gpu_type: s.gpu_type, gpu_count: s.gpu_count, status: s.status,
               start_time: iso(s.startMinute), end_time: iso(s.startMinute + s.minutes), model_name: `m${s.team}`,

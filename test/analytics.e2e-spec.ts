@@ -128,6 +128,20 @@ describe('Analytics endpoints', () => {
       ]);
     });
 
+    it('groups by team and model, also under a model filter and for a member, counting a job across midnight once', async () => {
+      const nlpBert = { team_id: nlp.id, team_name: 'nlp', model_name: 'bert', cost_usd: 230, gpu_hours: 24, unpriced_gpu_hours: 2, job_count: 2 };
+      const all = await t.http.get(`/api/v1/analytics/cost?${range}&group_by=team,model`).set('Authorization', admin).expect(200);
+      expect(all.body.rows).toEqual([
+        { team_id: vision.id, team_name: 'vision', model_name: 'llama', cost_usd: 720, gpu_hours: 86, unpriced_gpu_hours: 6, job_count: 2 },
+        nlpBert,
+      ]);
+      const bert = await t.http.get('/api/v1/analytics/cost?start=2026-01-03&end=2026-01-04&group_by=team,model&model_name=bert').set('Authorization', admin).expect(200);
+      expect(bert.body.rows).toEqual([nlpBert]);
+      expect(bert.body.totals).toMatchObject({ allocated_usd: 230, unallocated_usd: 0, total_usd: 230 });
+      const mine = await t.http.get(`/api/v1/analytics/cost?${range}&group_by=model`).set('Authorization', member).expect(200);
+      expect(mine.body.rows).toEqual([{ model_name: 'bert', cost_usd: 230, gpu_hours: 24, unpriced_gpu_hours: 2, job_count: 2 }]);
+    });
+
     it('applies the jobs filters (status, model) and leaves idle cost out of filtered totals', async () => {
       const res = await t.http.get(`/api/v1/analytics/cost?${range}&group_by=week&status=failed`).set('Authorization', admin).expect(200);
       expect(res.body.rows).toEqual([{ week: '2025-12-29', cost_usd: 180, gpu_hours: 20, unpriced_gpu_hours: 0, job_count: 1 }]);

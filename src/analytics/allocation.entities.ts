@@ -122,57 +122,66 @@ export class AllocationSpanBound {
 }
 
 /**
- * Job-day rows summed by day × team. `job_count` counts the jobs with usage that day,
- * `jobs_started` those whose first day of usage it is: a job's days are contiguous, so the
+ * The sums the day tables keep per day and group. `job_count` counts the jobs with usage that
+ * day, `jobs_started` those whose first day of usage it is: a job's days are contiguous, so the
  * distinct jobs of a range are `job_count` of its first day plus `jobs_started` of the days after.
  */
+abstract class DaySums {
+  @Column({ name: 'gpu_hours', type: 'numeric' })
+  gpuHours: string;
+
+  @Column({ name: 'cost_usd', type: 'numeric' })
+  costUsd: string;
+
+  @Column({ name: 'unpriced_gpu_hours', type: 'numeric' })
+  unpricedGpuHours: string;
+
+  @Column({ name: 'job_count', type: 'integer' })
+  jobCount: number;
+
+  @Column({ name: 'jobs_started', type: 'integer' })
+  jobsStarted: number;
+}
+
+/** Job-day rows summed by day × team. */
 @Entity({ name: 'allocation_team_days' })
-export class AllocationTeamDay {
+export class AllocationTeamDay extends DaySums {
   @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_team_days' })
   day: string;
 
   @PrimaryColumn({ name: 'team_id', type: 'uuid', primaryKeyConstraintName: 'PK_allocation_team_days' })
   teamId: string;
-
-  @Column({ name: 'gpu_hours', type: 'numeric' })
-  gpuHours: string;
-
-  @Column({ name: 'cost_usd', type: 'numeric' })
-  costUsd: string;
-
-  @Column({ name: 'unpriced_gpu_hours', type: 'numeric' })
-  unpricedGpuHours: string;
-
-  @Column({ name: 'job_count', type: 'integer' })
-  jobCount: number;
-
-  @Column({ name: 'jobs_started', type: 'integer' })
-  jobsStarted: number;
 }
 
-/** Job-day rows summed by day × model (the columns of the day × team table). */
+/** Job-day rows summed by day × model. */
 @Entity({ name: 'allocation_model_days' })
-export class AllocationModelDay {
+export class AllocationModelDay extends DaySums {
   @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_model_days' })
   day: string;
 
   @PrimaryColumn({ name: 'model_name', type: 'text', primaryKeyConstraintName: 'PK_allocation_model_days' })
   modelName: string;
-
-  @Column({ name: 'gpu_hours', type: 'numeric' })
-  gpuHours: string;
-
-  @Column({ name: 'cost_usd', type: 'numeric' })
-  costUsd: string;
-
-  @Column({ name: 'unpriced_gpu_hours', type: 'numeric' })
-  unpricedGpuHours: string;
-
-  @Column({ name: 'job_count', type: 'integer' })
-  jobCount: number;
-
-  @Column({ name: 'jobs_started', type: 'integer' })
-  jobsStarted: number;
 }
 
-export const ALLOCATION_ENTITIES = [AllocationDirtyCell, AllocationCell, JobDayAllocation, AllocationSpanBound, AllocationTeamDay, AllocationModelDay];
+/** Job-day rows summed by day × team × model (`group_by=team,model`, members by model). */
+@Entity({ name: 'allocation_team_model_days' })
+export class AllocationTeamModelDay extends DaySums {
+  @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_team_model_days' })
+  day: string;
+
+  @PrimaryColumn({ name: 'team_id', type: 'uuid', primaryKeyConstraintName: 'PK_allocation_team_model_days' })
+  teamId: string;
+
+  @PrimaryColumn({ name: 'model_name', type: 'text', primaryKeyConstraintName: 'PK_allocation_team_model_days' })
+  modelName: string;
+}
+
+export const ALLOCATION_ENTITIES = [
+  AllocationDirtyCell,
+  AllocationCell,
+  JobDayAllocation,
+  AllocationSpanBound,
+  AllocationTeamDay,
+  AllocationModelDay,
+  AllocationTeamModelDay,
+];

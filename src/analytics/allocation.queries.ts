@@ -119,20 +119,25 @@ export const RECOMPUTE_REFRESH_CELLS = `
   LEFT JOIN cell_usage u ON u.day = r.day AND u.provider = r.provider AND u.gpu_type = r.gpu_type
   WHERE s.id IS NOT NULL OR u.day IS NOT NULL`;
 
-/** Sums of job-day rows for the day × team and day × model tables. */
+/** Sums of job-day rows per day and `keys`, for the day tables. */
 const daySums = (key: string) => `
   SELECT day, ${key}, sum(gpu_hours), sum(cost_usd), sum(CASE WHEN unpriced THEN gpu_hours ELSE 0 END),
          count(*), count(*) FILTER (WHERE first_day)
   FROM job_day_allocations WHERE day IN (SELECT DISTINCT day FROM allocation_refresh_cells)
   GROUP BY day, ${key}`;
 
-/** The day-by-team and day-by-model tables are re-summed for the days that had a dirty cell. */
-export const RESUM_DAY_TABLES = [
-  `DELETE FROM allocation_team_days WHERE day IN (SELECT DISTINCT day FROM allocation_refresh_cells)`,
-  `DELETE FROM allocation_model_days WHERE day IN (SELECT DISTINCT day FROM allocation_refresh_cells)`,
-  `INSERT INTO allocation_team_days (day, team_id, gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started) ${daySums('team_id')}`,
-  `INSERT INTO allocation_model_days (day, model_name, gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started) ${daySums('model_name')}`,
+/** The day × team, day × model and day × team × model tables, keyed by these columns. */
+const DAY_TABLES: [table: string, keys: string][] = [
+  ['allocation_team_days', 'team_id'],
+  ['allocation_model_days', 'model_name'],
+  ['allocation_team_model_days', 'team_id, model_name'],
 ];
+
+/** The day tables are re-summed for the days that had a dirty cell. */
+export const RESUM_DAY_TABLES = DAY_TABLES.flatMap(([table, keys]) => [
+  `DELETE FROM ${table} WHERE day IN (SELECT DISTINCT day FROM allocation_refresh_cells)`,
+  `INSERT INTO ${table} (day, ${keys}, gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started) ${daySums(keys)}`,
+]);
 
 /**
  * Every UTC day of every interval, per (provider, gpu_type). $1..$4: parallel arrays; $5: the
@@ -197,4 +202,5 @@ export const DERIVED_TABLES = [
   'allocation_span_bounds',
   'allocation_team_days',
   'allocation_model_days',
+  'allocation_team_model_days',
 ];
