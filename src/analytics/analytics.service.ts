@@ -52,6 +52,7 @@ export class AnalyticsService {
   ) {}
 
   async costByTeam(start: string, end: string, teamId: string | undefined): Promise<TeamCost[]> {
+    await this.allocation.ensureFresh();
     const rows = await this.grouped(start, end, ['team'], { start, end, team_id: teamId });
     return withCostFields(rows, start, end).map(({ row, ...cost }) => ({
       team_name: String(row.team_name),
@@ -61,13 +62,15 @@ export class AnalyticsService {
   }
 
   async costByModel(start: string, end: string, teamId: string | undefined): Promise<ModelCost[]> {
+    await this.allocation.ensureFresh();
     const rows = await this.grouped(start, end, ['model'], { start, end, team_id: teamId });
     return withCostFields(rows, start, end).map(({ row, ...cost }) => ({ model_name: String(row.model_name), ...cost }));
   }
 
   async cost(filters: ScopedFilters, groupBy: CostDimension[]): Promise<CostReport> {
-    const rows = await this.grouped(filters.start, filters.end, groupBy, filters);
-    const totals = await this.totals(filters);
+    await this.allocation.ensureFresh();
+    // Two independent reads of the same fresh state: on two pool connections at once.
+    const [rows, totals] = await Promise.all([this.grouped(filters.start, filters.end, groupBy, filters), this.totals(filters)]);
     return {
       start_date: filters.start,
       end_date: filters.end,
@@ -78,8 +81,8 @@ export class AnalyticsService {
   }
 
   /** Allocated cost, GPU-hours and distinct jobs per group, cost descending within time order. */
+  /** The caller has brought the allocation up to date (ensureFresh) first. */
   private async grouped(start: string, end: string, dims: CostDimension[], filters: ScopedFilters): Promise<CostRow[]> {
-    await this.allocation.ensureFresh();
     const source = this.sourceFor(dims, filters);
     const keys = dims.map((d) => DIMENSION_SQL[d]);
     // A job's days are contiguous: the distinct jobs of a bucket are those active on its first
@@ -149,18 +152,19 @@ export class AnalyticsService {
    * Range totals. Idle (unallocated) cost belongs to no team, model or status: with such a
    * filter it is 0 and the total is the allocated cost; provider and gpu_type filters apply.
    */
+  /** Unallocated cost of the range as exact text; 0 under a team, model or status filter. */
+  private async idleCost(f: ScopedFilters): Promise<string> {
+    if ([f.team_id, f.status, f.model_name].some((v) => v !== undefined)) return '0';
+    const params: unknown[] = [f.start, f.end];
+    const where = [`day BETWEEN $1::date AND $2::date`];
+    if (f.provider) where.push(`provider = $${params.push(f.provider)}`);
+    if (f.gpu_type) where.push(`gpu_type = $${params.push(f.gpu_type)}`);
+    const [row] = await this.dataSource.query(`SELECT coalesce(sum(unallocated_usd), 0)::text AS idle FROM allocation_cells WHERE ${where.join(' AND ')}`, params);
+    return row.idle;
+  }
+
   private async totals(f: ScopedFilters): Promise<CostTotals> {
-    const [allocated] = await this.grouped(f.start, f.end, [], f);
-    const jobScoped = [f.team_id, f.status, f.model_name].some((v) => v !== undefined);
-    let unallocated = '0';
-    if (!jobScoped) {
-      const params: unknown[] = [f.start, f.end];
-      const where = [`day BETWEEN $1::date AND $2::date`];
-      if (f.provider) where.push(`provider = $${params.push(f.provider)}`);
-      if (f.gpu_type) where.push(`gpu_type = $${params.push(f.gpu_type)}`);
-      const [row] = await this.dataSource.query(`SELECT coalesce(sum(unallocated_usd), 0)::text AS idle FROM allocation_cells WHERE ${where.join(' AND ')}`, params);
-      unallocated = row.idle;
-    }
+    const [[allocated], unallocated] = await Promise.all([this.grouped(f.start, f.end, [], f), this.idleCost(f)]);
     const exactAllocated = allocated?.cost ? String(allocated.cost) : '0';
     const money = splitRounded(exactAllocated, unallocated);
     return {
