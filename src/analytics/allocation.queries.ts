@@ -119,29 +119,34 @@ export const RECOMPUTE_REFRESH_CELLS = `
   LEFT JOIN cell_usage u ON u.day = r.day AND u.provider = r.provider AND u.gpu_type = r.gpu_type
   WHERE s.id IS NOT NULL OR u.day IS NOT NULL`;
 
+const DIRTY_DAYS = `day IN (SELECT DISTINCT day FROM allocation_refresh_cells)`;
+const DAY_TABLE_COLUMNS = 'gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started';
+
 /**
- * Sums of job-day rows per day and `keys`, for the day tables. Written in day order, so that a
- * range read after a large refresh finds its rows on few pages (twice as fast for 30 days).
+ * The day tables are re-summed for the days that had a dirty cell, each written in day order
+ * so that a range read after a large refresh finds its rows on few pages (twice as fast for 30
+ * days). Day × team × model is summed from the job-day rows; day × team and day × model from it,
+ * a third as many rows (a job has one team and one model, so its counts add up).
  */
-const daySums = (keys: string) => `
-  SELECT day, ${keys}, sum(gpu_hours), sum(cost_usd), sum(CASE WHEN unpriced THEN gpu_hours ELSE 0 END),
-         count(*), count(*) FILTER (WHERE first_day)
-  FROM job_day_allocations WHERE day IN (SELECT DISTINCT day FROM allocation_refresh_cells)
-  GROUP BY day, ${keys}
-  ORDER BY day, ${keys}`;
-
-/** The day × team, day × model and day × team × model tables, keyed by these columns. */
-const DAY_TABLES: [table: string, keys: string][] = [
-  ['allocation_team_days', 'team_id'],
-  ['allocation_model_days', 'model_name'],
-  ['allocation_team_model_days', 'team_id, model_name'],
+export const RESUM_DAY_TABLES = [
+  ...['allocation_team_model_days', 'allocation_team_days', 'allocation_model_days'].map((table) => `DELETE FROM ${table} WHERE ${DIRTY_DAYS}`),
+  `INSERT INTO allocation_team_model_days (day, team_id, model_name, ${DAY_TABLE_COLUMNS})
+   SELECT day, team_id, model_name, sum(gpu_hours), sum(cost_usd), sum(CASE WHEN unpriced THEN gpu_hours ELSE 0 END),
+          count(*), count(*) FILTER (WHERE first_day)
+   FROM job_day_allocations WHERE ${DIRTY_DAYS}
+   GROUP BY day, team_id, model_name ORDER BY day, team_id, model_name`,
+  ...(
+    [
+      ['allocation_team_days', 'team_id'],
+      ['allocation_model_days', 'model_name'],
+    ] as const
+  ).map(
+    ([table, key]) => `INSERT INTO ${table} (day, ${key}, ${DAY_TABLE_COLUMNS})
+   SELECT day, ${key}, sum(gpu_hours), sum(cost_usd), sum(unpriced_gpu_hours), sum(job_count), sum(jobs_started)
+   FROM allocation_team_model_days WHERE ${DIRTY_DAYS}
+   GROUP BY day, ${key} ORDER BY day, ${key}`,
+  ),
 ];
-
-/** The day tables are re-summed for the days that had a dirty cell. */
-export const RESUM_DAY_TABLES = DAY_TABLES.flatMap(([table, keys]) => [
-  `DELETE FROM ${table} WHERE day IN (SELECT DISTINCT day FROM allocation_refresh_cells)`,
-  `INSERT INTO ${table} (day, ${keys}, gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started) ${daySums(keys)}`,
-]);
 
 /**
  * Every UTC day of every interval, per (provider, gpu_type). $1..$4: parallel arrays; $5: the
