@@ -43,8 +43,14 @@ const REFRESH_LOCK_KEY = 7_415_200_001;
 export const RUNNING_JOB_STALENESS_SECONDS = 300;
 /** From this many cells on, a refresh re-analyzes `jobs` first (see refreshIn). */
 const LARGE_REFRESH_CELLS = 500;
-/** Memory for the sorts of a large refresh (one transaction at a time holds the refresh lock). */
+/** Memory for the sorts of a large refresh (one refresh at a time holds the refresh lock). */
 const LARGE_REFRESH_WORK_MEM = '256MB';
+/**
+ * From this many cells on, a refresh of its own splits the cells by day between connections:
+ * PostgreSQL runs a statement on one core, and after a bulk load the rest of the machine idles.
+ */
+const PARALLEL_REFRESH_CELLS = 1_000;
+const REFRESH_WORKERS = 2;
 /** How often one process looks for stale running-job cells at all. */
 const RUNNING_CHECK_INTERVAL_MS = 60_000;
 
@@ -94,7 +100,9 @@ export class AllocationService {
    */
   async refreshDirty(manager?: EntityManager): Promise<{ cells: number }> {
     if (manager?.queryRunner?.isTransactionActive) return this.refreshIn(manager);
-    return this.dataSource.transaction((m) => this.refreshIn(m));
+    // Only a refresh of its own may hand cells to other connections: they cannot see the
+    // uncommitted writes of a caller's transaction.
+    return this.dataSource.transaction((m) => this.refreshIn(m, { parallel: true }));
   }
 
   /**
@@ -139,33 +147,82 @@ export class AllocationService {
     );
   }
 
-  private async refreshIn(m: EntityManager): Promise<{ cells: number }> {
+  private async refreshIn(m: EntityManager, options: { parallel?: boolean } = {}): Promise<{ cells: number }> {
     await this.lock(m);
     for (const sql of CREATE_REFRESH_CELLS) await m.query(sql);
     await m.query(CLAIM_DIRTY_CELLS);
     const [{ cells }] = await m.query(`SELECT count(*)::int AS cells FROM allocation_refresh_cells`);
     if (cells > 0) {
-      // Fresh statistics let the planner see how few cells an incremental refresh touches.
-      await m.query(`ANALYZE allocation_refresh_cells`);
-      if (cells >= LARGE_REFRESH_CELLS) {
+      const large = cells >= LARGE_REFRESH_CELLS;
+      const now = await this.transactionNow(m);
+      if (large) {
         // A big refresh (after a bulk load) must finish, however long it takes: the pool's
         // per-statement timeout is for requests, and cutting it short would fail a valid upload.
         await m.query(`SET LOCAL statement_timeout = 0`);
-        // After a big load autovacuum has usually not analyzed `jobs` yet: with its old
-        // statistics the planner loops over the cells and rescans the jobs of each one, which
-        // is quadratic. A sampled ANALYZE costs well under a second and gives a hash join.
-        await m.query(`ANALYZE jobs`);
-        // Sorting every job-day of a year by cell spills to disk with the default work_mem.
-        await m.query(`SET LOCAL work_mem = '${LARGE_REFRESH_WORK_MEM}'`);
       }
-      for (const sql of CLEAR_REFRESH_CELLS) await m.query(sql);
-      const [window] = await m.query(REFRESH_WINDOW);
-      await m.query(RECOMPUTE_REFRESH_CELLS, [await this.transactionNow(m), window.window_start, window.window_end, window.earliest_start]);
-      for (const sql of RESUM_DAY_TABLES) await m.query(sql);
+      if (options.parallel && cells >= PARALLEL_REFRESH_CELLS) {
+        // Committed at once (outside this transaction), so that the workers plan with it too.
+        await this.dataSource.query(`ANALYZE jobs`);
+        await this.recomputeInParallel(m, now);
+      } else {
+        if (large) {
+          // After a big load autovacuum has usually not analyzed `jobs` yet; a sampled ANALYZE
+          // costs well under a second and gives the planner the table's real size.
+          await m.query(`ANALYZE jobs`);
+        }
+        await this.recompute(m, now, large);
+      }
       this.logger.debug(`Recomputed ${cells} allocation cells`);
     }
     await m.query(`DROP TABLE pg_temp.allocation_refresh_cells`);
     return { cells };
+  }
+
+  /** Recomputes the cells listed in this session's `allocation_refresh_cells`. */
+  private async recompute(m: EntityManager, now: Date, large: boolean): Promise<void> {
+    // Fresh statistics let the planner see how few cells an incremental refresh touches.
+    await m.query(`ANALYZE allocation_refresh_cells`);
+    // Sorting every job-day of a year by cell spills to disk with the default work_mem.
+    if (large) await m.query(`SET LOCAL work_mem = '${LARGE_REFRESH_WORK_MEM}'`);
+    for (const sql of CLEAR_REFRESH_CELLS) await m.query(sql);
+    const [window] = await m.query(REFRESH_WINDOW);
+    await m.query(RECOMPUTE_REFRESH_CELLS, [now, window.window_start, window.window_end, window.earliest_start]);
+    for (const sql of RESUM_DAY_TABLES) await m.query(sql);
+  }
+
+  /**
+   * Splits the claimed cells into runs of whole days and recomputes each run, day tables
+   * included, in a transaction of its own, at the same instant `now`. The claiming transaction
+   * holds the refresh lock and the claimed marks until all runs have committed: should it fail,
+   * the marks come back and the next refresh recomputes those cells again. Readers wait on the
+   * lock meanwhile.
+   */
+  private async recomputeInParallel(m: EntityManager, now: Date): Promise<void> {
+    const cells: { day: string; provider: string; gpu_type: string }[] = await m.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, provider, gpu_type FROM allocation_refresh_cells ORDER BY day, provider, gpu_type`,
+    );
+    const share = Math.ceil(cells.length / REFRESH_WORKERS);
+    const runs: (typeof cells)[] = [[]];
+    for (let i = 0; i < cells.length; i++) {
+      const run = runs[runs.length - 1];
+      // A day stays in one run: its day-table rows are summed over all of its cells.
+      if (run.length >= share && cells[i].day !== cells[i - 1].day) runs.push([]);
+      runs[runs.length - 1].push(cells[i]);
+    }
+    await Promise.all(
+      runs.map((run) =>
+        this.dataSource.transaction(async (w) => {
+          await w.query(`SET LOCAL statement_timeout = 0`);
+          for (const sql of CREATE_REFRESH_CELLS) await w.query(sql);
+          await w.query(
+            `INSERT INTO allocation_refresh_cells (day, provider, gpu_type) SELECT * FROM unnest($1::date[], $2::text[], $3::text[])`,
+            [run.map((c) => c.day), run.map((c) => c.provider), run.map((c) => c.gpu_type)],
+          );
+          await this.recompute(w, now, true);
+          await w.query(`DROP TABLE pg_temp.allocation_refresh_cells`);
+        }),
+      ),
+    );
   }
 
   private async lock(m: EntityManager): Promise<void> {
