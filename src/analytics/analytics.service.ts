@@ -70,19 +70,31 @@ export class AnalyticsService {
   async cost(filters: ScopedFilters, groupBy: CostDimension[]): Promise<CostReport> {
     await this.allocation.ensureFresh();
     // Two independent reads of the same fresh state: on two pool connections at once.
-    const [rows, totals] = await Promise.all([this.grouped(filters.start, filters.end, groupBy, filters), this.totals(filters)]);
+    const [rows, totals] = await Promise.all([
+      this.grouped(filters.start, filters.end, groupBy, filters, { exactCost: false }),
+      this.totals(filters),
+    ]);
     return {
       start_date: filters.start,
       end_date: filters.end,
       group_by: groupBy,
-      rows: rows.map(({ cost: _exact, ...row }) => row),
+      rows,
       totals,
     };
   }
 
   /** Allocated cost, GPU-hours and distinct jobs per group, cost descending within time order. */
-  /** The caller has brought the allocation up to date (ensureFresh) first. */
-  private async grouped(start: string, end: string, dims: CostDimension[], filters: ScopedFilters): Promise<CostRow[]> {
+  /**
+   * The caller has brought the allocation up to date (ensureFresh) first. Rows carry the exact
+   * sum as text in `cost` too, unless `exactCost` is false (the rows of a report do not show it).
+   */
+  private async grouped(
+    start: string,
+    end: string,
+    dims: CostDimension[],
+    filters: ScopedFilters,
+    { exactCost = true }: { exactCost?: boolean } = {},
+  ): Promise<CostRow[]> {
     const source = this.sourceFor(dims, filters);
     const keys = dims.map((d) => DIMENSION_SQL[d]);
     // A job's days are contiguous: the distinct jobs of a bucket are those active on its first
@@ -107,7 +119,7 @@ export class AnalyticsService {
       SELECT ${[
         ...keys.flatMap((k) => k.output),
         `round(g.cost, 2)::float8 AS cost_usd`,
-        `g.cost::text AS cost`,
+        ...(exactCost ? [`g.cost::text AS cost`] : []),
         `round(g.gpu_hours, 4)::float8 AS gpu_hours`,
         `round(g.unpriced_gpu_hours, 4)::float8 AS unpriced_gpu_hours`,
         `g.job_count::int AS job_count`,
