@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import {
   CLAIM_DIRTY_CELLS,
   CLEAR_REFRESH_CELLS,
@@ -63,6 +63,8 @@ const RUNNING_CHECK_INTERVAL_MS = 60_000;
 export class AllocationService {
   private readonly logger = new Logger(AllocationService.name);
   private lastRunningCheck = 0;
+  /** The tail of this process's queue of refreshes of their own (see refreshDirty). */
+  private ownRefreshes: Promise<unknown> = Promise.resolve();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -100,9 +102,44 @@ export class AllocationService {
    */
   async refreshDirty(manager?: EntityManager): Promise<{ cells: number }> {
     if (manager?.queryRunner?.isTransactionActive) return this.refreshIn(manager);
-    // Only a refresh of its own may hand cells to other connections: they cannot see the
-    // uncommitted writes of a caller's transaction.
-    return this.dataSource.transaction((m) => this.refreshIn(m, { parallel: true }));
+    // One refresh of its own at a time per process: later callers wait here without holding a
+    // connection (and usually find nothing left to do), instead of each taking pool connections
+    // to queue on the refresh lock.
+    const run = this.ownRefreshes.then(() => this.refreshOwn());
+    this.ownRefreshes = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A refresh in a transaction of its own. Only such a refresh may hand cells to other
+   * connections: they could not see the uncommitted writes of a caller's transaction. Its
+   * workers' connections are taken before the refresh lock, never while holding it.
+   */
+  private async refreshOwn(): Promise<{ cells: number }> {
+    const [{ marks }] = await this.dataSource.query(
+      `SELECT count(*)::int AS marks FROM (SELECT 1 FROM allocation_dirty_cells LIMIT ${PARALLEL_REFRESH_CELLS}) m`,
+    );
+    const workers = marks >= PARALLEL_REFRESH_CELLS ? await this.connectWorkers() : [];
+    try {
+      return await this.dataSource.transaction((m) => this.refreshIn(m, workers));
+    } finally {
+      await Promise.all(workers.map((w) => w.release()));
+    }
+  }
+
+  private async connectWorkers(): Promise<QueryRunner[]> {
+    const workers: QueryRunner[] = [];
+    try {
+      for (let i = 0; i < REFRESH_WORKERS; i++) {
+        const worker = this.dataSource.createQueryRunner();
+        workers.push(worker);
+        await worker.connect();
+      }
+      return workers;
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.release()));
+      throw error;
+    }
   }
 
   /**
@@ -147,7 +184,8 @@ export class AllocationService {
     );
   }
 
-  private async refreshIn(m: EntityManager, options: { parallel?: boolean } = {}): Promise<{ cells: number }> {
+  /** `workers`: connections of its own a large refresh may split its cells between. */
+  private async refreshIn(m: EntityManager, workers: QueryRunner[] = []): Promise<{ cells: number }> {
     await this.lock(m);
     for (const sql of CREATE_REFRESH_CELLS) await m.query(sql);
     await m.query(CLAIM_DIRTY_CELLS);
@@ -160,10 +198,10 @@ export class AllocationService {
         // per-statement timeout is for requests, and cutting it short would fail a valid upload.
         await m.query(`SET LOCAL statement_timeout = 0`);
       }
-      if (options.parallel && cells >= PARALLEL_REFRESH_CELLS) {
+      if (workers.length && cells >= PARALLEL_REFRESH_CELLS) {
         // Committed at once (outside this transaction), so that the workers plan with it too.
-        await this.dataSource.query(`ANALYZE jobs`);
-        await this.recomputeInParallel(m, now);
+        await workers[0].query(`ANALYZE jobs`);
+        await this.recomputeInParallel(m, now, workers);
       } else {
         if (large) {
           // After a big load autovacuum has usually not analyzed `jobs` yet; a sampled ANALYZE
@@ -197,11 +235,11 @@ export class AllocationService {
    * the marks come back and the next refresh recomputes those cells again. Readers wait on the
    * lock meanwhile.
    */
-  private async recomputeInParallel(m: EntityManager, now: Date): Promise<void> {
+  private async recomputeInParallel(m: EntityManager, now: Date, workers: QueryRunner[]): Promise<void> {
     const cells: { day: string; provider: string; gpu_type: string }[] = await m.query(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, provider, gpu_type FROM allocation_refresh_cells ORDER BY day, provider, gpu_type`,
     );
-    const share = Math.ceil(cells.length / REFRESH_WORKERS);
+    const share = Math.ceil(cells.length / workers.length);
     const runs: (typeof cells)[] = [[]];
     for (let i = 0; i < cells.length; i++) {
       const run = runs[runs.length - 1];
@@ -210,8 +248,8 @@ export class AllocationService {
       runs[runs.length - 1].push(cells[i]);
     }
     await Promise.all(
-      runs.map((run) =>
-        this.dataSource.transaction(async (w) => {
+      runs.map((run, i) =>
+        workers[i].manager.transaction(async (w) => {
           await w.query(`SET LOCAL statement_timeout = 0`);
           for (const sql of CREATE_REFRESH_CELLS) await w.query(sql);
           await w.query(
