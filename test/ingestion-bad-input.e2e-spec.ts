@@ -1,5 +1,5 @@
 import { expectErrorShape } from './support/expectations';
-import { API_KEY, jobPayload, toNdjson } from './support/factories';
+import { API_KEY, jobPayload, postIngest, toNdjson } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 describe('Ingestion: bad input is refused with the record and field named, and nothing of it is written', () => {
@@ -9,8 +9,7 @@ describe('Ingestion: bad input is refused with the record and field named, and n
   });
   afterAll(() => t.close());
 
-  const post = (path: string, type: string, body: string | object) =>
-    t.http.post(`/api/v1/admin/ingest/${path}`).set('X-API-Key', API_KEY).set('Content-Type', type).send(body as object);
+  const post = (path: string, type: string, body: string | object) => postIngest(t, path, type, body);
   const jobCount = async () => Number((await t.db.query(`SELECT count(*) AS n FROM jobs`))[0].n);
 
   it('refuses malformed JSON with 400 saying so', async () => {

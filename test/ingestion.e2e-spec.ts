@@ -1,5 +1,5 @@
 import { expectErrorShape, UUID } from './support/expectations';
-import { API_KEY, costPayload, jobPayload, toNdjson } from './support/factories';
+import { API_KEY, costPayload, jobPayload, postIngest, toNdjson } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 describe('Ingestion: endpoints and formats', () => {
@@ -9,8 +9,7 @@ describe('Ingestion: endpoints and formats', () => {
   });
   afterAll(() => t.close());
 
-  const post = (path: string, type: string, body: string | object) =>
-    t.http.post(`/api/v1/admin/ingest/${path}`).set('X-API-Key', API_KEY).set('Content-Type', type).send(body as object);
+  const post = (path: string, type: string, body: string | object) => postIngest(t, path, type, body);
   const count = async (sql: string, params: unknown[] = []) => Number((await t.db.query(sql, params))[0].n);
 
   it('refuses ingestion without an API key, or with a wrong one', async () => {

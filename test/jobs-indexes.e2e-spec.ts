@@ -31,7 +31,7 @@ function jobScans(node: PlanNode, found: ScanNode[] = []): ScanNode[] {
 
 const JOBS = 200_000;
 
-describe('Jobs listing: indexed filters (EXPLAIN ANALYZE over 200k jobs)', () => {
+describe('Over 200k jobs: indexed listing pages and allocation refreshes', () => {
   let t: TestApp;
   let teamId: string;
   beforeAll(async () => {

@@ -141,6 +141,11 @@ export function costPayload(over: Record<string, unknown> = {}): Record<string, 
   return { entry_date: '2026-01-03', provider: 'aws', gpu_type: 'a100', cost_usd: 300, ...over };
 }
 
+/** POSTs a body of the given Content-Type to `/admin/ingest/{path}` with the admin API key. */
+export function postIngest(t: TestApp, path: string, type: string, body: string | object) {
+  return t.http.post(`/api/v1/admin/ingest/${path}`).set('X-API-Key', API_KEY).set('Content-Type', type).send(body as object);
+}
+
 /** Records as an NDJSON body. */
 export function toNdjson(records: unknown[]): string {
   return records.map((r) => JSON.stringify(r)).join('\n') + '\n';
