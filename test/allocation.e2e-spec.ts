@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { allocate } from '../src/analytics/allocation-math';
 import { AllocationService } from '../src/analytics/allocation.service';
-import { createJob, createSnapshot, createTeam, JobInput, TeamRow } from './support/factories';
+import { createJob, createSnapshot, createTeam, JobInput, jobIntervals, TeamRow } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 describe('Cost allocation maintained in the database', () => {
@@ -22,17 +22,21 @@ describe('Cost allocation maintained in the database', () => {
   });
 
   /** Marks the given jobs' intervals as changed and refreshes, in one transaction. */
-  async function markAndRefresh(jobs: { provider: string; gpu_type: string; start_time: string; end_time: string | null }[], snapshots: { day: string; provider: string; gpuType: string }[] = []) {
+  async function markAndRefresh(jobs: Parameters<typeof jobIntervals>[0], snapshots: { day: string; provider: string; gpuType: string }[] = []) {
     return t.db.transaction(async (m) => {
-      await allocation.markJobsChanged(m, jobs.map((j) => ({ provider: j.provider, gpuType: j.gpu_type, startTime: j.start_time, endTime: j.end_time })));
+      await allocation.markJobsChanged(m, jobIntervals(jobs));
       await allocation.markSnapshotsChanged(m, snapshots);
       return allocation.refreshDirty(m);
     });
   }
 
+  /** Job-day rows with the cost their cell's rate gives them. */
+  const JOB_DAY_COSTS = `(SELECT a.*, round(a.gpu_hours * c.rate, 12) AS cost_usd FROM job_day_allocations a
+    JOIN allocation_cells c ON c.day = a.day AND c.provider = a.provider AND c.gpu_type = a.gpu_type) a`;
+
   const jobCosts = async () =>
     Object.fromEntries(
-      (await t.db.query(`SELECT j.job_id, sum(a.cost_usd)::float8 AS cost FROM job_day_allocations a JOIN jobs j ON j.id = a.job_id GROUP BY j.job_id`)).map(
+      (await t.db.query(`SELECT j.job_id, sum(a.cost_usd)::float8 AS cost FROM ${JOB_DAY_COSTS} JOIN jobs j ON j.id = a.job_id GROUP BY j.job_id`)).map(
         (r: { job_id: string; cost: number }) => [r.job_id, r.cost],
       ),
     );
@@ -52,22 +56,22 @@ describe('Cost allocation maintained in the database', () => {
     ]);
   });
 
-  it('keeps every cent of an indivisible split: three equal jobs share $100 exactly', async () => {
+  it('splits $100 between three equal jobs into parts that add up to $100.00', async () => {
     const jobs = [];
     for (let i = 0; i < 3; i++) jobs.push(await createJob(t.db, team.id));
     await createSnapshot(t.db, { cost_usd: 100 });
     await markAndRefresh(jobs);
-    const [{ total, min }] = await t.db.query(`SELECT sum(cost_usd)::text AS total, min(cost_usd)::float8 AS min FROM job_day_allocations`);
-    expect(total).toBe('100.000000000000');
+    const [{ total, min }] = await t.db.query(`SELECT round(sum(cost_usd), 2)::text AS total, min(cost_usd)::float8 AS min FROM ${JOB_DAY_COSTS}`);
+    expect(total).toBe('100.00');
     expect(min).toBeCloseTo(33.3333, 4);
   });
 
   it('moves the money when a job moves to another day', async () => {
     const moved = await createJob(t.db, team.id, { job_id: 'moved', start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T05:00:00Z' });
-    await createJob(t.db, team.id, { job_id: 'stays', start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T05:00:00Z' });
+    const stays = await createJob(t.db, team.id, { job_id: 'stays', start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T05:00:00Z' });
     await createSnapshot(t.db, { entry_date: '2026-01-03', cost_usd: 100 });
     await createSnapshot(t.db, { entry_date: '2026-01-04', cost_usd: 40 });
-    await markAndRefresh([moved], [{ day: '2026-01-04', provider: 'aws', gpuType: 'a100' }]);
+    await markAndRefresh([moved, stays], [{ day: '2026-01-04', provider: 'aws', gpuType: 'a100' }]);
     expect(await jobCosts()).toEqual({ moved: 50, stays: 50 });
 
     const newVersion = { ...moved, start_time: '2026-01-04T00:00:00Z', end_time: '2026-01-04T02:00:00Z' };
@@ -163,8 +167,8 @@ describe('Cost allocation maintained in the database', () => {
     const dayOf = (d: number) => new Date(base + d * 86_400_000).toISOString().slice(0, 10);
 
     const derivedState = async () => ({
-      jobDays: await t.db.query(`SELECT day::text, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours::text, cost_usd::text, unpriced, first_day FROM job_day_allocations ORDER BY 1,2,3,4`),
-      cells: await t.db.query(`SELECT day::text, provider, gpu_type, snapshot_cost_usd::text, gpu_hours::text, allocated_usd::text, unallocated_usd::text, unpriced_gpu_hours::text, job_count FROM allocation_cells ORDER BY 1,2,3`),
+      jobDays: await t.db.query(`SELECT day::text, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours::text, first_day FROM job_day_allocations ORDER BY 1,2,3,4`),
+      cells: await t.db.query(`SELECT day::text, provider, gpu_type, snapshot_cost_usd::text, gpu_hours::text, allocated_usd::text, unallocated_usd::text, unpriced_gpu_hours::text, job_count, rate::text FROM allocation_cells ORDER BY 1,2,3`),
       teamDays: await t.db.query(`SELECT * FROM allocation_team_days ORDER BY day, team_id`),
       modelDays: await t.db.query(`SELECT * FROM allocation_model_days ORDER BY day, model_name`),
       teamModelDays: await t.db.query(`SELECT * FROM allocation_team_model_days ORDER BY day, team_id, model_name`),
@@ -211,9 +215,13 @@ describe('Cost allocation maintained in the database', () => {
 
             const [sums] = await t.db.query(`SELECT
                 (SELECT coalesce(sum(cost_usd), 0) FROM cost_snapshots)::text AS snapshots,
-                ((SELECT coalesce(sum(cost_usd), 0) FROM job_day_allocations) + (SELECT coalesce(sum(unallocated_usd), 0) FROM allocation_cells))::text AS allocated_plus_idle,
-                (SELECT count(*) FROM job_day_allocations WHERE cost_usd < 0 OR gpu_hours <= 0)::int AS negatives`);
-            expect(Number(sums.allocated_plus_idle)).toBe(Number(sums.snapshots));
+                ((SELECT coalesce(sum(cost_usd), 0) FROM ${JOB_DAY_COSTS}) + (SELECT coalesce(sum(unallocated_usd), 0) FROM allocation_cells))::text AS allocated_plus_idle,
+                (SELECT coalesce(sum(allocated_usd + unallocated_usd), 0) FROM allocation_cells)::text AS cells,
+                (SELECT count(*) FROM ${JOB_DAY_COSTS} WHERE cost_usd < 0 OR gpu_hours <= 0)::int AS negatives`);
+            // Every cell's snapshot is allocated or idle, exactly; the jobs' parts (each rounded
+            // to 10⁻¹² $) add up to it within a millionth of a cent.
+            expect(sums.cells).toBe(sums.snapshots);
+            expect(Math.abs(Number(sums.allocated_plus_idle) - Number(sums.snapshots))).toBeLessThan(1e-8);
             expect(sums.negatives).toBe(0);
 
             const model = allocate(
@@ -222,9 +230,10 @@ describe('Cost allocation maintained in the database', () => {
               new Date(),
             );
             const stored = await derivedState();
-            expect(stored.jobDays.length).toBe(model.jobDays.length);
+            const costed = await t.db.query(`SELECT day::text, job_id, gpu_hours::text, cost_usd::text FROM ${JOB_DAY_COSTS}`);
+            expect(costed.length).toBe(model.jobDays.length);
             for (const jd of model.jobDays) {
-              const row = stored.jobDays.find((r: { job_id: string; day: string }) => r.job_id === jd.jobId && r.day === jd.day);
+              const row = costed.find((r: { job_id: string; day: string }) => r.job_id === jd.jobId && r.day === jd.day);
               expect(Number(row.cost_usd)).toBeCloseTo(jd.costUsd, 6);
               expect(Number(row.gpu_hours)).toBeCloseTo(jd.gpuHours, 9);
             }

@@ -1,7 +1,7 @@
 import { AllocationService } from '../src/analytics/allocation.service';
 import { FOCUS_COLUMNS } from '../src/analytics/focus-export.service';
 import { expectErrorShape } from './support/expectations';
-import { adminAuth, createJob, createSnapshot, createTeam, memberAuth, TeamRow } from './support/factories';
+import { adminAuth, createJob, createSnapshot, createTeam, jobIntervals, memberAuth, TeamRow } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -35,7 +35,7 @@ describe('Analytics endpoints', () => {
     await createSnapshot(t.db, { entry_date: '2026-01-04', provider: 'gcp', gpu_type: 'a100', cost_usd: 50 });
     const allocation = t.app.get(AllocationService);
     await t.db.transaction(async (m) => {
-      await allocation.markJobsChanged(m, jobs.map((j) => ({ provider: j.provider, gpuType: j.gpu_type, startTime: j.start_time, endTime: j.end_time })));
+      await allocation.markJobsChanged(m, jobIntervals(jobs));
       await allocation.markSnapshotsChanged(m, [{ day: '2026-01-03', provider: 'aws', gpuType: 'a100' }]);
     });
     // Reads refresh marked cells themselves.

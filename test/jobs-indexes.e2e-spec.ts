@@ -103,7 +103,11 @@ describe('Over 200k jobs: indexed listing pages and allocation refreshes', () =>
       const counters = async () =>
         (await m.query(`SELECT seq_tup_read::int AS scanned, idx_tup_fetch::int AS fetched FROM pg_stat_xact_user_tables WHERE relname = 'jobs'`))[0];
       const before = await counters();
-      await allocation.markSnapshotsChanged(m, cells);
+      // Marked for recomputing from the jobs, as a rebuild or a repair marks cells.
+      await m.query(
+        `INSERT INTO allocation_dirty_cells (day, provider, gpu_type) SELECT * FROM unnest($1::date[], $2::text[], $3::text[])`,
+        [cells.map((c) => c.day), cells.map((c) => c.provider), cells.map((c) => c.gpuType)],
+      );
       await allocation.refreshDirty(m);
       const after = await counters();
       return { scanned: after.scanned - before.scanned, fetched: after.fetched - before.fetched };

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * The maintained result of cost allocation (docs/allocation.md). Every table here is derived
@@ -23,8 +23,54 @@ export class AllocationDirtyCell {
   @Column({ name: 'gpu_type', type: 'text' })
   gpuType: string;
 
+  /** Recompute the cell from `jobs` (a rebuild, a repair); false: only its snapshot changed. */
+  @Column({ type: 'boolean', default: true })
+  recompute: boolean;
+
   @Column({ name: 'marked_at', type: 'timestamptz', default: () => 'now()' })
   markedAt: Date;
+}
+
+/**
+ * A changed job: one row for each interval it had or has (its old and its new version). A refresh
+ * replaces the job-day rows of every interval marked for the job.
+ */
+@Entity({ name: 'allocation_dirty_jobs' })
+export class AllocationDirtyJob {
+  // Append-only, like the cell marks, for the same reason.
+  @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'PK_allocation_dirty_jobs' })
+  id: string;
+
+  /** `jobs.id`. */
+  @Column({ name: 'job_id', type: 'uuid' })
+  jobId: string;
+
+  @Column({ type: 'text' })
+  provider: string;
+
+  @Column({ name: 'gpu_type', type: 'text' })
+  gpuType: string;
+
+  @Column({ name: 'start_time', type: 'timestamptz' })
+  startTime: Date;
+
+  /** null: the version was running. */
+  @Column({ name: 'end_time', type: 'timestamptz', nullable: true })
+  endTime: Date | null;
+
+  @Column({ name: 'marked_at', type: 'timestamptz', default: () => 'now()' })
+  markedAt: Date;
+}
+
+/** When running jobs were last measured up to the present (one row). */
+@Entity({ name: 'allocation_running_checks' })
+@Check('CHK_allocation_running_checks_single_row', `"id"`)
+export class AllocationRunningCheck {
+  @PrimaryColumn({ type: 'boolean', primaryKeyConstraintName: 'PK_allocation_running_checks' })
+  id: boolean;
+
+  @Column({ name: 'measured_at', type: 'timestamptz' })
+  measuredAt: Date;
 }
 
 /** One (day, provider, gpu_type) cell: its snapshot, its usage, and where the money went. */
@@ -58,12 +104,19 @@ export class AllocationCell {
   @Column({ name: 'job_count', type: 'integer' })
   jobCount: number;
 
-  /** The instant running jobs were measured up to. */
+  /**
+   * Snapshot cost ÷ GPU-hours (0 without a snapshot or usage): a job-day row costs
+   * round(gpu_hours × rate, 12).
+   */
+  @Column({ type: 'numeric' })
+  rate: string;
+
+  /** When the cell was last written. */
   @Column({ name: 'refreshed_at', type: 'timestamptz' })
   refreshedAt: Date;
 }
 
-/** What one job used and cost on one UTC day. */
+/** What one job used on one UTC day; its cost follows from its cell's rate. */
 @Entity({ name: 'job_day_allocations' })
 export class JobDayAllocation {
   @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_job_day_allocations' })
@@ -90,13 +143,6 @@ export class JobDayAllocation {
 
   @Column({ name: 'gpu_hours', type: 'numeric' })
   gpuHours: string;
-
-  @Column({ name: 'cost_usd', type: 'numeric' })
-  costUsd: string;
-
-  /** The cell had no snapshot: the GPU-hours are reported as unpriced, the cost is 0. */
-  @Column({ type: 'boolean' })
-  unpriced: boolean;
 
   /** This is the job's first day of usage (the UTC day it started). */
   @Column({ name: 'first_day', type: 'boolean' })
@@ -178,6 +224,8 @@ export class AllocationTeamModelDay extends DaySums {
 
 export const ALLOCATION_ENTITIES = [
   AllocationDirtyCell,
+  AllocationDirtyJob,
+  AllocationRunningCheck,
   AllocationCell,
   JobDayAllocation,
   AllocationSpanBound,

@@ -2,22 +2,36 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import {
+  ADD_JOB_DAYS,
+  APPLY_DAY_DELTAS,
+  CELLS_OF_REFRESH_JOBS,
   CLAIM_DIRTY_CELLS,
+  CLAIM_DIRTY_JOBS,
   CLEAR_REFRESH_CELLS,
+  CREATE_CHANGE_TABLES,
   CREATE_REFRESH_CELLS,
+  CREATE_REFRESH_TABLES,
   DERIVED_TABLES,
+  jobDayCost,
   MARK_ALL_CELLS,
-  MARK_CELLS,
-  MARK_INTERVALS,
+  MARK_SNAPSHOT_CELLS,
+  MARK_JOB_INTERVALS,
   MARK_STALE_RUNNING_CELLS,
+  MEASURE_CELL_CHANGES,
+  MEASURE_DAY_DELTAS,
   MEASURE_SPAN_BOUND,
   RECOMPUTE_REFRESH_CELLS,
   REFRESH_WINDOW,
+  REMOVE_JOB_DAYS,
   RESUM_DAY_TABLES,
+  RUNNING_JOBS_MEASURED_NOW,
+  WRITE_CELL_CHANGES,
 } from './allocation.queries';
 
-/** A job's use of a (provider, gpu_type); `endTime` null while it runs. */
+/** One version of a job's use of a (provider, gpu_type); `endTime` null while it runs. */
 export interface JobInterval {
+  /** `jobs.id`. */
+  jobId: string;
   provider: string;
   gpuType: string;
   startTime: Date | string;
@@ -43,6 +57,11 @@ const REFRESH_LOCK_KEY = 7_415_200_001;
 export const RUNNING_JOB_STALENESS_SECONDS = 300;
 /** From this many cells on, a refresh re-analyzes `jobs` first (see refreshIn). */
 const LARGE_REFRESH_CELLS = 500;
+/**
+ * From this many marked job intervals on (a bulk load), a refresh recomputes the cells they touch
+ * instead of replacing the jobs' rows one by one: set-based over whole cells, and parallel.
+ */
+const CELLS_PATH_INTERVALS = 50_000;
 /** Memory for the sorts of a large refresh (one refresh at a time holds the refresh lock). */
 const LARGE_REFRESH_WORK_MEM = '256MB';
 /**
@@ -68,24 +87,25 @@ export class AllocationService {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Marks the cells of these intervals (give the old and the new version of every changed job). */
+  /** Marks changed jobs: give the old and the new version of every changed job. */
   async markJobsChanged(manager: EntityManager, intervals: JobInterval[]): Promise<void> {
-    const unique = new Map<string, [string, string, string, string | null]>();
+    const unique = new Map<string, [string, string, string, string, string | null]>();
     let longestMs = 0;
     for (const i of intervals) {
       if (!i.startTime) continue;
       const start = toIso(i.startTime);
       const end = i.endTime === null || i.endTime === undefined ? null : toIso(i.endTime);
       if (end !== null) longestMs = Math.max(longestMs, Date.parse(end) - Date.parse(start));
-      unique.set(`${i.provider}\u0000${i.gpuType}\u0000${start}\u0000${end}`, [i.provider, i.gpuType, start, end]);
+      unique.set(`${i.jobId}\u0000${i.provider}\u0000${i.gpuType}\u0000${start}\u0000${end}`, [i.jobId, i.provider, i.gpuType, start, end]);
     }
     if (!unique.size) return;
     const rows = [...unique.values()];
-    await manager.query(MARK_INTERVALS, [
+    await manager.query(MARK_JOB_INTERVALS, [
       rows.map((r) => r[0]),
       rows.map((r) => r[1]),
       rows.map((r) => r[2]),
       rows.map((r) => r[3]),
+      rows.map((r) => r[4]),
       Math.ceil(longestMs / 1000),
     ]);
   }
@@ -93,7 +113,7 @@ export class AllocationService {
   /** Marks the cells of changed cost snapshots. */
   async markSnapshotsChanged(manager: EntityManager, cells: SnapshotCell[]): Promise<void> {
     if (!cells.length) return;
-    await manager.query(MARK_CELLS, [cells.map((c) => c.day), cells.map((c) => c.provider), cells.map((c) => c.gpuType)]);
+    await manager.query(MARK_SNAPSHOT_CELLS, [cells.map((c) => c.day), cells.map((c) => c.provider), cells.map((c) => c.gpuType)]);
   }
 
   /**
@@ -116,10 +136,11 @@ export class AllocationService {
    * workers' connections are taken before the refresh lock, never while holding it.
    */
   private async refreshOwn(): Promise<{ cells: number }> {
-    const [{ marks }] = await this.dataSource.query(
-      `SELECT count(*)::int AS marks FROM (SELECT 1 FROM allocation_dirty_cells LIMIT ${PARALLEL_REFRESH_CELLS}) m`,
+    const [{ cells, intervals }] = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM (SELECT 1 FROM allocation_dirty_cells LIMIT ${PARALLEL_REFRESH_CELLS}) m)::int AS cells,
+              (SELECT count(*) FROM (SELECT 1 FROM allocation_dirty_jobs LIMIT ${CELLS_PATH_INTERVALS}) m)::int AS intervals`,
     );
-    const workers = marks >= PARALLEL_REFRESH_CELLS ? await this.connectWorkers() : [];
+    const workers = cells >= PARALLEL_REFRESH_CELLS || intervals >= CELLS_PATH_INTERVALS ? await this.connectWorkers() : [];
     try {
       return await this.dataSource.transaction((m) => this.refreshIn(m, workers));
     } finally {
@@ -151,7 +172,9 @@ export class AllocationService {
       this.lastRunningCheck = Date.now();
       await this.dataSource.query(MARK_STALE_RUNNING_CELLS, [RUNNING_JOB_STALENESS_SECONDS]);
     }
-    const [{ dirty }] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM allocation_dirty_cells) AS dirty`);
+    const [{ dirty }] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM allocation_dirty_cells) OR EXISTS (SELECT 1 FROM allocation_dirty_jobs) AS dirty`,
+    );
     if (dirty) await this.refreshDirty();
   }
 
@@ -163,8 +186,10 @@ export class AllocationService {
       await m.query(`SET LOCAL statement_timeout = 0`);
       await m.query(`TRUNCATE ${DERIVED_TABLES.join(', ')}`);
       await m.query(MEASURE_SPAN_BOUND);
-      await m.query(MARK_ALL_CELLS, [await this.transactionNow(m)]);
-      return this.refreshIn(m);
+      const now = await this.transactionNow(m);
+      await m.query(MARK_ALL_CELLS, [now]);
+      await m.query(RUNNING_JOBS_MEASURED_NOW, [now]);
+      return this.refreshIn(m, [], 'cells');
     });
   }
 
@@ -173,47 +198,86 @@ export class AllocationService {
     await this.ensureFresh();
     return this.dataSource.query(
       // The primary key (day, provider, gpu_type, job_id) over the job's own days and GPU type.
-      `SELECT to_char(a.day, 'YYYY-MM-DD') AS date, round(a.gpu_hours, 4)::float8 AS gpu_hours, round(a.cost_usd, 2)::float8 AS cost_usd
+      `SELECT to_char(a.day, 'YYYY-MM-DD') AS date, round(a.gpu_hours, 4)::float8 AS gpu_hours,
+              round(${jobDayCost('a.gpu_hours', 'c.rate')}, 2)::float8 AS cost_usd
        FROM jobs j
        JOIN job_day_allocations a
          ON a.day BETWEEN (j.start_time AT TIME ZONE 'UTC')::date AND (coalesce(j.end_time, now()) AT TIME ZONE 'UTC')::date
         AND a.provider = j.provider AND a.gpu_type = j.gpu_type AND a.job_id = j.id
+       JOIN allocation_cells c ON c.day = a.day AND c.provider = a.provider AND c.gpu_type = a.gpu_type
        WHERE j.id = $1
        ORDER BY a.day`,
       [jobUuid],
     );
   }
 
-  /** `workers`: connections of its own a large refresh may split its cells between. */
-  private async refreshIn(m: EntityManager, workers: QueryRunner[] = []): Promise<{ cells: number }> {
+  /**
+   * `workers`: connections of its own a large refresh may split its cells between. Changed jobs
+   * are applied one by one unless there are so many (a bulk load) that recomputing the cells
+   * they touch is cheaper; a rebuild (cells marked, no jobs) always recomputes cells.
+   */
+  private async refreshIn(m: EntityManager, workers: QueryRunner[] = [], path: 'auto' | 'cells' = 'auto'): Promise<{ cells: number }> {
     await this.lock(m);
-    for (const sql of CREATE_REFRESH_CELLS) await m.query(sql);
+    const now = await this.transactionNow(m);
+    for (const sql of CREATE_REFRESH_TABLES) await m.query(sql);
     await m.query(CLAIM_DIRTY_CELLS);
-    const [{ cells }] = await m.query(`SELECT count(*)::int AS cells FROM allocation_refresh_cells`);
-    if (cells > 0) {
-      const large = cells >= LARGE_REFRESH_CELLS;
-      const now = await this.transactionNow(m);
-      if (large) {
-        // A big refresh (after a bulk load) must finish, however long it takes: the pool's
-        // per-statement timeout is for requests, and cutting it short would fail a valid upload.
-        await m.query(`SET LOCAL statement_timeout = 0`);
-      }
-      if (workers.length && cells >= PARALLEL_REFRESH_CELLS) {
-        // Committed at once (outside this transaction), so that the workers plan with it too.
-        await workers[0].query(`ANALYZE jobs`);
-        await this.recomputeInParallel(m, now, workers);
-      } else {
-        if (large) {
-          // After a big load autovacuum has usually not analyzed `jobs` yet; a sampled ANALYZE
-          // costs well under a second and gives the planner the table's real size.
-          await m.query(`ANALYZE jobs`);
-        }
-        await this.recompute(m, now, large);
-      }
-      this.logger.debug(`Recomputed ${cells} allocation cells`);
+    await m.query(CLAIM_DIRTY_JOBS, [now]);
+    const [{ jobMarks, snapshotCells, recomputeCells }] = await m.query(
+      `SELECT (SELECT count(*) FROM allocation_refresh_jobs)::int AS "jobMarks",
+              (SELECT count(*) FROM allocation_refresh_cells)::int AS "snapshotCells",
+              (SELECT count(*) FROM allocation_refresh_cells WHERE recompute)::int AS "recomputeCells"`,
+    );
+    let cells = 0;
+    if (path === 'cells' || recomputeCells > 0 || jobMarks >= CELLS_PATH_INTERVALS) {
+      await m.query(CELLS_OF_REFRESH_JOBS);
+      [{ cells }] = await m.query(`SELECT count(*)::int AS cells FROM allocation_refresh_cells`);
+      await this.refreshCells(m, now, cells, workers);
+    } else if (jobMarks > 0 || snapshotCells > 0) {
+      cells = await this.applyChanges(m, now);
     }
-    await m.query(`DROP TABLE pg_temp.allocation_refresh_cells`);
+    if (cells) this.logger.debug(`Refreshed ${cells} allocation cells`);
     return { cells };
+  }
+
+  /**
+   * Replaces the job-day rows of the marked jobs and moves the cells and day tables by the
+   * difference. Returns the number of cells touched.
+   */
+  private async applyChanges(m: EntityManager, now: Date): Promise<number> {
+    for (const sql of CREATE_CHANGE_TABLES) await m.query(sql);
+    for (const sql of REMOVE_JOB_DAYS) await m.query(sql);
+    await m.query(ADD_JOB_DAYS, [now]);
+    await m.query(MEASURE_CELL_CHANGES);
+    // Counted, the changed cells let the planner hash the day deltas instead of sorting them.
+    await m.query(`ANALYZE allocation_cell_changes`);
+    await m.query(MEASURE_DAY_DELTAS);
+    for (const sql of WRITE_CELL_CHANGES) await m.query(sql, sql.includes('$1') ? [now] : []);
+    for (const sql of APPLY_DAY_DELTAS) await m.query(sql);
+    const [{ cells }] = await m.query(`SELECT count(*)::int AS cells FROM allocation_cell_changes`);
+    return cells;
+  }
+
+  /** Recomputes the cells in `allocation_refresh_cells` from `jobs`, on the workers when there are many. */
+  private async refreshCells(m: EntityManager, now: Date, cells: number, workers: QueryRunner[]): Promise<void> {
+    if (!cells) return;
+    const large = cells >= LARGE_REFRESH_CELLS;
+    if (large) {
+      // A big refresh (after a bulk load) must finish, however long it takes: the pool's
+      // per-statement timeout is for requests, and cutting it short would fail a valid upload.
+      await m.query(`SET LOCAL statement_timeout = 0`);
+    }
+    if (workers.length && cells >= PARALLEL_REFRESH_CELLS) {
+      // Committed at once (outside this transaction), so that the workers plan with it too.
+      await workers[0].query(`ANALYZE jobs`);
+      await this.recomputeInParallel(m, now, workers);
+      return;
+    }
+    if (large) {
+      // After a big load autovacuum has usually not analyzed `jobs` yet; a sampled ANALYZE
+      // costs well under a second and gives the planner the table's real size.
+      await m.query(`ANALYZE jobs`);
+    }
+    await this.recompute(m, now, large);
   }
 
   /** Recomputes the cells listed in this session's `allocation_refresh_cells`. */

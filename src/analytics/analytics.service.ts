@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { jobDayCost } from './allocation.queries';
 import { AllocationService } from './allocation.service';
 import { CostDimension, CostFilters } from './dto/cost-query.dto';
 import { splitRounded } from './money';
@@ -15,16 +16,23 @@ export interface CostReport { start_date: string; end_date: string; group_by: Co
 export type ScopedFilters = CostFilters & { team_id?: string };
 
 interface Source {
-  table: string;
+  /** The rows `r` to sum (with what they join). */
+  from: string;
   where: string[];
   params: unknown[];
-  /** Per-row expressions of the unpriced GPU-hours, the jobs with usage, and the jobs starting. */
-  columns: { unpricedGpuHours: string; jobCount: string; jobsStarted: string };
+  /** Per-row expressions of the cost, the unpriced GPU-hours, the jobs with usage, and the jobs starting. */
+  columns: { cost: string; unpricedGpuHours: string; jobCount: string; jobsStarted: string };
 }
 
-/** The day × team and day × model tables carry the sums; a job-day row is one job. */
-const SUMMED_COLUMNS = { unpricedGpuHours: 'r.unpriced_gpu_hours', jobCount: 'r.job_count', jobsStarted: 'r.jobs_started' };
-const JOB_DAY_COLUMNS = { unpricedGpuHours: 'CASE WHEN r.unpriced THEN r.gpu_hours ELSE 0 END', jobCount: '1', jobsStarted: 'r.first_day::int' };
+/** The day tables carry the sums; a job-day row is one job and costs its share at its cell's rate. */
+const SUMMED_COLUMNS = { cost: 'r.cost_usd', unpricedGpuHours: 'r.unpriced_gpu_hours', jobCount: 'r.job_count', jobsStarted: 'r.jobs_started' };
+const JOB_DAYS = `job_day_allocations r JOIN allocation_cells c ON c.day = r.day AND c.provider = r.provider AND c.gpu_type = r.gpu_type`;
+const JOB_DAY_COLUMNS = {
+  cost: jobDayCost('r.gpu_hours', 'c.rate'),
+  unpricedGpuHours: 'CASE WHEN c.snapshot_cost_usd IS NULL THEN r.gpu_hours ELSE 0 END',
+  jobCount: '1',
+  jobsStarted: 'r.first_day::int',
+};
 
 /**
  * Each dimension's grouping key (computed from a source row `r`, named `name` in the grouped
@@ -83,8 +91,8 @@ export class AnalyticsService {
     };
   }
 
-  /** Allocated cost, GPU-hours and distinct jobs per group, cost descending within time order. */
   /**
+   * Allocated cost, GPU-hours and distinct jobs per group, cost descending within time order.
    * The caller has brought the allocation up to date (ensureFresh) first. Rows carry the exact
    * sum as text in `cost` too, unless `exactCost` is false (the rows of a report do not show it).
    */
@@ -100,19 +108,19 @@ export class AnalyticsService {
     // A job's days are contiguous: the distinct jobs of a bucket are those active on its first
     // day in range plus those starting on a later day of it.
     const firstDay = `greatest($1::date${keys.filter((k) => k.time).map((k) => `, ${k.key}`).join('')})`;
-    const { unpricedGpuHours, jobCount, jobsStarted } = source.columns;
+    const { cost, unpricedGpuHours, jobCount, jobsStarted } = source.columns;
     // Grouped by keys first and named after: joining the team names to every source row made
     // the planner sort them all by name (2.5x slower over a year of job-days).
     const sql = `
       WITH g AS (
         SELECT ${[
           ...keys.map((k) => `${k.key} AS ${k.name}`),
-          `sum(r.cost_usd) AS cost`,
+          `sum(${cost}) AS cost`,
           `sum(r.gpu_hours) AS gpu_hours`,
           `sum(${unpricedGpuHours}) AS unpriced_gpu_hours`,
           `sum(CASE WHEN r.day = ${firstDay} THEN ${jobCount} ELSE ${jobsStarted} END) AS job_count`,
         ].join(', ')}
-        FROM ${source.table} r
+        FROM ${source.from}
         WHERE ${source.where.join(' AND ')}
         ${keys.length ? `GROUP BY ${keys.map((k) => k.key).join(', ')}` : ''}
       )
@@ -146,25 +154,24 @@ export class AnalyticsService {
     const otherFilters = [f.status, f.provider, f.gpu_type].some((v) => v !== undefined);
     if (!otherFilters && !byModel && within('team')) {
       if (f.team_id) add('team_id', f.team_id);
-      return { table: 'allocation_team_days', where, params, columns: SUMMED_COLUMNS };
+      return { from: 'allocation_team_days r', where, params, columns: SUMMED_COLUMNS };
     }
     if (!otherFilters && !byModel && !f.team_id && within('model')) {
-      return { table: 'allocation_model_days', where, params, columns: SUMMED_COLUMNS };
+      return { from: 'allocation_model_days r', where, params, columns: SUMMED_COLUMNS };
     }
     if (f.team_id) add('team_id', f.team_id);
     if (f.model_name) add('model_name', f.model_name);
-    if (!otherFilters && within('team', 'model')) return { table: 'allocation_team_model_days', where, params, columns: SUMMED_COLUMNS };
+    if (!otherFilters && within('team', 'model')) return { from: 'allocation_team_model_days r', where, params, columns: SUMMED_COLUMNS };
     if (f.status) add('status', f.status);
     if (f.provider) add('provider', f.provider);
     if (f.gpu_type) add('gpu_type', f.gpu_type);
-    return { table: 'job_day_allocations', where, params, columns: JOB_DAY_COLUMNS };
+    return { from: JOB_DAYS, where, params, columns: JOB_DAY_COLUMNS };
   }
 
   /**
-   * Range totals. Idle (unallocated) cost belongs to no team, model or status: with such a
-   * filter it is 0 and the total is the allocated cost; provider and gpu_type filters apply.
+   * Unallocated cost of the range as exact text. Idle cost belongs to no team, model or status:
+   * with such a filter it is 0 and the total is the allocated cost; provider and gpu_type apply.
    */
-  /** Unallocated cost of the range as exact text; 0 under a team, model or status filter. */
   private async idleCost(f: ScopedFilters): Promise<string> {
     if ([f.team_id, f.status, f.model_name].some((v) => v !== undefined)) return '0';
     const params: unknown[] = [f.start, f.end];

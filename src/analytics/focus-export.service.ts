@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
+import { jobDayCost } from './allocation.queries';
 import { AllocationService } from './allocation.service';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
@@ -54,8 +55,8 @@ export class FocusExportService {
               to_char(date_trunc('month', a.day) + interval '1 month', 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodEnd",
               to_char(a.day, 'YYYY-MM-DD"T00:00:00Z"') AS "ChargePeriodStart",
               to_char(a.day + 1, 'YYYY-MM-DD"T00:00:00Z"') AS "ChargePeriodEnd",
-              round(a.cost_usd, 6)::text AS "BilledCost",
-              round(a.cost_usd, 6)::text AS "EffectiveCost",
+              round(${jobDayCost('a.gpu_hours', 'c.rate')}, 6)::text AS "BilledCost",
+              round(${jobDayCost('a.gpu_hours', 'c.rate')}, 6)::text AS "EffectiveCost",
               'USD' AS "BillingCurrency",
               'Usage' AS "ChargeCategory",
               a.gpu_type || ' GPU usage of job ' || j.job_id AS "ChargeDescription",
@@ -69,6 +70,7 @@ export class FocusExportService {
               j.job_id AS "x_JobId", a.team_id::text AS "x_TeamId", t.name AS "x_TeamName",
               a.model_name AS "x_ModelName", a.gpu_type AS "x_GpuType", a.status AS "x_JobStatus"
        FROM job_day_allocations a
+       JOIN allocation_cells c ON c.day = a.day AND c.provider = a.provider AND c.gpu_type = a.gpu_type
        JOIN jobs j ON j.id = a.job_id
        JOIN teams t ON t.id = a.team_id
        WHERE a.day BETWEEN $1::date AND $2::date

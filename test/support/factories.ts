@@ -1,6 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import type { JobInterval } from '../../src/analytics/allocation.service';
 import type { TokenClaims } from '../../src/auth/token-claims';
 import type { TestApp } from './test-app';
 
@@ -57,6 +58,11 @@ export async function createJob(db: DataSource, teamId: string, over: Partial<Jo
     [job.job_id, job.team_id, job.model_name, job.provider, job.gpu_type, job.gpu_count, job.start_time, job.end_time, job.status],
   );
   return { ...job, id: row.id };
+}
+
+/** The allocation marks of these job versions (a changed job: its old and its new version). */
+export function jobIntervals(jobs: (Pick<JobInput, 'provider' | 'gpu_type' | 'start_time' | 'end_time'> & { id: string })[]): JobInterval[] {
+  return jobs.map((j) => ({ jobId: j.id, provider: j.provider, gpuType: j.gpu_type, startTime: j.start_time, endTime: j.end_time }));
 }
 
 export async function createSnapshot(

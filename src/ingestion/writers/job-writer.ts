@@ -25,15 +25,16 @@ const UPSERT_JOBS = `
           IS DISTINCT FROM
           (EXCLUDED.team_id, EXCLUDED.model_name, EXCLUDED.provider, EXCLUDED.gpu_type, EXCLUDED.gpu_count,
            EXCLUDED.start_time, EXCLUDED.end_time, EXCLUDED.status)
-    RETURNING j.job_id, (j.xmax = 0) AS inserted
+    RETURNING j.id, j.job_id, (j.xmax = 0) AS inserted
   )
-  SELECT w.job_id, w.inserted,
+  SELECT w.id, w.job_id, w.inserted,
          p.provider AS old_provider, p.gpu_type AS old_gpu_type, p.start_time AS old_start_time, p.end_time AS old_end_time
     FROM written w
     -- LATERAL keeps this an index probe per updated row, never a scan of the whole table.
     LEFT JOIN LATERAL (SELECT * FROM jobs WHERE jobs.job_id = w.job_id AND NOT w.inserted) p ON true`;
 
 interface WrittenJob {
+  id: string;
   job_id: string;
   inserted: boolean;
   old_provider: string | null;
@@ -91,16 +92,17 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
 
     const intervals: JobInterval[] = [];
     let inserted = 0;
-    const writtenIds = new Set<string>();
+    const writtenIds = new Map<string, string>();
     for (const row of written) {
-      writtenIds.add(row.job_id);
+      writtenIds.set(row.job_id, row.id);
       if (row.inserted) inserted++;
       if (row.old_provider !== null && row.old_gpu_type !== null && row.old_start_time !== null) {
-        intervals.push({ provider: row.old_provider, gpuType: row.old_gpu_type, startTime: row.old_start_time, endTime: row.old_end_time });
+        intervals.push({ jobId: row.id, provider: row.old_provider, gpuType: row.old_gpu_type, startTime: row.old_start_time, endTime: row.old_end_time });
       }
     }
     for (const record of batch) {
-      if (writtenIds.has(record.jobId)) intervals.push({ provider: record.provider, gpuType: record.gpuType, startTime: record.startTime, endTime: record.endTime });
+      const id = writtenIds.get(record.jobId);
+      if (id) intervals.push({ jobId: id, provider: record.provider, gpuType: record.gpuType, startTime: record.startTime, endTime: record.endTime });
     }
     if (intervals.length) await this.allocation.markJobsChanged(manager, intervals);
 
