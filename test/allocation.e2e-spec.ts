@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { EntityManager } from 'typeorm';
 import { allocate } from '../src/analytics/allocation-math';
 import { AllocationService } from '../src/analytics/allocation.service';
 import { createJob, createSnapshot, createTeam, JobInput, jobIntervals, TeamRow } from './support/factories';
@@ -90,6 +91,36 @@ describe('Cost allocation maintained in the database', () => {
     await markAndRefresh([job], [{ day: '2026-01-03', provider: 'aws', gpuType: 'a100' }]);
     const teams = await t.db.query(`SELECT team_id, cost_usd::float8 AS cost FROM allocation_team_days`);
     expect(teams).toEqual([{ team_id: other.id, cost: 95 }]);
+  });
+
+  it('adds a job to a busy cell and prices its snapshot without rewriting the other job-days', async () => {
+    const busy = [];
+    for (let i = 0; i < 40; i++) busy.push(await createJob(t.db, team.id, { job_id: `busy-${i}` }));
+    await markAndRefresh(busy);
+    /** Rows the refresh wrote to job_day_allocations, from this transaction's own counters. */
+    const jobDayWrites = (change: (m: EntityManager) => Promise<void>) =>
+      t.db.transaction(async (m) => {
+        const counters = async () =>
+          (await m.query(`SELECT n_tup_ins::int AS inserted, n_tup_upd::int AS updated, n_tup_del::int AS deleted
+                          FROM pg_stat_xact_user_tables WHERE relname = 'job_day_allocations'`))[0];
+        const before = await counters();
+        await change(m);
+        await allocation.refreshDirty(m);
+        const after = await counters();
+        return { inserted: after.inserted - before.inserted, updated: after.updated - before.updated, deleted: after.deleted - before.deleted };
+      });
+
+    const newcomer = await createJob(t.db, team.id, { job_id: 'newcomer' });
+    expect(await jobDayWrites((m) => allocation.markJobsChanged(m, jobIntervals([newcomer])))).toEqual({ inserted: 1, updated: 0, deleted: 0 });
+    await createSnapshot(t.db, { cost_usd: 82 });
+    expect(await jobDayWrites((m) => allocation.markSnapshotsChanged(m, [{ day: '2026-01-03', provider: 'aws', gpuType: 'a100' }]))).toEqual({
+      inserted: 0,
+      updated: 0,
+      deleted: 0,
+    });
+    const costs = Object.values(await jobCosts());
+    expect(costs).toHaveLength(41);
+    for (const cost of costs) expect(cost).toBeCloseTo(2, 9);
   });
 
   it('recomputes only the marked cells, not the rest of the history', async () => {

@@ -71,7 +71,7 @@ export const CLAIM_DIRTY_JOBS = `
 export const CELLS_OF_REFRESH_JOBS = `
   INSERT INTO allocation_refresh_cells (day, provider, gpu_type)
   SELECT DISTINCT d::date, i.provider, i.gpu_type
-  FROM allocation_refresh_jobs i
+  FROM (SELECT DISTINCT provider, gpu_type, first_day, last_day FROM allocation_refresh_jobs) i
   CROSS JOIN LATERAL generate_series(i.first_day::timestamp, i.last_day::timestamp, interval '1 day') AS d
   ON CONFLICT DO NOTHING`;
 
@@ -345,6 +345,24 @@ export const MARK_JOB_INTERVALS = `
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])`;
 
 /** Cells whose snapshot changed: their rate changes, their usage does not. */
+/**
+ * The cells of job intervals, to be recomputed from `jobs`: how a bulk load marks its jobs past
+ * the first CELLS_PATH_INTERVALS (a few hundred distinct cells per batch instead of a row per
+ * job). $1..$4: parallel arrays (provider, GPU type, start, end); $5: as in MARK_JOB_INTERVALS.
+ */
+export const MARK_INTERVAL_CELLS = `
+  WITH longest AS (
+    INSERT INTO allocation_span_bounds (longest_seconds)
+    SELECT $5::float8 WHERE $5::float8 > (SELECT coalesce(max(longest_seconds), 0) FROM allocation_span_bounds)
+  )
+  INSERT INTO allocation_dirty_cells (day, provider, gpu_type, recompute)
+  SELECT DISTINCT d::date, i.provider, i.gpu_type, true
+  FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[])) AS i(provider, gpu_type, start_time, end_time)
+  CROSS JOIN LATERAL generate_series(
+    date_trunc('day', i.start_time AT TIME ZONE 'UTC'),
+    date_trunc('day', coalesce(i.end_time, now()) AT TIME ZONE 'UTC'),
+    interval '1 day') AS d`;
+
 export const MARK_SNAPSHOT_CELLS = `
   INSERT INTO allocation_dirty_cells (day, provider, gpu_type, recompute)
   SELECT DISTINCT c.day, c.provider, c.gpu_type, false

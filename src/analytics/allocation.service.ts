@@ -15,6 +15,7 @@ import {
   jobDayCost,
   MARK_ALL_CELLS,
   MARK_SNAPSHOT_CELLS,
+  MARK_INTERVAL_CELLS,
   MARK_JOB_INTERVALS,
   MARK_STALE_RUNNING_CELLS,
   MEASURE_CELL_CHANGES,
@@ -59,9 +60,10 @@ export const RUNNING_JOB_STALENESS_SECONDS = 300;
 const LARGE_REFRESH_CELLS = 500;
 /**
  * From this many marked job intervals on (a bulk load), a refresh recomputes the cells they touch
- * instead of replacing the jobs' rows one by one: set-based over whole cells, and parallel.
+ * instead of replacing the jobs' rows one by one: set-based over whole cells, and parallel. A
+ * writer that has marked this many in one run marks the rest by cell (`wholeCells`).
  */
-const CELLS_PATH_INTERVALS = 50_000;
+export const CELLS_PATH_INTERVALS = 50_000;
 /** Memory for the sorts of a large refresh (one refresh at a time holds the refresh lock). */
 const LARGE_REFRESH_WORK_MEM = '256MB';
 /**
@@ -87,8 +89,11 @@ export class AllocationService {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Marks changed jobs: give the old and the new version of every changed job. */
-  async markJobsChanged(manager: EntityManager, intervals: JobInterval[]): Promise<void> {
+  /**
+   * Marks changed jobs: give the old and the new version of every changed job. With
+   * `wholeCells`, the cells they touch are marked for recomputing instead (a bulk load).
+   */
+  async markJobsChanged(manager: EntityManager, intervals: JobInterval[], { wholeCells = false } = {}): Promise<void> {
     const unique = new Map<string, [string, string, string, string, string | null]>();
     let longestMs = 0;
     for (const i of intervals) {
@@ -100,6 +105,10 @@ export class AllocationService {
     }
     if (!unique.size) return;
     const rows = [...unique.values()];
+    if (wholeCells) {
+      await manager.query(MARK_INTERVAL_CELLS, [rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4]), Math.ceil(longestMs / 1000)]);
+      return;
+    }
     await manager.query(MARK_JOB_INTERVALS, [
       rows.map((r) => r[0]),
       rows.map((r) => r[1]),

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { AllocationService, JobInterval } from '../../analytics/allocation.service';
+import { type AllocationService, CELLS_PATH_INTERVALS, type JobInterval } from '../../analytics/allocation.service';
 import type { TeamsService, TeamToEnsure } from '../../teams/teams.service';
 import type { JobRecord } from '../records/job-record';
 import type { TeamDefinition } from '../records/team-definition';
@@ -52,6 +52,8 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
   private readonly teamIds = new Map<string, string>();
   private payloadTeams: TeamToEnsure[];
   private teamsCreated = 0;
+  /** Job intervals this run has marked; past CELLS_PATH_INTERVALS it marks whole cells instead. */
+  private markedIntervals = 0;
 
   constructor(
     private readonly teams: TeamsService,
@@ -104,7 +106,13 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
       const id = writtenIds.get(record.jobId);
       if (id) intervals.push({ jobId: id, provider: record.provider, gpuType: record.gpuType, startTime: record.startTime, endTime: record.endTime });
     }
-    if (intervals.length) await this.allocation.markJobsChanged(manager, intervals);
+    if (intervals.length) {
+      // A bulk load gets its cells recomputed anyway (see AllocationService): a few hundred cell
+      // marks per batch cost less than a mark per job to write and to claim.
+      const wholeCells = this.markedIntervals >= CELLS_PATH_INTERVALS;
+      await this.allocation.markJobsChanged(manager, intervals, { wholeCells });
+      this.markedIntervals += intervals.length;
+    }
 
     return {
       inserted,
