@@ -123,8 +123,10 @@ export const RECOMPUTE_REFRESH_CELLS = `
     JOIN allocation_refresh_cells r ON r.day = d.day AND r.provider = d.provider AND r.gpu_type = d.gpu_type
     WHERE d.gpu_hours > 0
   ),
+  -- Written in key order: a cell's rows share a few pages (a re-priced cell is read whole) and
+  -- the primary key is appended to rather than split at random.
   job_days AS (
-    INSERT INTO job_day_allocations (${JOB_DAY_COLUMNS}) SELECT ${JOB_DAY_COLUMNS} FROM usage
+    INSERT INTO job_day_allocations (${JOB_DAY_COLUMNS}) SELECT ${JOB_DAY_COLUMNS} FROM usage ORDER BY day, provider, gpu_type, job_id
   ),
   cell_usage AS (
     SELECT day, provider, gpu_type, trim_scale(sum(gpu_hours)) AS gpu_hours, count(*) AS job_count
@@ -228,6 +230,7 @@ export const ADD_JOB_DAYS = `
     INSERT INTO job_day_allocations (${JOB_DAY_COLUMNS})
     SELECT ${JOB_DAY_COLUMNS} FROM (${jobDayUsage('candidates j', "'-infinity'::timestamp", "'infinity'::timestamp")}) u
     WHERE u.gpu_hours > 0
+    ORDER BY day, provider, gpu_type, job_id
     RETURNING ${CHANGE_ROW_NAMES}
   )
   INSERT INTO allocation_added SELECT * FROM fresh`;
