@@ -1,6 +1,7 @@
 import { MARK_ALL_CELLS, MEASURE_SPAN_BOUND } from '../src/analytics/allocation.queries';
 import { AllocationService } from '../src/analytics/allocation.service';
 import { buildJobsPageQuery, JobsPageRequest, TOTAL_COUNT_CAP } from '../src/jobs/jobs.query';
+import { allocationState } from './support/allocation-state';
 import { createTestApp, TestApp } from './support/test-app';
 
 /** What one plan node did to the jobs table. */
@@ -127,17 +128,8 @@ describe('Over 200k jobs: indexed listing pages and allocation refreshes', () =>
       FROM generate_series(timestamp '2025-01-01', timestamp '2025-12-31', interval '1 day') d,
            unnest(ARRAY['aws','gcp','azure']) p, unnest(ARRAY['a100','h100','l4','t4','v100','a10g']) g
       ON CONFLICT DO NOTHING`);
-    const state = async () =>
-      t.db.query(`SELECT
-        (SELECT md5(string_agg(a::text, '|' ORDER BY a.day, a.provider, a.gpu_type, a.job_id)) FROM job_day_allocations a) AS job_days,
-        (SELECT md5(string_agg((c.day, c.provider, c.gpu_type, c.snapshot_cost_usd, c.gpu_hours, c.allocated_usd, c.unallocated_usd, c.job_count)::text, '|'
-                    ORDER BY c.day, c.provider, c.gpu_type)) FROM allocation_cells c) AS cells,
-        (SELECT md5(string_agg(d::text, '|' ORDER BY d.day, d.team_id, d.model_name)) FROM allocation_team_model_days d) AS team_model_days,
-        (SELECT md5(string_agg(d::text, '|' ORDER BY d.day, d.team_id)) FROM allocation_team_days d) AS team_days,
-        (SELECT count(*)::int FROM job_day_allocations) AS rows`);
-
     await allocation.rebuild();
-    const [rebuilt] = await state();
+    const rebuilt = await allocationState(t.db);
     expect(rebuilt.rows).toBeGreaterThan(JOBS);
 
     await t.db.query(MARK_ALL_CELLS, [new Date()]);
@@ -145,6 +137,6 @@ describe('Over 200k jobs: indexed listing pages and allocation refreshes', () =>
     const { cells } = await allocation.refreshDirty();
     expect(cells).toBeGreaterThan(6_000);
     expect(parallel).toHaveBeenCalledTimes(1);
-    expect(await state()).toEqual([rebuilt]);
+    expect(await allocationState(t.db)).toEqual(rebuilt);
   }, 120_000);
 });

@@ -28,26 +28,35 @@ const jobDayUsage = (candidates: string, lo: string, hi: string) => `
       interval '1 day') AS s
   ) g`;
 
+/** Rows `a` and `b` are in the same (day, provider, gpu_type) cell. */
+export const sameCell = (a: string, b: string) => `${a}.day = ${b}.day AND ${a}.provider = ${b}.provider AND ${a}.gpu_type = ${b}.gpu_type`;
+
 const JOB_DAY_COLUMNS = 'day, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours, first_day';
 /** A cell's rate: GPU-hours normalised first, so that equal hours always give the same digits. */
 const rate = (snapshot: string, hours: string, used: string) => `CASE WHEN ${used} AND ${snapshot} IS NOT NULL THEN ${snapshot} / ${hours} ELSE 0 END`;
 /** What one job-day row costs at a rate. */
 export const jobDayCost = (hours: string, cellRate: string) => `round(${hours} * ${cellRate}, 12)`;
 
-export const CREATE_REFRESH_TABLES = [
-  `DROP TABLE IF EXISTS pg_temp.allocation_refresh_cells, pg_temp.allocation_refresh_jobs, pg_temp.allocation_doomed,
-     pg_temp.allocation_removed, pg_temp.allocation_added, pg_temp.allocation_cell_changes, pg_temp.allocation_day_deltas`,
+const DROP_REFRESH_TABLES = `DROP TABLE IF EXISTS pg_temp.allocation_refresh_cells, pg_temp.allocation_refresh_jobs,
+  pg_temp.allocation_doomed, pg_temp.allocation_removed, pg_temp.allocation_added, pg_temp.allocation_cell_changes,
+  pg_temp.allocation_day_deltas`;
+
+/** The cells a refresh works on (all a cells-path worker needs). */
+export const CREATE_REFRESH_CELLS = [
+  DROP_REFRESH_TABLES,
   `CREATE TEMP TABLE allocation_refresh_cells (
      day date NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, recompute boolean NOT NULL DEFAULT true,
      PRIMARY KEY (day, provider, gpu_type)
    ) ON COMMIT DROP`,
+];
+
+/** The cells and the changed jobs a refresh claims. */
+export const CREATE_REFRESH_TABLES = [
+  ...CREATE_REFRESH_CELLS,
   `CREATE TEMP TABLE allocation_refresh_jobs (
      job_id uuid NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, first_day date NOT NULL, last_day date NOT NULL
    ) ON COMMIT DROP`,
 ];
-
-/** The cells path's own temp table, for a worker connection. */
-export const CREATE_REFRESH_CELLS = CREATE_REFRESH_TABLES.slice(0, 2);
 
 /**
  * Takes every committed cell mark; marks of transactions still open stay for their own refresh.
@@ -92,7 +101,7 @@ export const REFRESH_WINDOW = `
 export const CLEAR_REFRESH_CELLS = ['job_day_allocations', 'allocation_cells'].map(
   (table) => `
   DELETE FROM ${table} t USING allocation_refresh_cells r
-  WHERE t.day = r.day AND t.provider = r.provider AND t.gpu_type = r.gpu_type`,
+  WHERE ${sameCell('t', 'r')}`,
 );
 
 /**
@@ -120,7 +129,7 @@ export const RECOMPUTE_REFRESH_CELLS = `
   candidate_days AS MATERIALIZED (${jobDayUsage('bounds b CROSS JOIN candidates j', 'b.lo', 'b.hi')}),
   usage AS (
     SELECT d.* FROM candidate_days d
-    JOIN allocation_refresh_cells r ON r.day = d.day AND r.provider = d.provider AND r.gpu_type = d.gpu_type
+    JOIN allocation_refresh_cells r ON ${sameCell('r', 'd')}
     WHERE d.gpu_hours > 0
   ),
   -- Written in key order: a cell's rows share a few pages (a re-priced cell is read whole) and
@@ -144,7 +153,7 @@ export const RECOMPUTE_REFRESH_CELLS = `
          $1::timestamptz
   FROM allocation_refresh_cells r
   LEFT JOIN cost_snapshots s ON s.entry_date = r.day AND s.provider = r.provider AND s.gpu_type = r.gpu_type
-  LEFT JOIN cell_usage u ON u.day = r.day AND u.provider = r.provider AND u.gpu_type = r.gpu_type
+  LEFT JOIN cell_usage u ON ${sameCell('u', 'r')}
   WHERE s.id IS NOT NULL OR u.day IS NOT NULL`;
 
 const DIRTY_DAYS = `day IN (SELECT DISTINCT day FROM allocation_refresh_cells)`;
@@ -163,7 +172,7 @@ export const RESUM_DAY_TABLES = [
           trim_scale(sum(CASE WHEN c.snapshot_cost_usd IS NULL THEN a.gpu_hours ELSE 0 END)),
           count(*), count(*) FILTER (WHERE a.first_day)
    FROM job_day_allocations a
-   JOIN allocation_cells c ON c.day = a.day AND c.provider = a.provider AND c.gpu_type = a.gpu_type
+   JOIN allocation_cells c ON ${sameCell('c', 'a')}
    WHERE a.${DIRTY_DAYS}
    GROUP BY a.day, a.team_id, a.model_name ORDER BY a.day, a.team_id, a.model_name`,
   ...(
@@ -181,7 +190,6 @@ export const RESUM_DAY_TABLES = [
 
 // ---- the changed-jobs path ------------------------------------------------------------------
 
-const SAME_CELL = (a: string, b: string) => `${a}.day = ${b}.day AND ${a}.provider = ${b}.provider AND ${a}.gpu_type = ${b}.gpu_type`;
 const CHANGE_ROW_COLUMNS = 'day date, provider text, gpu_type text, job_id uuid, team_id uuid, model_name text, gpu_hours numeric, first_day boolean';
 
 export const CREATE_CHANGE_TABLES = [
@@ -213,7 +221,7 @@ export const REMOVE_JOB_DAYS = [
   `ANALYZE allocation_doomed`,
   `WITH gone AS (
      DELETE FROM job_day_allocations a USING allocation_doomed x
-     WHERE ${SAME_CELL('a', 'x')} AND a.job_id = x.job_id
+     WHERE ${sameCell('a', 'x')} AND a.job_id = x.job_id
      RETURNING ${CHANGE_ROW_NAMES.replace(/(\w+)/g, 'a.$1')}
    )
    INSERT INTO allocation_removed SELECT * FROM gone`,
@@ -255,32 +263,34 @@ export const MEASURE_CELL_CHANGES = `
          coalesce(c.rate, 0), ${rate('s.cost_usd', 'n.gpu_hours', 'n.job_count > 0')},
          c.snapshot_cost_usd IS NULL, s.cost_usd IS NULL
   FROM touched t
-  LEFT JOIN allocation_cells c ON ${SAME_CELL('c', 't')}
-  LEFT JOIN delta d ON ${SAME_CELL('d', 't')}
+  LEFT JOIN allocation_cells c ON ${sameCell('c', 't')}
+  LEFT JOIN delta d ON ${sameCell('d', 't')}
   LEFT JOIN cost_snapshots s ON s.entry_date = t.day AND s.provider = t.provider AND s.gpu_type = t.gpu_type
   CROSS JOIN LATERAL (
     SELECT trim_scale(coalesce(c.gpu_hours, 0) + coalesce(d.gpu_hours, 0)) AS gpu_hours,
            (coalesce(c.job_count, 0) + coalesce(d.jobs, 0))::int AS job_count
   ) n`;
 
-/** The changed cells written back: the same columns the cells path writes. */
-export const WRITE_CELL_CHANGES = [
-  `DELETE FROM allocation_cells c USING allocation_cell_changes x
-   WHERE ${SAME_CELL('c', 'x')} AND x.snapshot_cost_usd IS NULL AND x.job_count = 0`,
-  `INSERT INTO allocation_cells AS c
-     (day, provider, gpu_type, snapshot_cost_usd, gpu_hours, allocated_usd, unallocated_usd, unpriced_gpu_hours, job_count, rate, refreshed_at)
-   SELECT day, provider, gpu_type, snapshot_cost_usd, gpu_hours,
-          CASE WHEN job_count > 0 AND snapshot_cost_usd IS NOT NULL THEN snapshot_cost_usd ELSE 0 END,
-          CASE WHEN job_count = 0 THEN snapshot_cost_usd ELSE 0 END,
-          CASE WHEN snapshot_cost_usd IS NULL THEN gpu_hours ELSE 0 END,
-          job_count, new_rate, $1::timestamptz
-   FROM allocation_cell_changes
-   WHERE snapshot_cost_usd IS NOT NULL OR job_count > 0
-   ON CONFLICT (day, provider, gpu_type) DO UPDATE SET
-     snapshot_cost_usd = EXCLUDED.snapshot_cost_usd, gpu_hours = EXCLUDED.gpu_hours, allocated_usd = EXCLUDED.allocated_usd,
-     unallocated_usd = EXCLUDED.unallocated_usd, unpriced_gpu_hours = EXCLUDED.unpriced_gpu_hours,
-     job_count = EXCLUDED.job_count, rate = EXCLUDED.rate, refreshed_at = EXCLUDED.refreshed_at`,
-];
+/** Changed cells left with neither a snapshot nor a job go. */
+export const DROP_EMPTY_CELLS = `
+  DELETE FROM allocation_cells c USING allocation_cell_changes x
+  WHERE ${sameCell('c', 'x')} AND x.snapshot_cost_usd IS NULL AND x.job_count = 0`;
+
+/** The other changed cells written back: the same columns the cells path writes. */
+export const WRITE_CHANGED_CELLS = `
+  INSERT INTO allocation_cells AS c
+    (day, provider, gpu_type, snapshot_cost_usd, gpu_hours, allocated_usd, unallocated_usd, unpriced_gpu_hours, job_count, rate, refreshed_at)
+  SELECT day, provider, gpu_type, snapshot_cost_usd, gpu_hours,
+         CASE WHEN job_count > 0 AND snapshot_cost_usd IS NOT NULL THEN snapshot_cost_usd ELSE 0 END,
+         CASE WHEN job_count = 0 THEN snapshot_cost_usd ELSE 0 END,
+         CASE WHEN snapshot_cost_usd IS NULL THEN gpu_hours ELSE 0 END,
+         job_count, new_rate, $1::timestamptz
+  FROM allocation_cell_changes
+  WHERE snapshot_cost_usd IS NOT NULL OR job_count > 0
+  ON CONFLICT (day, provider, gpu_type) DO UPDATE SET
+    snapshot_cost_usd = EXCLUDED.snapshot_cost_usd, gpu_hours = EXCLUDED.gpu_hours, allocated_usd = EXCLUDED.allocated_usd,
+    unallocated_usd = EXCLUDED.unallocated_usd, unpriced_gpu_hours = EXCLUDED.unpriced_gpu_hours,
+    job_count = EXCLUDED.job_count, rate = EXCLUDED.rate, refreshed_at = EXCLUDED.refreshed_at`;
 
 /**
  * What each day × team × model gains or loses. Removed and added rows count at the old rate of
@@ -297,16 +307,16 @@ export const MEASURE_DAY_DELTAS = `
            CASE WHEN x.new_unpriced = x.old_unpriced THEN 0 WHEN x.new_unpriced THEN a.gpu_hours ELSE -a.gpu_hours END AS unpriced_gpu_hours,
            0 AS job_count, 0 AS jobs_started
     FROM allocation_cell_changes x
-    JOIN job_day_allocations a ON ${SAME_CELL('a', 'x')}
+    JOIN job_day_allocations a ON ${sameCell('a', 'x')}
     WHERE x.new_rate <> x.old_rate OR x.new_unpriced <> x.old_unpriced
     UNION ALL
     SELECT r.day, r.team_id, r.model_name, r.gpu_hours, ${jobDayCost('r.gpu_hours', 'x.old_rate')},
            CASE WHEN x.old_unpriced THEN r.gpu_hours ELSE 0 END, 1, r.first_day::int
-    FROM allocation_added r JOIN allocation_cell_changes x ON ${SAME_CELL('r', 'x')}
+    FROM allocation_added r JOIN allocation_cell_changes x ON ${sameCell('r', 'x')}
     UNION ALL
     SELECT r.day, r.team_id, r.model_name, -r.gpu_hours, -${jobDayCost('r.gpu_hours', 'x.old_rate')},
            CASE WHEN x.old_unpriced THEN -r.gpu_hours ELSE 0 END, -1, -r.first_day::int
-    FROM allocation_removed r JOIN allocation_cell_changes x ON ${SAME_CELL('r', 'x')}
+    FROM allocation_removed r JOIN allocation_cell_changes x ON ${sameCell('r', 'x')}
   ) d
   GROUP BY day, team_id, model_name`;
 
@@ -334,16 +344,19 @@ export const APPLY_DAY_DELTAS = DAY_TABLES.flatMap(({ table, keys }) => {
 
 // ---- marks ----------------------------------------------------------------------------------
 
+/** A CTE recording `seconds`, the longest finished interval of a batch, when it beats the recorded bound. */
+const recordLongest = (seconds: string) => `WITH longest AS (
+    INSERT INTO allocation_span_bounds (longest_seconds)
+    SELECT ${seconds}::float8 WHERE ${seconds}::float8 > (SELECT coalesce(max(longest_seconds), 0) FROM allocation_span_bounds)
+  )`;
+
 /**
  * A job's intervals (old and new version), as parallel arrays $1..$5 (job id, provider, GPU
  * type, start, end); $6: the longest finished interval in seconds, recorded when it beats the
  * recorded bound.
  */
 export const MARK_JOB_INTERVALS = `
-  WITH longest AS (
-    INSERT INTO allocation_span_bounds (longest_seconds)
-    SELECT $6::float8 WHERE $6::float8 > (SELECT coalesce(max(longest_seconds), 0) FROM allocation_span_bounds)
-  )
+  ${recordLongest('$6')}
   INSERT INTO allocation_dirty_jobs (job_id, provider, gpu_type, start_time, end_time)
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])`;
 
@@ -354,10 +367,7 @@ export const MARK_JOB_INTERVALS = `
  * job). $1..$4: parallel arrays (provider, GPU type, start, end); $5: as in MARK_JOB_INTERVALS.
  */
 export const MARK_INTERVAL_CELLS = `
-  WITH longest AS (
-    INSERT INTO allocation_span_bounds (longest_seconds)
-    SELECT $5::float8 WHERE $5::float8 > (SELECT coalesce(max(longest_seconds), 0) FROM allocation_span_bounds)
-  )
+  ${recordLongest('$5')}
   INSERT INTO allocation_dirty_cells (day, provider, gpu_type, recompute)
   SELECT DISTINCT d::date, i.provider, i.gpu_type, true
   FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[])) AS i(provider, gpu_type, start_time, end_time)

@@ -12,7 +12,9 @@ import {
   CREATE_REFRESH_CELLS,
   CREATE_REFRESH_TABLES,
   DERIVED_TABLES,
+  DROP_EMPTY_CELLS,
   jobDayCost,
+  sameCell,
   MARK_ALL_CELLS,
   MARK_SNAPSHOT_CELLS,
   MARK_INTERVAL_CELLS,
@@ -26,7 +28,7 @@ import {
   REMOVE_JOB_DAYS,
   RESUM_DAY_TABLES,
   RUNNING_JOBS_MEASURED_NOW,
-  WRITE_CELL_CHANGES,
+  WRITE_CHANGED_CELLS,
 } from './allocation.queries';
 
 /** One version of a job's use of a (provider, gpu_type); `endTime` null while it runs. */
@@ -54,7 +56,7 @@ export interface JobDailyCost {
 
 /** Serialises refreshes across processes and replicas (any constant shared by all of them). */
 const REFRESH_LOCK_KEY = 7_415_200_001;
-/** How old a running job's cell may grow before a read re-measures it. */
+/** How long ago running jobs may have been measured before a read measures them again. */
 export const RUNNING_JOB_STALENESS_SECONDS = 300;
 /** From this many cells on, a refresh re-analyzes `jobs` first (see refreshIn). */
 const LARGE_REFRESH_CELLS = 500;
@@ -77,8 +79,9 @@ const RUNNING_CHECK_INTERVAL_MS = 60_000;
 
 /**
  * Keeps the allocation tables equal to DESIGN section 4 applied to `jobs` and `cost_snapshots`.
- * Writers mark the (day, provider, gpu_type) cells their changes touch; a refresh recomputes
- * exactly those cells, set-based, in one transaction.
+ * Writers mark the jobs and snapshots they change; a refresh replaces the changed jobs' rows and
+ * moves the sums by the difference, or recomputes whole cells after a bulk load or for a
+ * rebuild (docs/allocation.md).
  */
 @Injectable()
 export class AllocationService {
@@ -105,18 +108,10 @@ export class AllocationService {
     }
     if (!unique.size) return;
     const rows = [...unique.values()];
-    if (wholeCells) {
-      await manager.query(MARK_INTERVAL_CELLS, [rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4]), Math.ceil(longestMs / 1000)]);
-      return;
-    }
-    await manager.query(MARK_JOB_INTERVALS, [
-      rows.map((r) => r[0]),
-      rows.map((r) => r[1]),
-      rows.map((r) => r[2]),
-      rows.map((r) => r[3]),
-      rows.map((r) => r[4]),
-      Math.ceil(longestMs / 1000),
-    ]);
+    const [jobIds, providers, gpuTypes, starts, ends] = [0, 1, 2, 3, 4].map((k) => rows.map((r) => r[k]));
+    const longestSeconds = Math.ceil(longestMs / 1000);
+    if (wholeCells) await manager.query(MARK_INTERVAL_CELLS, [providers, gpuTypes, starts, ends, longestSeconds]);
+    else await manager.query(MARK_JOB_INTERVALS, [jobIds, providers, gpuTypes, starts, ends, longestSeconds]);
   }
 
   /** Marks the cells of changed cost snapshots. */
@@ -198,7 +193,8 @@ export class AllocationService {
       const now = await this.transactionNow(m);
       await m.query(MARK_ALL_CELLS, [now]);
       await m.query(RUNNING_JOBS_MEASURED_NOW, [now]);
-      return this.refreshIn(m, [], 'cells');
+      // MARK_ALL_CELLS asks for recomputing: the refresh takes the cells path.
+      return this.refreshIn(m);
     });
   }
 
@@ -213,7 +209,7 @@ export class AllocationService {
        JOIN job_day_allocations a
          ON a.day BETWEEN (j.start_time AT TIME ZONE 'UTC')::date AND (coalesce(j.end_time, now()) AT TIME ZONE 'UTC')::date
         AND a.provider = j.provider AND a.gpu_type = j.gpu_type AND a.job_id = j.id
-       JOIN allocation_cells c ON c.day = a.day AND c.provider = a.provider AND c.gpu_type = a.gpu_type
+       JOIN allocation_cells c ON ${sameCell('c', 'a')}
        WHERE j.id = $1
        ORDER BY a.day`,
       [jobUuid],
@@ -222,26 +218,26 @@ export class AllocationService {
 
   /**
    * `workers`: connections of its own a large refresh may split its cells between. Changed jobs
-   * are applied one by one unless there are so many (a bulk load) that recomputing the cells
-   * they touch is cheaper; a rebuild (cells marked, no jobs) always recomputes cells.
+   * are applied one by one unless a mark asks for recomputing cells (a rebuild, a repair, running
+   * jobs, the rest of a bulk load) or there are so many that recomputing the cells is cheaper.
    */
-  private async refreshIn(m: EntityManager, workers: QueryRunner[] = [], path: 'auto' | 'cells' = 'auto'): Promise<{ cells: number }> {
+  private async refreshIn(m: EntityManager, workers: QueryRunner[] = []): Promise<{ cells: number }> {
     await this.lock(m);
     const now = await this.transactionNow(m);
     for (const sql of CREATE_REFRESH_TABLES) await m.query(sql);
     await m.query(CLAIM_DIRTY_CELLS);
     await m.query(CLAIM_DIRTY_JOBS, [now]);
-    const [{ jobMarks, snapshotCells, recomputeCells }] = await m.query(
+    const [{ jobMarks, cellMarks, recomputeCells }] = await m.query(
       `SELECT (SELECT count(*) FROM allocation_refresh_jobs)::int AS "jobMarks",
-              (SELECT count(*) FROM allocation_refresh_cells)::int AS "snapshotCells",
+              (SELECT count(*) FROM allocation_refresh_cells)::int AS "cellMarks",
               (SELECT count(*) FROM allocation_refresh_cells WHERE recompute)::int AS "recomputeCells"`,
     );
     let cells = 0;
-    if (path === 'cells' || recomputeCells > 0 || jobMarks >= CELLS_PATH_INTERVALS) {
+    if (recomputeCells > 0 || jobMarks >= CELLS_PATH_INTERVALS) {
       await m.query(CELLS_OF_REFRESH_JOBS);
       [{ cells }] = await m.query(`SELECT count(*)::int AS cells FROM allocation_refresh_cells`);
       await this.refreshCells(m, now, cells, workers);
-    } else if (jobMarks > 0 || snapshotCells > 0) {
+    } else if (jobMarks > 0 || cellMarks > 0) {
       cells = await this.applyChanges(m, now);
     }
     if (cells) this.logger.debug(`Refreshed ${cells} allocation cells`);
@@ -260,7 +256,8 @@ export class AllocationService {
     // Counted, the changed cells let the planner hash the day deltas instead of sorting them.
     await m.query(`ANALYZE allocation_cell_changes`);
     await m.query(MEASURE_DAY_DELTAS);
-    for (const sql of WRITE_CELL_CHANGES) await m.query(sql, sql.includes('$1') ? [now] : []);
+    await m.query(DROP_EMPTY_CELLS);
+    await m.query(WRITE_CHANGED_CELLS, [now]);
     for (const sql of APPLY_DAY_DELTAS) await m.query(sql);
     const [{ cells }] = await m.query(`SELECT count(*)::int AS cells FROM allocation_cell_changes`);
     return cells;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { jobDayCost } from './allocation.queries';
+import { jobDayCost, sameCell } from './allocation.queries';
 import { AllocationService } from './allocation.service';
 import { CostDimension, CostFilters } from './dto/cost-query.dto';
 import { splitRounded } from './money';
@@ -26,7 +26,7 @@ interface Source {
 
 /** The day tables carry the sums; a job-day row is one job and costs its share at its cell's rate. */
 const SUMMED_COLUMNS = { cost: 'r.cost_usd', unpricedGpuHours: 'r.unpriced_gpu_hours', jobCount: 'r.job_count', jobsStarted: 'r.jobs_started' };
-const JOB_DAYS = `job_day_allocations r JOIN allocation_cells c ON c.day = r.day AND c.provider = r.provider AND c.gpu_type = r.gpu_type`;
+const JOB_DAYS = `job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}`;
 const JOB_DAY_COLUMNS = {
   cost: jobDayCost('r.gpu_hours', 'c.rate'),
   unpricedGpuHours: 'CASE WHEN c.snapshot_cost_usd IS NULL THEN r.gpu_hours ELSE 0 END',

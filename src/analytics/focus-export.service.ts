@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { jobDayCost } from './allocation.queries';
+import { jobDayCost, sameCell } from './allocation.queries';
 import { AllocationService } from './allocation.service';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
@@ -70,7 +70,7 @@ export class FocusExportService {
               j.job_id AS "x_JobId", a.team_id::text AS "x_TeamId", t.name AS "x_TeamName",
               a.model_name AS "x_ModelName", a.gpu_type AS "x_GpuType", a.status AS "x_JobStatus"
        FROM job_day_allocations a
-       JOIN allocation_cells c ON c.day = a.day AND c.provider = a.provider AND c.gpu_type = a.gpu_type
+       JOIN allocation_cells c ON ${sameCell('c', 'a')}
        JOIN jobs j ON j.id = a.job_id
        JOIN teams t ON t.id = a.team_id
        WHERE a.day BETWEEN $1::date AND $2::date
