@@ -37,26 +37,40 @@ const rate = (snapshot: string, hours: string, used: string) => `CASE WHEN ${use
 /** What one job-day row costs at a rate. */
 export const jobDayCost = (hours: string, cellRate: string) => `round(${hours} * ${cellRate}, 12)`;
 
-const DROP_REFRESH_TABLES = `DROP TABLE IF EXISTS pg_temp.allocation_refresh_cells, pg_temp.allocation_refresh_jobs,
-  pg_temp.allocation_doomed, pg_temp.allocation_removed, pg_temp.allocation_added, pg_temp.allocation_cell_changes,
-  pg_temp.allocation_day_deltas`;
+const CHANGE_ROW_COLUMNS = 'day date, provider text, gpu_type text, job_id uuid, team_id uuid, model_name text, gpu_hours numeric, first_day boolean';
 
-/** The cells a refresh works on (all a cells-path worker needs). */
-export const CREATE_REFRESH_CELLS = [
-  DROP_REFRESH_TABLES,
-  `CREATE TEMP TABLE allocation_refresh_cells (
-     day date NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, recompute boolean NOT NULL DEFAULT true,
-     PRIMARY KEY (day, provider, gpu_type)
-   ) ON COMMIT DROP`,
-];
+/**
+ * The work tables of a refresh: temp tables of the connection, created by its first refresh and
+ * emptied by every commit. Creating and dropping them in each refresh costs a few milliseconds
+ * apiece in files made and unlinked (a table and its TOAST table and index), more than the
+ * refresh of a new day's cells itself.
+ */
+const WORK_TABLES = {
+  /** The cells a refresh works on (all a cells-path worker needs). */
+  allocation_refresh_cells: `day date NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, recompute boolean NOT NULL DEFAULT true,
+     PRIMARY KEY (day, provider, gpu_type)`,
+  /** The changed jobs a refresh claims, as the UTC days of each interval. */
+  allocation_refresh_jobs: `job_id uuid NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, first_day date NOT NULL, last_day date NOT NULL`,
+  allocation_doomed: `day date, provider text, gpu_type text, job_id uuid`,
+  allocation_removed: CHANGE_ROW_COLUMNS,
+  allocation_added: CHANGE_ROW_COLUMNS,
+  allocation_cell_changes: `day date, provider text, gpu_type text, snapshot_cost_usd numeric, gpu_hours numeric, job_count int,
+     old_rate numeric, new_rate numeric, old_unpriced boolean, new_unpriced boolean`,
+  allocation_day_deltas: `day date, team_id uuid, model_name text, gpu_hours numeric, cost_usd numeric, unpriced_gpu_hours numeric,
+     job_count int, jobs_started int`,
+};
+const WORK_TABLE_NAMES = Object.keys(WORK_TABLES);
 
-/** The cells and the changed jobs a refresh claims. */
-export const CREATE_REFRESH_TABLES = [
-  ...CREATE_REFRESH_CELLS,
-  `CREATE TEMP TABLE allocation_refresh_jobs (
-     job_id uuid NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, first_day date NOT NULL, last_day date NOT NULL
-   ) ON COMMIT DROP`,
-];
+/** Whether this connection has the work tables (the last one created stands for all). */
+export const WORK_TABLES_READY = `SELECT to_regclass('pg_temp.${WORK_TABLE_NAMES[WORK_TABLE_NAMES.length - 1]}') IS NOT NULL AS ready`;
+
+/** Creates the work tables; one simple-protocol round trip. */
+export const CREATE_WORK_TABLES = Object.entries(WORK_TABLES)
+  .map(([name, columns]) => `CREATE TEMP TABLE ${name} (${columns}) ON COMMIT DELETE ROWS`)
+  .join(';\n');
+
+/** Empties the work tables: a commit does, but a second refresh in one transaction finds the first one's rows. */
+export const EMPTY_WORK_TABLES = WORK_TABLE_NAMES.map((name) => `DELETE FROM pg_temp.${name}`).join(';\n');
 
 /**
  * Takes every committed cell mark; marks of transactions still open stay for their own refresh.
@@ -189,22 +203,6 @@ export const RESUM_DAY_TABLES = [
 ];
 
 // ---- the changed-jobs path ------------------------------------------------------------------
-
-const CHANGE_ROW_COLUMNS = 'day date, provider text, gpu_type text, job_id uuid, team_id uuid, model_name text, gpu_hours numeric, first_day boolean';
-
-export const CREATE_CHANGE_TABLES = [
-  `CREATE TEMP TABLE allocation_doomed (day date, provider text, gpu_type text, job_id uuid) ON COMMIT DROP`,
-  `CREATE TEMP TABLE allocation_removed (${CHANGE_ROW_COLUMNS}) ON COMMIT DROP`,
-  `CREATE TEMP TABLE allocation_added (${CHANGE_ROW_COLUMNS}) ON COMMIT DROP`,
-  `CREATE TEMP TABLE allocation_cell_changes (
-     day date, provider text, gpu_type text, snapshot_cost_usd numeric, gpu_hours numeric, job_count int,
-     old_rate numeric, new_rate numeric, old_unpriced boolean, new_unpriced boolean
-   ) ON COMMIT DROP`,
-  `CREATE TEMP TABLE allocation_day_deltas (
-     day date, team_id uuid, model_name text, gpu_hours numeric, cost_usd numeric, unpriced_gpu_hours numeric,
-     job_count int, jobs_started int
-   ) ON COMMIT DROP`,
-];
 
 const CHANGE_ROW_NAMES = 'day, provider, gpu_type, job_id, team_id, model_name, gpu_hours, first_day';
 

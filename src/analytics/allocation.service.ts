@@ -8,11 +8,10 @@ import {
   CLAIM_DIRTY_CELLS,
   CLAIM_DIRTY_JOBS,
   CLEAR_REFRESH_CELLS,
-  CREATE_CHANGE_TABLES,
-  CREATE_REFRESH_CELLS,
-  CREATE_REFRESH_TABLES,
+  CREATE_WORK_TABLES,
   DERIVED_TABLES,
   DROP_EMPTY_CELLS,
+  EMPTY_WORK_TABLES,
   jobDayCost,
   sameCell,
   MARK_ALL_CELLS,
@@ -28,6 +27,7 @@ import {
   REMOVE_JOB_DAYS,
   RESUM_DAY_TABLES,
   RUNNING_JOBS_MEASURED_NOW,
+  WORK_TABLES_READY,
   WRITE_CHANGED_CELLS,
 } from './allocation.queries';
 
@@ -224,7 +224,7 @@ export class AllocationService {
   private async refreshIn(m: EntityManager, workers: QueryRunner[] = []): Promise<{ cells: number }> {
     await this.lock(m);
     const now = await this.transactionNow(m);
-    for (const sql of CREATE_REFRESH_TABLES) await m.query(sql);
+    await this.prepareWorkTables(m);
     await m.query(CLAIM_DIRTY_CELLS);
     await m.query(CLAIM_DIRTY_JOBS, [now]);
     const [{ jobMarks, cellMarks, recomputeCells }] = await m.query(
@@ -249,7 +249,6 @@ export class AllocationService {
    * difference. Returns the number of cells touched.
    */
   private async applyChanges(m: EntityManager, now: Date): Promise<number> {
-    for (const sql of CREATE_CHANGE_TABLES) await m.query(sql);
     for (const sql of REMOVE_JOB_DAYS) await m.query(sql);
     await m.query(ADD_JOB_DAYS, [now]);
     await m.query(MEASURE_CELL_CHANGES);
@@ -321,16 +320,21 @@ export class AllocationService {
       runs.map((run, i) =>
         workers[i].manager.transaction(async (w) => {
           await w.query(`SET LOCAL statement_timeout = 0`);
-          for (const sql of CREATE_REFRESH_CELLS) await w.query(sql);
+          await this.prepareWorkTables(w);
           await w.query(
             `INSERT INTO allocation_refresh_cells (day, provider, gpu_type) SELECT * FROM unnest($1::date[], $2::text[], $3::text[])`,
             [run.map((c) => c.day), run.map((c) => c.provider), run.map((c) => c.gpu_type)],
           );
           await this.recompute(w, now, true);
-          await w.query(`DROP TABLE pg_temp.allocation_refresh_cells`);
         }),
       ),
     );
+  }
+
+  /** Empty work tables for this refresh (see WORK_TABLES). */
+  private async prepareWorkTables(m: EntityManager): Promise<void> {
+    const [{ ready }] = await m.query(WORK_TABLES_READY);
+    await m.query(ready ? EMPTY_WORK_TABLES : CREATE_WORK_TABLES);
   }
 
   private async lock(m: EntityManager): Promise<void> {
