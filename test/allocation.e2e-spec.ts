@@ -22,10 +22,14 @@ describe('Cost allocation maintained in the database', () => {
       allocation_span_bounds, allocation_team_days, allocation_model_days, allocation_team_model_days`);
   });
 
-  /** Marks the given jobs' intervals as changed and refreshes, in one transaction. */
-  async function markAndRefresh(jobs: Parameters<typeof jobIntervals>[0], snapshots: { day: string; provider: string; gpuType: string }[] = []) {
+  /** Marks the given jobs' intervals as changed (or new) and refreshes, in one transaction. */
+  async function markAndRefresh(
+    jobs: Parameters<typeof jobIntervals>[0],
+    snapshots: { day: string; provider: string; gpuType: string }[] = [],
+    { newJobs = false } = {},
+  ) {
     return t.db.transaction(async (m) => {
-      await allocation.markJobsChanged(m, jobIntervals(jobs));
+      await allocation.markJobsChanged(m, jobIntervals(jobs, { newJob: newJobs }));
       await allocation.markSnapshotsChanged(m, snapshots);
       return allocation.refreshDirty(m);
     });
@@ -81,6 +85,26 @@ describe('Cost allocation maintained in the database', () => {
     expect(await jobCosts()).toEqual({ moved: 40, stays: 100 });
   });
 
+  it('keeps only the latest version of a job that changed again before its first refresh', async () => {
+    const job = await createJob(t.db, team.id, { job_id: 'twice', start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T05:00:00Z' });
+    await createSnapshot(t.db, { entry_date: '2026-01-03', cost_usd: 100 });
+    await createSnapshot(t.db, { entry_date: '2026-01-04', cost_usd: 40 });
+    const newVersion = { ...job, start_time: '2026-01-04T00:00:00Z', end_time: '2026-01-04T02:00:00Z' };
+    await t.db.transaction(async (m) => {
+      // Created (a new job's mark), then moved (old and new version), and only then refreshed.
+      await allocation.markJobsChanged(m, jobIntervals([job], { newJob: true }));
+      await m.query(`UPDATE jobs SET start_time = $2, end_time = $3 WHERE id = $1`, [job.id, newVersion.start_time, newVersion.end_time]);
+      await allocation.markJobsChanged(m, jobIntervals([job, newVersion]));
+      await allocation.markSnapshotsChanged(m, [
+        { day: '2026-01-03', provider: 'aws', gpuType: 'a100' },
+        { day: '2026-01-04', provider: 'aws', gpuType: 'a100' },
+      ]);
+      await allocation.refreshDirty(m);
+    });
+    expect(await t.db.query(`SELECT day::text, gpu_hours::float8 AS hours FROM job_day_allocations`)).toEqual([{ day: '2026-01-04', hours: 2 }]);
+    expect(await jobCosts()).toEqual({ twice: 40 });
+  });
+
   it("follows a job's team change and a snapshot's new cost", async () => {
     const other = await createTeam(t.db);
     const job = await createJob(t.db, team.id);
@@ -111,7 +135,7 @@ describe('Cost allocation maintained in the database', () => {
       });
 
     const newcomer = await createJob(t.db, team.id, { job_id: 'newcomer' });
-    expect(await jobDayWrites((m) => allocation.markJobsChanged(m, jobIntervals([newcomer])))).toEqual({ inserted: 1, updated: 0, deleted: 0 });
+    expect(await jobDayWrites((m) => allocation.markJobsChanged(m, jobIntervals([newcomer], { newJob: true })))).toEqual({ inserted: 1, updated: 0, deleted: 0 });
     await createSnapshot(t.db, { cost_usd: 82 });
     expect(await jobDayWrites((m) => allocation.markSnapshotsChanged(m, [{ day: '2026-01-03', provider: 'aws', gpuType: 'a100' }]))).toEqual({
       inserted: 0,
@@ -224,7 +248,7 @@ describe('Cost allocation maintained in the database', () => {
             const jobs: (JobInput & { id: string })[] = [];
             for (const spec of jobSpecs) jobs.push(await createJob(t.db, teams[spec.team].id, toRow(spec)));
             for (const s of snapshotSpecs) await createSnapshot(t.db, { entry_date: dayOf(s.day), provider: s.provider, gpu_type: s.gpu_type, cost_usd: s.cents / 100 });
-            await markAndRefresh(jobs, snapshotSpecs.map((s) => ({ day: dayOf(s.day), provider: s.provider, gpuType: s.gpu_type })));
+            await markAndRefresh(jobs, snapshotSpecs.map((s) => ({ day: dayOf(s.day), provider: s.provider, gpuType: s.gpu_type })), { newJobs: true });
 
             // Incremental changes, each marked with the old and the new version.
             for (const [index, spec] of jobEdits) {

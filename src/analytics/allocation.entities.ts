@@ -58,6 +58,10 @@ export class AllocationDirtyJob {
   @Column({ name: 'end_time', type: 'timestamptz', nullable: true })
   endTime: Date | null;
 
+  /** The job did not exist before this change: it has no job-day rows for a refresh to remove. */
+  @Column({ name: 'new_job', type: 'boolean', default: false })
+  newJob: boolean;
+
   @Column({ name: 'marked_at', type: 'timestamptz', default: () => 'now()' })
   markedAt: Date;
 }

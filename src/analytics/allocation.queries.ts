@@ -50,7 +50,8 @@ const WORK_TABLES = {
   allocation_refresh_cells: `day date NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, recompute boolean NOT NULL DEFAULT true,
      PRIMARY KEY (day, provider, gpu_type)`,
   /** The changed jobs a refresh claims, as the UTC days of each interval. */
-  allocation_refresh_jobs: `job_id uuid NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, first_day date NOT NULL, last_day date NOT NULL`,
+  allocation_refresh_jobs: `job_id uuid NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, first_day date NOT NULL, last_day date NOT NULL,
+     new_job boolean NOT NULL`,
   allocation_doomed: `day date, provider text, gpu_type text, job_id uuid`,
   allocation_removed: CHANGE_ROW_COLUMNS,
   allocation_added: CHANGE_ROW_COLUMNS,
@@ -84,10 +85,10 @@ export const CLAIM_DIRTY_CELLS = `
 
 /** Takes every committed job mark as the UTC days of the interval (a running one up to $1). */
 export const CLAIM_DIRTY_JOBS = `
-  WITH claimed AS (DELETE FROM allocation_dirty_jobs RETURNING job_id, provider, gpu_type, start_time, end_time)
-  INSERT INTO allocation_refresh_jobs (job_id, provider, gpu_type, first_day, last_day)
+  WITH claimed AS (DELETE FROM allocation_dirty_jobs RETURNING job_id, provider, gpu_type, start_time, end_time, new_job)
+  INSERT INTO allocation_refresh_jobs (job_id, provider, gpu_type, first_day, last_day, new_job)
   SELECT DISTINCT job_id, provider, gpu_type, (start_time AT TIME ZONE 'UTC')::date,
-         (greatest(coalesce(end_time, $1::timestamptz), start_time) AT TIME ZONE 'UTC')::date
+         (greatest(coalesce(end_time, $1::timestamptz), start_time) AT TIME ZONE 'UTC')::date, new_job
   FROM claimed`;
 
 /** The cells path recomputes every cell a marked job was or is in. */
@@ -207,15 +208,16 @@ export const RESUM_DAY_TABLES = [
 const CHANGE_ROW_NAMES = 'day, provider, gpu_type, job_id, team_id, model_name, gpu_hours, first_day';
 
 /**
- * The job-day rows of every interval a marked job had or has (they are about to be replaced).
- * Their keys are listed and analysed first: estimated blind, the list looks large enough for the
- * planner to scan every job-day instead of probing the primary key.
+ * The job-day rows of every interval a changed job had or has (they are about to be replaced); a
+ * new job's interval has none. Their keys are listed and analysed first: estimated blind, the
+ * list looks large enough for the planner to scan every job-day instead of probing the primary key.
  */
 export const REMOVE_JOB_DAYS = [
   `INSERT INTO allocation_doomed
    SELECT DISTINCT d::date, i.provider, i.gpu_type, i.job_id
    FROM allocation_refresh_jobs i
-   CROSS JOIN LATERAL generate_series(i.first_day::timestamp, i.last_day::timestamp, interval '1 day') AS d`,
+   CROSS JOIN LATERAL generate_series(i.first_day::timestamp, i.last_day::timestamp, interval '1 day') AS d
+   WHERE NOT i.new_job`,
   `ANALYZE allocation_doomed`,
   `WITH gone AS (
      DELETE FROM job_day_allocations a USING allocation_doomed x
@@ -350,13 +352,13 @@ const recordLongest = (seconds: string) => `WITH longest AS (
 
 /**
  * A job's intervals (old and new version), as parallel arrays $1..$5 (job id, provider, GPU
- * type, start, end); $6: the longest finished interval in seconds, recorded when it beats the
- * recorded bound.
+ * type, start, end) and $7 (whether the job is new); $6: the longest finished interval in
+ * seconds, recorded when it beats the recorded bound.
  */
 export const MARK_JOB_INTERVALS = `
   ${recordLongest('$6')}
-  INSERT INTO allocation_dirty_jobs (job_id, provider, gpu_type, start_time, end_time)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])`;
+  INSERT INTO allocation_dirty_jobs (job_id, provider, gpu_type, start_time, end_time, new_job)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $7::boolean[])`;
 
 /** Cells whose snapshot changed: their rate changes, their usage does not. */
 /**

@@ -39,6 +39,8 @@ export interface JobInterval {
   gpuType: string;
   startTime: Date | string;
   endTime: Date | string | null;
+  /** The job did not exist before this change (it has no job-day rows yet). */
+  newJob?: boolean;
 }
 
 export interface SnapshotCell {
@@ -97,21 +99,29 @@ export class AllocationService {
    * `wholeCells`, the cells they touch are marked for recomputing instead (a bulk load).
    */
   async markJobsChanged(manager: EntityManager, intervals: JobInterval[], { wholeCells = false } = {}): Promise<void> {
-    const unique = new Map<string, [string, string, string, string, string | null]>();
+    const unique = new Map<string, [string, string, string, string, string | null, boolean]>();
     let longestMs = 0;
     for (const i of intervals) {
       if (!i.startTime) continue;
       const start = toIso(i.startTime);
       const end = i.endTime === null || i.endTime === undefined ? null : toIso(i.endTime);
+      const newJob = i.newJob ?? false;
       if (end !== null) longestMs = Math.max(longestMs, Date.parse(end) - Date.parse(start));
-      unique.set(`${i.jobId}\u0000${i.provider}\u0000${i.gpuType}\u0000${start}\u0000${end}`, [i.jobId, i.provider, i.gpuType, start, end]);
+      unique.set(`${i.jobId}\u0000${i.provider}\u0000${i.gpuType}\u0000${start}\u0000${end}\u0000${newJob}`, [
+        i.jobId,
+        i.provider,
+        i.gpuType,
+        start,
+        end,
+        newJob,
+      ]);
     }
     if (!unique.size) return;
     const rows = [...unique.values()];
-    const [jobIds, providers, gpuTypes, starts, ends] = [0, 1, 2, 3, 4].map((k) => rows.map((r) => r[k]));
+    const [jobIds, providers, gpuTypes, starts, ends, newJobs] = [0, 1, 2, 3, 4, 5].map((k) => rows.map((r) => r[k]));
     const longestSeconds = Math.ceil(longestMs / 1000);
     if (wholeCells) await manager.query(MARK_INTERVAL_CELLS, [providers, gpuTypes, starts, ends, longestSeconds]);
-    else await manager.query(MARK_JOB_INTERVALS, [jobIds, providers, gpuTypes, starts, ends, longestSeconds]);
+    else await manager.query(MARK_JOB_INTERVALS, [jobIds, providers, gpuTypes, starts, ends, longestSeconds, newJobs]);
   }
 
   /** Marks the cells of changed cost snapshots. */

@@ -1,4 +1,4 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
 import { decimalTransformer } from '../common/decimal.transformer';
 import { Team } from '../teams/team.entity';
 import type { JobStatus } from './job-status';
@@ -17,7 +17,8 @@ import type { JobStatus } from './job-status';
 // Running jobs alone, for the allocation refresh (migration AllocationFromJobDays).
 @Index('idx_jobs_running_start_time', ['startTime'], { where: '"end_time" IS NULL' })
 export class Job {
-  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_jobs' })
+  /** Time-ordered, so new jobs append to the indexes keyed by it (migration CheaperNewJobs). */
+  @PrimaryColumn({ type: 'uuid', default: () => 'heliox_uuid_v7()', primaryKeyConstraintName: 'PK_jobs' })
   id: string;
 
   /** The caller's own identifier of the job; ingestion upserts by it. */

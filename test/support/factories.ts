@@ -60,9 +60,15 @@ export async function createJob(db: DataSource, teamId: string, over: Partial<Jo
   return { ...job, id: row.id };
 }
 
-/** The allocation marks of these job versions (a changed job: its old and its new version). */
-export function jobIntervals(jobs: (Pick<JobInput, 'provider' | 'gpu_type' | 'start_time' | 'end_time'> & { id: string })[]): JobInterval[] {
-  return jobs.map((j) => ({ jobId: j.id, provider: j.provider, gpuType: j.gpu_type, startTime: j.start_time, endTime: j.end_time }));
+/**
+ * The allocation marks of these job versions (a changed job: its old and its new version);
+ * `newJob` for jobs just created, as the ingestion marks them.
+ */
+export function jobIntervals(
+  jobs: (Pick<JobInput, 'provider' | 'gpu_type' | 'start_time' | 'end_time'> & { id: string })[],
+  { newJob = false } = {},
+): JobInterval[] {
+  return jobs.map((j) => ({ jobId: j.id, provider: j.provider, gpuType: j.gpu_type, startTime: j.start_time, endTime: j.end_time, newJob }));
 }
 
 export async function createSnapshot(
