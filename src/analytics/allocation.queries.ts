@@ -41,9 +41,8 @@ const CHANGE_ROW_COLUMNS = 'day date, provider text, gpu_type text, job_id uuid,
 
 /**
  * The work tables of a refresh: temp tables of the connection, created by its first refresh and
- * emptied by every commit. Creating and dropping them in each refresh costs a few milliseconds
- * apiece in files made and unlinked (a table and its TOAST table and index), more than the
- * refresh of a new day's cells itself.
+ * emptied by every commit. Created and dropped in each refresh, each cost a few milliseconds of
+ * files made and unlinked (a table, its TOAST table and index): some 35 ms a refresh.
  */
 const WORK_TABLES = {
   /** The cells a refresh works on (all a cells-path worker needs). */
@@ -360,7 +359,6 @@ export const MARK_JOB_INTERVALS = `
   INSERT INTO allocation_dirty_jobs (job_id, provider, gpu_type, start_time, end_time, new_job)
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $7::boolean[])`;
 
-/** Cells whose snapshot changed: their rate changes, their usage does not. */
 /**
  * The cells of job intervals, to be recomputed from `jobs`: how a bulk load marks its jobs past
  * the first CELLS_PATH_INTERVALS (a few hundred distinct cells per batch instead of a row per
@@ -376,6 +374,7 @@ export const MARK_INTERVAL_CELLS = `
     date_trunc('day', coalesce(i.end_time, now()) AT TIME ZONE 'UTC'),
     interval '1 day') AS d`;
 
+/** Cells whose snapshot changed: their rate changes, their usage does not. */
 export const MARK_SNAPSHOT_CELLS = `
   INSERT INTO allocation_dirty_cells (day, provider, gpu_type, recompute)
   SELECT DISTINCT c.day, c.provider, c.gpu_type, false
