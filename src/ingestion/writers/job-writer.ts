@@ -30,8 +30,10 @@ const UPSERT_JOBS = `
   SELECT w.id, w.job_id, w.inserted,
          p.provider AS old_provider, p.gpu_type AS old_gpu_type, p.start_time AS old_start_time, p.end_time AS old_end_time
     FROM written w
-    -- LATERAL keeps this an index probe per updated row, never a scan of the whole table.
-    LEFT JOIN LATERAL (SELECT * FROM jobs WHERE jobs.job_id = w.job_id AND NOT w.inserted) p ON true`;
+    -- LATERAL keeps this an index probe per updated row, never a scan of the whole table; OFFSET 0
+    -- keeps the subquery whole, so NOT w.inserted gates the probe instead of filtering after it
+    -- (a batch of new jobs then probes nothing).
+    LEFT JOIN LATERAL (SELECT * FROM jobs WHERE jobs.job_id = w.job_id AND NOT w.inserted OFFSET 0) p ON true`;
 
 interface WrittenJob {
   id: string;
