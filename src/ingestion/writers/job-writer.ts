@@ -96,28 +96,24 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
 
     const intervals: JobInterval[] = [];
     let inserted = 0;
-    const writtenIds = new Map<string, string>();
-    const insertedIds = new Set<string>();
+    const writtenByJobId = new Map<string, WrittenJob>();
     for (const row of written) {
-      writtenIds.set(row.job_id, row.id);
-      if (row.inserted) {
-        inserted++;
-        insertedIds.add(row.id);
-      }
+      writtenByJobId.set(row.job_id, row);
+      if (row.inserted) inserted++;
       if (row.old_provider !== null && row.old_gpu_type !== null && row.old_start_time !== null) {
         intervals.push({ jobId: row.id, provider: row.old_provider, gpuType: row.old_gpu_type, startTime: row.old_start_time, endTime: row.old_end_time });
       }
     }
     for (const record of batch) {
-      const id = writtenIds.get(record.jobId);
-      if (id) {
+      const row = writtenByJobId.get(record.jobId);
+      if (row) {
         intervals.push({
-          jobId: id,
+          jobId: row.id,
           provider: record.provider,
           gpuType: record.gpuType,
           startTime: record.startTime,
           endTime: record.endTime,
-          newJob: insertedIds.has(id),
+          newJob: row.inserted,
         });
       }
     }
