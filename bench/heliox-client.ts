@@ -99,6 +99,19 @@ export class HelioxClient {
     if (reply.status !== 200) throw new HttpError(reply.status, reply.body, `GET ${pathAndQuery}`);
     return JSON.parse(reply.body) as T;
   }
+
+  /** The API's Prometheus exposition (GET /metrics). */
+  async metrics(): Promise<string> {
+    const reply = await send(`${this.baseUrl}/metrics`, 'GET', {});
+    if (reply.status !== 200) throw new HttpError(reply.status, reply.body, 'GET /metrics');
+    return reply.body;
+  }
+}
+
+/** The value of one series (`name{labels}`, exactly as exposed) in a Prometheus exposition, 0 when absent. */
+export function metricValue(exposition: string, series: string): number {
+  const line = exposition.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
 /** The record counts of an ingestion reply (`result.jobs` or `result.cost_snapshots`). */

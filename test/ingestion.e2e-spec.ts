@@ -1,3 +1,4 @@
+import { metricValue } from '../bench/heliox-client';
 import { expectErrorShape, UUID } from './support/expectations';
 import { API_KEY, costPayload, jobPayload, postIngest, toNdjson } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
@@ -137,6 +138,22 @@ describe('Ingestion: endpoints and formats', () => {
   it('atomic writes everything when every record is good', async () => {
     const res = await post('jobs?atomic=true', 'application/json', { jobs: [jobPayload(), jobPayload()] }).expect(200);
     expect(res.body.result.jobs).toMatchObject({ inserted: 2, failed: 0 });
+  });
+
+  it('times the allocation upkeep of each upload in /metrics: its mark, its refresh and the cells refreshed', async () => {
+    const metric = async (series: string) => metricValue((await t.http.get('/metrics').expect(200)).text, series);
+    const upkeep = async () => ({
+      marks: await metric('allocation_duration_seconds_count{step="mark"}'),
+      refreshes: await metric('allocation_duration_seconds_count{step="refresh"}'),
+      cells: await metric('allocation_refreshed_cells_total'),
+    });
+    const day = { gpu_type: 'metrics-gpu', start_time: '2026-02-11T08:00:00Z', end_time: '2026-02-11T12:00:00Z' };
+
+    const before = await upkeep();
+    await post('jobs', 'application/x-ndjson', toNdjson([jobPayload(day)])).expect(200);
+    await post('costs', 'application/x-ndjson', toNdjson([costPayload({ entry_date: '2026-02-11', gpu_type: 'metrics-gpu' })])).expect(200);
+    expect(await upkeep()).toEqual({ marks: before.marks + 2, refreshes: before.refreshes + 2, cells: before.cells + 2 });
+    expect(await metric('allocation_duration_seconds_sum{step="refresh"}')).toBeGreaterThan(0);
   });
 
   it('refuses another content type with 415', async () => {

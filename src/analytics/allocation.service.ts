@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { AllocationStep, MetricsService } from '../health/metrics.service';
 import {
   ADD_JOB_DAYS,
   APPLY_DAY_DELTAS,
@@ -92,13 +93,20 @@ export class AllocationService {
   /** The tail of this process's queue of refreshes of their own (see refreshDirty). */
   private ownRefreshes: Promise<unknown> = Promise.resolve();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: MetricsService,
+  ) {}
 
   /**
    * Marks changed jobs: give the old and the new version of every changed job. With
    * `wholeCells`, the cells they touch are marked for recomputing instead (a bulk load).
    */
   async markJobsChanged(manager: EntityManager, intervals: JobInterval[], { wholeCells = false } = {}): Promise<void> {
+    await this.metrics.timeAllocation('mark', () => this.markIntervals(manager, intervals, wholeCells));
+  }
+
+  private async markIntervals(manager: EntityManager, intervals: JobInterval[], wholeCells: boolean): Promise<void> {
     const unique = new Map<string, [string, string, string, string, string | null, boolean]>();
     let longestMs = 0;
     for (const i of intervals) {
@@ -127,7 +135,9 @@ export class AllocationService {
   /** Marks the cells of changed cost snapshots. */
   async markSnapshotsChanged(manager: EntityManager, cells: SnapshotCell[]): Promise<void> {
     if (!cells.length) return;
-    await manager.query(MARK_SNAPSHOT_CELLS, [cells.map((c) => c.day), cells.map((c) => c.provider), cells.map((c) => c.gpuType)]);
+    await this.metrics.timeAllocation('mark', () =>
+      manager.query(MARK_SNAPSHOT_CELLS, [cells.map((c) => c.day), cells.map((c) => c.provider), cells.map((c) => c.gpuType)]),
+    );
   }
 
   /**
@@ -135,11 +145,11 @@ export class AllocationService {
    * manager is given, else in a transaction of its own.
    */
   async refreshDirty(manager?: EntityManager): Promise<{ cells: number }> {
-    if (manager?.queryRunner?.isTransactionActive) return this.refreshIn(manager);
+    if (manager?.queryRunner?.isTransactionActive) return this.timed('refresh', () => this.refreshIn(manager));
     // One refresh of its own at a time per process: later callers wait here without holding a
     // connection (and usually find nothing left to do), instead of each taking pool connections
     // to queue on the refresh lock.
-    const run = this.ownRefreshes.then(() => this.refreshOwn());
+    const run = this.ownRefreshes.then(() => this.timed('refresh', () => this.refreshOwn()));
     this.ownRefreshes = run.catch(() => undefined);
     return run;
   }
@@ -194,6 +204,10 @@ export class AllocationService {
 
   /** Empties the allocation tables and recomputes every cell from the raw tables (repairs). */
   async rebuild(): Promise<{ cells: number }> {
+    return this.timed('rebuild', () => this.rebuildAll());
+  }
+
+  private async rebuildAll(): Promise<{ cells: number }> {
     return this.dataSource.transaction(async (m) => {
       await this.lock(m);
       // A rebuild of a large history outlasts the pool's per-statement timeout.
@@ -349,6 +363,13 @@ export class AllocationService {
 
   private async lock(m: EntityManager): Promise<void> {
     await m.query(`SELECT pg_advisory_xact_lock($1)`, [REFRESH_LOCK_KEY]);
+  }
+
+  /** Times a refresh or a rebuild and counts the cells it wrote. */
+  private async timed(step: AllocationStep, work: () => Promise<{ cells: number }>): Promise<{ cells: number }> {
+    const result = await this.metrics.timeAllocation(step, work);
+    this.metrics.allocationCells.inc(result.cells);
+    return result;
   }
 
   /** The transaction's own clock: the instant running jobs are measured up to. */

@@ -9,7 +9,13 @@ interface PgPool {
   waitingCount: number;
 }
 
-/** Heliox's Prometheus registry: HTTP traffic, the Node process and the database pool. */
+/** How allocation upkeep is timed: marking a write's changes, refreshing the marked cells, a rebuild. */
+export type AllocationStep = 'mark' | 'refresh' | 'rebuild';
+
+/**
+ * Heliox's Prometheus registry: HTTP traffic, the Node process, the database pool and the
+ * allocation's upkeep.
+ */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
@@ -29,6 +35,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Seconds spent keeping the allocation up to date, inside the transactions of the writes. */
+  readonly allocationDuration = new Histogram({
+    name: 'allocation_duration_seconds',
+    help: 'Allocation upkeep by step: mark (a write records what it changed), refresh (marked cells recomputed), rebuild',
+    labelNames: ['step'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  readonly allocationCells = new Counter({
+    name: 'allocation_refreshed_cells_total',
+    help: '(day, provider, gpu_type) cells recomputed or moved by refreshes and rebuilds',
+    registers: [this.registry],
+  });
+
   constructor(@InjectDataSource() dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry });
     const pool = () => (dataSource.driver as unknown as { master?: PgPool }).master;
@@ -44,6 +65,16 @@ export class MetricsService {
         this.set({ state: 'waiting' }, p?.waitingCount ?? 0);
       },
     });
+  }
+
+  /** Runs `work` and records its duration under `step` (also when it fails). */
+  async timeAllocation<T>(step: AllocationStep, work: () => Promise<T>): Promise<T> {
+    const stop = this.allocationDuration.startTimer({ step });
+    try {
+      return await work();
+    } finally {
+      stop();
+    }
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
