@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { rebuildMsOf } from '../src/analytics/rebuild-report';
 import { HelioxClient, ingestCounts, metricValue } from './heliox-client';
 import { REPO_ROOT } from './processes';
 import { Check, Figure, formatMs, Target, unmeasured } from './report';
@@ -62,9 +63,6 @@ export interface RebuildTiming {
   rebuildMs: number;
 }
 
-/** What `npm run allocation:rebuild` prints when it is done. */
-const REBUILT = /Allocation rebuilt: \d+ \(day, provider, gpu_type\) cells in (\d+) ms/;
-
 /** Runs `npm run allocation:rebuild` against the database, as an operator would, and times it. */
 export async function timeRebuild(env: Record<string, string>): Promise<RebuildTiming | { missing: string }> {
   const scripts = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts ?? {};
@@ -88,9 +86,9 @@ export async function timeRebuild(env: Record<string, string>): Promise<RebuildT
         );
       }),
   );
-  const reported = REBUILT.exec(output);
-  if (!reported) return { missing: `npm run allocation:rebuild did not say how long the rebuild took: ${output.trim().slice(0, 200)}` };
-  return { ms, rebuildMs: Number(reported[1]) };
+  const rebuildMs = rebuildMsOf(output);
+  if (rebuildMs === undefined) return { missing: `npm run allocation:rebuild did not say how long the rebuild took: ${output.trim().slice(0, 200)}` };
+  return { ms, rebuildMs };
 }
 
 export function refreshFigures(day: ExtraDay, rebuild: RebuildTiming | { missing: string }, files: ExtraDayFiles): Figure[] {

@@ -5,6 +5,7 @@ import { AppConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { AllocationService } from './allocation.service';
 import { AnalyticsModule } from './analytics.module';
+import { rebuildReport } from './rebuild-report';
 
 /**
  * `npm run allocation:rebuild`: recomputes every allocation table from `jobs` and
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     const { cells } = await app.get(AllocationService).rebuild();
-    console.log(`Allocation rebuilt: ${cells} (day, provider, gpu_type) cells in ${Date.now() - started} ms`);
+    console.log(rebuildReport(cells, Date.now() - started));
   } finally {
     await app.close();
   }
