@@ -69,9 +69,19 @@ export const BY_TEAM = QUESTIONS[0];
 export const lastDays = (lastDay: string, days: number) => ({ start: addDays(lastDay, -(days - 1)), end: lastDay });
 
 /** Asks the API and the reference the same question and reports where they disagree. */
-export async function checkAgreement(api: HelioxClient, pool: Pool, question: Question, start: string, end: string, when: string): Promise<Check> {
+export async function checkAgreement(
+  api: HelioxClient,
+  pool: Pool,
+  question: Question,
+  start: string,
+  end: string,
+  when: string,
+): Promise<Check> {
   const label = `${question.name} ${start} … ${end} ${when}: API = on-the-fly SQL, to the cent`;
-  const [heliox, reference] = await Promise.all([api.get(question.path(start, end)).then(question.read), referenceAnswer(pool, question.dimensions, start, end)]);
+  const [heliox, reference] = await Promise.all([
+    api.get(question.path(start, end)).then(question.read),
+    referenceAnswer(pool, question.dimensions, start, end),
+  ]);
   const disagreements = compareAnswers(heliox, reference);
   const totalCents = [...reference.values()].reduce((a, b) => a + b, 0);
   if (!disagreements.length) {
@@ -91,7 +101,14 @@ export interface QuestionTiming {
   reference: number[];
 }
 
-export async function timeQuestion(api: HelioxClient, pool: Pool, question: Question, lastDay: string, days: number, plan: SamplingPlan): Promise<QuestionTiming> {
+export async function timeQuestion(
+  api: HelioxClient,
+  pool: Pool,
+  question: Question,
+  lastDay: string,
+  days: number,
+  plan: SamplingPlan,
+): Promise<QuestionTiming> {
   const { start, end } = lastDays(lastDay, days);
   const heliox = await sampleLatencies(() => api.get(question.path(start, end)), plan);
   const reference = await sampleLatencies(() => referenceAnswer(pool, question.dimensions, start, end), plan);
@@ -106,7 +123,8 @@ export const analyticsLabel = (question: Question, days: number) =>
 
 export function analyticsFigure(t: QuestionTiming): Figure {
   const ratio = median(t.reference) / median(t.heliox);
-  const show = (samples: number[]) => `${formatMs(median(samples))} median, ${formatMs(p95(samples))} p95 (n=${samples.length})`;
+  const show = (samples: number[]) =>
+    `${formatMs(median(samples))} median, ${formatMs(p95(samples))} p95 (n=${samples.length})`;
   return {
     label: analyticsLabel(t.question, t.days),
     heliox: show(t.heliox),

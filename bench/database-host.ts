@@ -22,14 +22,21 @@ export class DatabaseHost {
   static async start(databaseUrl: string | undefined, workDir: string): Promise<DatabaseHost> {
     if (databaseUrl) {
       const url = new URL(databaseUrl);
-      return new DatabaseHost(databaseUrl, `external server at ${url.hostname}:${url.port || 5432} (scratch databases)`);
+      return new DatabaseHost(
+        databaseUrl,
+        `external server at ${url.hostname}:${url.port || 5432} (scratch databases)`,
+      );
     }
     const dataDir = path.join(workDir, 'pg');
     // The server may run as the postgres OS user, which must reach its data directory.
     await fs.chmod(workDir, 0o755);
     // Durable settings (fast: false): the figures must not flatter ingestion with fsync off.
     const embedded = await EmbeddedPostgres.start({ dataDir, port: 0, persistent: false, fast: false });
-    return new DatabaseHost(embedded.urlFor('postgres'), 'embedded PostgreSQL in a temp dir, default settings', embedded);
+    return new DatabaseHost(
+      embedded.urlFor('postgres'),
+      'embedded PostgreSQL in a temp dir, default settings',
+      embedded,
+    );
   }
 
   /** Creates an empty database for one part of the run and returns its URL. */
@@ -49,7 +56,9 @@ export class DatabaseHost {
   }
 
   async version(): Promise<string> {
-    return this.admin(async (c) => (await c.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0].v);
+    return this.admin(
+      async (c) => (await c.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0].v,
+    );
   }
 
   /** Drops what this run created and stops an embedded server (its data directory goes with it). */

@@ -16,7 +16,10 @@ describe('dataset files', () => {
     const written = await writeRecords(generateJobs(spec), dir, 'jobs', JOB_FIELDS);
     const expected = [...generateJobs(spec)];
     expect(written.records).toBe(12_345);
-    const ndjson = readFileSync(written.ndjson, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as BenchJob);
+    const ndjson = readFileSync(written.ndjson, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as BenchJob);
     expect(ndjson).toEqual(expected);
     const csv = parse(readFileSync(written.csv, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(Object.keys(csv[0])).toEqual([...JOB_FIELDS]);
@@ -27,12 +30,24 @@ describe('dataset files', () => {
   });
 
   it('writes the COPY file with team ids and no header, NULL as an empty field', async () => {
-    const ids = new Map(generateTeamNames().map((name, i) => [name, `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`]));
+    const ids = new Map(
+      generateTeamNames().map((name, i) => [name, `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`]),
+    );
     const file = path.join(dir, 'jobs.copy.csv');
     expect(await writeCopyFile(generateJobs(spec), file, ids)).toBe(12_345);
     const rows = parse(readFileSync(file, 'utf8')) as string[][];
     const first = [...generateJobs(spec)][0];
-    expect(rows[0]).toEqual([first.job_id, ids.get(first.team_name), first.model_name, first.provider, first.gpu_type, String(first.gpu_count), first.start_time, first.end_time ?? '', first.status]);
+    expect(rows[0]).toEqual([
+      first.job_id,
+      ids.get(first.team_name),
+      first.model_name,
+      first.provider,
+      first.gpu_type,
+      String(first.gpu_count),
+      first.start_time,
+      first.end_time ?? '',
+      first.status,
+    ]);
   });
 });
 

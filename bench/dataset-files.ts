@@ -9,10 +9,30 @@ import { BenchJob } from './dataset';
  * million-job dataset never sits in memory.
  */
 
-export const JOB_FIELDS = ['job_id', 'team_name', 'model_name', 'provider', 'gpu_type', 'gpu_count', 'start_time', 'end_time', 'status'] as const;
+export const JOB_FIELDS = [
+  'job_id',
+  'team_name',
+  'model_name',
+  'provider',
+  'gpu_type',
+  'gpu_count',
+  'start_time',
+  'end_time',
+  'status',
+] as const;
 export const SNAPSHOT_FIELDS = ['entry_date', 'provider', 'gpu_type', 'cost_usd'] as const;
 /** Columns of the COPY reference file, in the order of its COPY column list. */
-export const COPY_FIELDS = ['job_id', 'team_id', 'model_name', 'provider', 'gpu_type', 'gpu_count', 'start_time', 'end_time', 'status'] as const;
+export const COPY_FIELDS = [
+  'job_id',
+  'team_id',
+  'model_name',
+  'provider',
+  'gpu_type',
+  'gpu_count',
+  'start_time',
+  'end_time',
+  'status',
+] as const;
 
 const CHUNK_RECORDS = 5_000;
 
@@ -53,7 +73,12 @@ export async function writeRecords<T extends object>(
   let chunk: T[] = [];
   const flush = async (header: boolean) => {
     await ndjson.write(chunk.map((r) => JSON.stringify(r)).join('\n') + (chunk.length ? '\n' : ''));
-    await csv.write(stringify(chunk.map((r) => fields.map((f) => csvValue(r[f]))), { header, columns: header ? [...fields] : undefined }));
+    await csv.write(
+      stringify(
+        chunk.map((r) => fields.map((f) => csvValue(r[f]))),
+        { header, columns: header ? [...fields] : undefined },
+      ),
+    );
     chunk = [];
   };
   let headerWritten = false;
@@ -74,7 +99,11 @@ export async function writeRecords<T extends object>(
  * The COPY reference input: the same jobs with the team resolved to its id, as PostgreSQL's CSV
  * COPY format reads it (no header; an empty unquoted field is NULL).
  */
-export async function writeCopyFile(jobs: Iterable<BenchJob>, file: string, teamIds: Map<string, string>): Promise<number> {
+export async function writeCopyFile(
+  jobs: Iterable<BenchJob>,
+  file: string,
+  teamIds: Map<string, string>,
+): Promise<number> {
   const out = new ChunkedWriter(file);
   let count = 0;
   let chunk: unknown[][] = [];
@@ -96,4 +125,3 @@ export async function writeCopyFile(jobs: Iterable<BenchJob>, file: string, team
 function csvValue(value: unknown): string {
   return value === null || value === undefined ? '' : String(value);
 }
-

@@ -1,7 +1,14 @@
 import { addDays, CATALOGUE, generateJobs, generateSnapshots, generateTeams, JobsSpec, planDatasets } from './dataset';
 import { Random } from './random';
 
-const spec: JobsSpec = { jobs: 20_000, firstDay: '2026-01-01', days: 30, horizon: '2026-02-01', seed: 7, idPrefix: 'bench' };
+const spec: JobsSpec = {
+  jobs: 20_000,
+  firstDay: '2026-01-01',
+  days: 30,
+  horizon: '2026-02-01',
+  seed: 7,
+  idPrefix: 'bench',
+};
 const jobs = [...generateJobs(spec)];
 
 describe('synthetic dataset', () => {

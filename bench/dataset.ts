@@ -86,11 +86,36 @@ export function* generateJobs(spec: JobsSpec): Generator<BenchJob> {
   const random = new Random(spec.seed);
   const teams = zipfTable(CATALOGUE.teams);
   const models = zipfTable(CATALOGUE.models);
-  const providers = weightedTable([['aws', 5], ['gcp', 3], ['azure', 2]]);
-  const gpuTypes = weightedTable([['a100', 30], ['h100', 25], ['l4', 15], ['a10g', 10], ['v100', 10], ['t4', 10]]);
+  const providers = weightedTable([
+    ['aws', 5],
+    ['gcp', 3],
+    ['azure', 2],
+  ]);
+  const gpuTypes = weightedTable([
+    ['a100', 30],
+    ['h100', 25],
+    ['l4', 15],
+    ['a10g', 10],
+    ['v100', 10],
+    ['t4', 10],
+  ]);
   // Fractions are MIG slices and shared GPUs; 16 and 32 are multi-node runs.
-  const gpuCounts = weightedTable([[0.125, 4], [0.25, 5], [0.5, 6], [1, 35], [2, 15], [4, 15], [8, 14], [16, 4], [32, 2]]);
-  const endings = weightedTable([['completed', 88], ['failed', 8], ['cancelled', 4]]);
+  const gpuCounts = weightedTable([
+    [0.125, 4],
+    [0.25, 5],
+    [0.5, 6],
+    [1, 35],
+    [2, 15],
+    [4, 15],
+    [8, 14],
+    [16, 4],
+    [32, 2],
+  ]);
+  const endings = weightedTable([
+    ['completed', 88],
+    ['failed', 8],
+    ['cancelled', 4],
+  ]);
 
   const windowStart = Date.parse(`${spec.firstDay}T00:00:00Z`);
   const windowMs = spec.days * DAY_MS;
@@ -154,7 +179,14 @@ export function planDatasets(options: { jobs: number; days: number; lastDay: str
   const extraDay = addDays(options.lastDay, 1);
   // Nothing ends later than the end of the extra day; the real clock is past it.
   const horizon = addDays(options.lastDay, 2);
-  const main: JobsSpec = { jobs: options.jobs, firstDay, days: options.days, horizon, seed: options.seed, idPrefix: 'bench' };
+  const main: JobsSpec = {
+    jobs: options.jobs,
+    firstDay,
+    days: options.days,
+    horizon,
+    seed: options.seed,
+    idPrefix: 'bench',
+  };
   return {
     firstDay,
     lastDay: options.lastDay,

@@ -23,7 +23,12 @@ interface Reply {
   body: string;
 }
 
-function send(url: string, method: string, headers: Record<string, string>, body?: string | NodeJS.ReadableStream): Promise<Reply> {
+function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string | NodeJS.ReadableStream,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -70,7 +75,12 @@ export class HelioxClient {
   }
 
   async login(username: string, password: string): Promise<void> {
-    const reply = await send(`${this.baseUrl}/api/v1/auth/login`, 'POST', { 'Content-Type': 'application/json' }, JSON.stringify({ username, password }));
+    const reply = await send(
+      `${this.baseUrl}/api/v1/auth/login`,
+      'POST',
+      { 'Content-Type': 'application/json' },
+      JSON.stringify({ username, password }),
+    );
     if (reply.status !== 200 && reply.status !== 201) throw new HttpError(reply.status, reply.body, 'POST /auth/login');
     this.token = (JSON.parse(reply.body) as { access_token: string }).access_token;
   }
@@ -84,9 +94,18 @@ export class HelioxClient {
     return this.ingest(kind, 'application/json', JSON.stringify(body));
   }
 
-  private async ingest(kind: 'jobs' | 'costs', contentType: string, body: string | NodeJS.ReadableStream): Promise<IngestReply> {
+  private async ingest(
+    kind: 'jobs' | 'costs',
+    contentType: string,
+    body: string | NodeJS.ReadableStream,
+  ): Promise<IngestReply> {
     const what = `POST /admin/ingest/${kind}`;
-    const reply = await send(`${this.baseUrl}/api/v1/admin/ingest/${kind}`, 'POST', { 'Content-Type': contentType, 'X-API-Key': this.apiKey }, body);
+    const reply = await send(
+      `${this.baseUrl}/api/v1/admin/ingest/${kind}`,
+      'POST',
+      { 'Content-Type': contentType, 'X-API-Key': this.apiKey },
+      body,
+    );
     if (reply.status >= 300) throw new HttpError(reply.status, reply.body, what);
     const parsed = JSON.parse(reply.body) as IngestReply;
     if (parsed.status !== 'success') throw new Error(`${what} reported ${parsed.status}: ${reply.body.slice(0, 800)}`);
@@ -117,6 +136,7 @@ export function metricValue(exposition: string, series: string): number {
 /** The record counts of an ingestion reply (`result.jobs` or `result.cost_snapshots`). */
 export function ingestCounts(reply: IngestReply, key: string): IngestCounts {
   const counts = reply.result[key] as IngestCounts | undefined;
-  if (!counts || typeof counts.total !== 'number') throw new Error(`Ingestion reply has no result.${key}: ${JSON.stringify(reply).slice(0, 500)}`);
+  if (!counts || typeof counts.total !== 'number')
+    throw new Error(`Ingestion reply has no result.${key}: ${JSON.stringify(reply).slice(0, 500)}`);
   return counts;
 }

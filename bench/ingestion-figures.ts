@@ -77,7 +77,13 @@ export interface IngestionResult {
 }
 
 /** First ingestion (everything new) with the API's peak RSS, then the same file again (nothing changed). */
-export async function measureIngestion(api: HelioxClient, apiPid: number, ndjson: string, rows: number, copy: CopyLimit): Promise<IngestionResult> {
+export async function measureIngestion(
+  api: HelioxClient,
+  apiPid: number,
+  ndjson: string,
+  rows: number,
+  copy: CopyLimit,
+): Promise<IngestionResult> {
   const sampler = new RssSampler(apiPid);
   sampler.start();
   let peakRss = 0;

@@ -53,7 +53,9 @@ export async function checkSamePage(api: HelioxClient, referenceUrl: string, pag
     next_cursor: (body: JobsPage) => String(body.next_cursor),
   };
   const differ = Object.entries(parts).filter(([, part]) => part(heliox) !== part(reference));
-  const detail = differ.map(([name, part]) => `${name}: API ${part(heliox).slice(0, 60)} vs reference ${part(reference).slice(0, 60)}`);
+  const detail = differ.map(
+    ([name, part]) => `${name}: API ${part(heliox).slice(0, 60)} vs reference ${part(reference).slice(0, 60)}`,
+  );
   return { label, ok: !differ.length, detail: differ.length ? detail.join('; ') : 'same jobs, total and next_cursor' };
 }
 
@@ -67,10 +69,16 @@ export const CURSOR_TARGET: Target = { op: '≤', value: 2 };
 
 export const loadLabel = (pageName: string, seconds: number) =>
   `GET /jobs ${pageName}: Heliox req/s ÷ Express + pg req/s (same SQL, ${CONNECTIONS} connections, ${seconds} s)`;
-export const cursorLabel = (page: number) => `GET /jobs cursor page ${page.toLocaleString('en-US')} latency ÷ page 1 latency (medians)`;
+export const cursorLabel = (page: number) =>
+  `GET /jobs cursor page ${page.toLocaleString('en-US')} latency ÷ page 1 latency (medians)`;
 
 /** Loads the API, then the reference, with the same query; the figure is their ratio of requests/s. */
-export async function compareUnderLoad(api: HelioxClient, referenceUrl: string, page: PageToLoad, seconds: number): Promise<Figure> {
+export async function compareUnderLoad(
+  api: HelioxClient,
+  referenceUrl: string,
+  page: PageToLoad,
+  seconds: number,
+): Promise<Figure> {
   const heliox = await load(`${api.baseUrl}/api/v1/jobs?${page.query}`, api.authorization, seconds);
   const reference = await load(`${referenceUrl}/jobs?${page.query}`, {}, seconds);
   const label = loadLabel(page.name, seconds);
@@ -83,7 +91,9 @@ export async function compareUnderLoad(api: HelioxClient, referenceUrl: string, 
     ratio,
     checked: ratio,
     target: LOAD_TARGET,
-    unmeasured: failures ? `${heliox.failures} failed Heliox and ${reference.failures} failed reference requests` : undefined,
+    unmeasured: failures
+      ? `${heliox.failures} failed Heliox and ${reference.failures} failed reference requests`
+      : undefined,
   };
 }
 

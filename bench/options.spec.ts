@@ -4,7 +4,14 @@ const today = new Date('2026-11-28T12:00:00Z');
 
 describe('parseOptions', () => {
   it('defaults to a million jobs over the 365 days ending the day before yesterday', () => {
-    expect(parseOptions([], today)).toMatchObject({ jobs: 1_000_000, days: 365, lastDay: '2026-11-26', out: 'bench/results.md', duration: 10, strict: false });
+    expect(parseOptions([], today)).toMatchObject({
+      jobs: 1_000_000,
+      days: 365,
+      lastDay: '2026-11-26',
+      out: 'bench/results.md',
+      duration: 10,
+      strict: false,
+    });
   });
 
   it('loads for 2 s per figure in a smoke-sized run unless told otherwise', () => {
@@ -13,7 +20,9 @@ describe('parseOptions', () => {
   });
 
   it('reads the smoke-test options', () => {
-    expect(parseOptions(['--jobs', '20000', '--days', '30', '--duration', '2', '--out', '/tmp/r.md', '--strict'], today)).toMatchObject({
+    expect(
+      parseOptions(['--jobs', '20000', '--days', '30', '--duration', '2', '--out', '/tmp/r.md', '--strict'], today),
+    ).toMatchObject({
       jobs: 20_000,
       days: 30,
       duration: 2,

@@ -20,7 +20,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
+      );
     });
   });
 }
@@ -73,7 +75,9 @@ export class ServerProcess {
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`${options.name} exited during start (${child.exitCode ?? child.signalCode}): ${server.output.trim()}`);
+        throw new Error(
+          `${options.name} exited during start (${child.exitCode ?? child.signalCode}): ${server.output.trim()}`,
+        );
       }
       try {
         const response = await fetch(`${server.baseUrl}${options.readyPath}`);
@@ -85,7 +89,9 @@ export class ServerProcess {
       await sleep(200);
     }
     await server.stop();
-    throw new Error(`${options.name} did not answer ${options.readyPath} within ${(options.timeoutMs ?? 120_000) / 1000} s`);
+    throw new Error(
+      `${options.name} did not answer ${options.readyPath} within ${(options.timeoutMs ?? 120_000) / 1000} s`,
+    );
   }
 
   /** SIGTERM (the API drains and closes its pool), SIGKILL if it has not exited after 15 s. */

@@ -46,7 +46,12 @@ export function referenceSql(dimensions: Dimension[]): string {
 }
 
 /** Allocated cost in cents per group key (`team|model` for two dimensions). */
-export async function referenceAnswer(pool: Pool, dimensions: Dimension[], start: string, end: string): Promise<Map<string, number>> {
+export async function referenceAnswer(
+  pool: Pool,
+  dimensions: Dimension[],
+  start: string,
+  end: string,
+): Promise<Map<string, number>> {
   const { rows } = await pool.query<{ key: string; cents: string }>(referenceSql(dimensions), [start, end]);
   return new Map(rows.map((r) => [r.key, Number(r.cents)]));
 }

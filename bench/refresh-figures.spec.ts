@@ -6,7 +6,11 @@ const files = { costs: 'costs.ndjson', jobs: 'jobs.ndjson', jobCount: 2_740, sna
 
 describe('refreshFigures', () => {
   it('divides the rebuild by the whole uploads and its in-command time by the server-timed upkeep', () => {
-    const [whole, upkeep] = refreshFigures({ ms: 800, upkeepMs: 250, checks: [] }, { ms: 20_000, rebuildMs: 15_000 }, files);
+    const [whole, upkeep] = refreshFigures(
+      { ms: 800, upkeepMs: 250, checks: [] },
+      { ms: 20_000, rebuildMs: 15_000 },
+      files,
+    );
     expect(whole.ratio).toBe(25);
     expect(verdict(whole)).toBe('fail');
     expect(upkeep.ratio).toBe(60);
@@ -14,7 +18,11 @@ describe('refreshFigures', () => {
   });
 
   it('leaves both readings unmeasured when the rebuild could not be timed', () => {
-    const figures = refreshFigures({ ms: 800, upkeepMs: 250, checks: [] }, { missing: 'no allocation:rebuild script' }, files);
+    const figures = refreshFigures(
+      { ms: 800, upkeepMs: 250, checks: [] },
+      { missing: 'no allocation:rebuild script' },
+      files,
+    );
     expect(figures.map(verdict)).toEqual(['not measured', 'not measured']);
   });
 });

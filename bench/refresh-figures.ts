@@ -17,7 +17,8 @@ import { timed } from './stats';
 
 export const REFRESH_TARGET: Target = { op: '≥', value: 50 };
 export const REFRESH_LABEL = '`npm run allocation:rebuild` wall time ÷ one-day incremental ingestion time';
-export const UPKEEP_LABEL = 'rebuild time ÷ allocation upkeep of the one-day ingestion (marks + refreshes, timed by the server)';
+export const UPKEEP_LABEL =
+  'rebuild time ÷ allocation upkeep of the one-day ingestion (marks + refreshes, timed by the server)';
 
 export interface ExtraDayFiles {
   costs: string;
@@ -37,7 +38,10 @@ export interface ExtraDay {
 /** Seconds the API has spent marking changes and refreshing the allocation so far. */
 async function upkeepSeconds(api: HelioxClient): Promise<number> {
   const exposition = await api.metrics();
-  return ['mark', 'refresh'].reduce((sum, step) => sum + metricValue(exposition, `allocation_duration_seconds_sum{step="${step}"}`), 0);
+  return ['mark', 'refresh'].reduce(
+    (sum, step) => sum + metricValue(exposition, `allocation_duration_seconds_sum{step="${step}"}`),
+    0,
+  );
 }
 
 export async function ingestExtraDay(api: HelioxClient, day: ExtraDayFiles): Promise<ExtraDay> {
@@ -52,7 +56,9 @@ export async function ingestExtraDay(api: HelioxClient, day: ExtraDayFiles): Pro
   return {
     ms,
     upkeepMs,
-    checks: [{ label: 'the extra day inserts its jobs', ok: jobs.inserted === day.jobCount, detail: JSON.stringify(jobs) }],
+    checks: [
+      { label: 'the extra day inserts its jobs', ok: jobs.inserted === day.jobCount, detail: JSON.stringify(jobs) },
+    ],
   };
 }
 
@@ -87,16 +93,44 @@ export async function timeRebuild(env: Record<string, string>): Promise<RebuildT
       }),
   );
   const rebuildMs = rebuildMsOf(output);
-  if (rebuildMs === undefined) return { missing: `npm run allocation:rebuild did not say how long the rebuild took: ${output.trim().slice(0, 200)}` };
+  if (rebuildMs === undefined)
+    return {
+      missing: `npm run allocation:rebuild did not say how long the rebuild took: ${output.trim().slice(0, 200)}`,
+    };
   return { ms, rebuildMs };
 }
 
-export function refreshFigures(day: ExtraDay, rebuild: RebuildTiming | { missing: string }, files: ExtraDayFiles): Figure[] {
-  if ('missing' in rebuild) return [unmeasured(REFRESH_LABEL, REFRESH_TARGET, rebuild.missing), unmeasured(UPKEEP_LABEL, REFRESH_TARGET, rebuild.missing)];
+export function refreshFigures(
+  day: ExtraDay,
+  rebuild: RebuildTiming | { missing: string },
+  files: ExtraDayFiles,
+): Figure[] {
+  if ('missing' in rebuild)
+    return [
+      unmeasured(REFRESH_LABEL, REFRESH_TARGET, rebuild.missing),
+      unmeasured(UPKEEP_LABEL, REFRESH_TARGET, rebuild.missing),
+    ];
   const size = `${files.jobCount.toLocaleString('en-US')} jobs, ${files.snapshotCount} snapshots`;
-  const figure = (label: string, heliox: string, reference: string, ratio: number): Figure => ({ label, heliox, reference, ratio, checked: ratio, target: REFRESH_TARGET });
+  const figure = (label: string, heliox: string, reference: string, ratio: number): Figure => ({
+    label,
+    heliox,
+    reference,
+    ratio,
+    checked: ratio,
+    target: REFRESH_TARGET,
+  });
   return [
-    figure(REFRESH_LABEL, `${formatMs(day.ms)} (${size})`, `${formatMs(rebuild.ms)} (full rebuild)`, rebuild.ms / day.ms),
-    figure(UPKEEP_LABEL, `${formatMs(day.upkeepMs)} (${size})`, `${formatMs(rebuild.rebuildMs)} (full rebuild, without starting the command)`, rebuild.rebuildMs / day.upkeepMs),
+    figure(
+      REFRESH_LABEL,
+      `${formatMs(day.ms)} (${size})`,
+      `${formatMs(rebuild.ms)} (full rebuild)`,
+      rebuild.ms / day.ms,
+    ),
+    figure(
+      UPKEEP_LABEL,
+      `${formatMs(day.upkeepMs)} (${size})`,
+      `${formatMs(rebuild.rebuildMs)} (full rebuild, without starting the command)`,
+      rebuild.rebuildMs / day.upkeepMs,
+    ),
   ];
 }

@@ -38,8 +38,12 @@ describe('resultsTable', () => {
   });
 
   it('says why a figure was not measured', () => {
-    const row = resultsTable([unmeasured('rebuild ÷ refresh', { op: '≥', value: 50 }, 'no allocation:rebuild script')]).split('\n')[2];
-    expect(row).toBe('| rebuild ÷ refresh | not measured: no allocation:rebuild script | — | — | ≥ 50 | not measured |');
+    const row = resultsTable([
+      unmeasured('rebuild ÷ refresh', { op: '≥', value: 50 }, 'no allocation:rebuild script'),
+    ]).split('\n')[2];
+    expect(row).toBe(
+      '| rebuild ÷ refresh | not measured: no allocation:rebuild script | — | — | ≥ 50 | not measured |',
+    );
   });
 
   it('escapes pipes inside cells', () => {
@@ -65,7 +69,16 @@ describe('formatting', () => {
 describe('renderReport', () => {
   it('carries the machine, the table, a tally of targets and the correctness checks', () => {
     const report = renderReport(
-      { jobs: 20_000, days: 30, firstDay: '2026-10-28', lastDay: '2026-11-26', seed: 42, loadSeconds: 2, startedAt: '2026-11-28 17:00 UTC', elapsedSeconds: 80 },
+      {
+        jobs: 20_000,
+        days: 30,
+        firstDay: '2026-10-28',
+        lastDay: '2026-11-26',
+        seed: 42,
+        loadSeconds: 2,
+        startedAt: '2026-11-28 17:00 UTC',
+        elapsedSeconds: 80,
+      },
       { cpus: '2 × Xeon', memory: '24.0 GiB', os: 'Linux', node: 'v20.20.2', postgres: '17.6', database: 'embedded' },
       [figure({}), figure({ checked: 0.1 }), unmeasured('x', { op: '≥', value: 1 }, 'missing')],
       [{ label: 'by-team agrees', ok: false, detail: '1 group differs' }],

@@ -119,7 +119,12 @@ export function checksTable(checks: Check[]): string {
   );
 }
 
-export function renderReport(run: RunDescription, machine: MachineDescription, figures: Figure[], checks: Check[]): string {
+export function renderReport(
+  run: RunDescription,
+  machine: MachineDescription,
+  figures: Figure[],
+  checks: Check[],
+): string {
   const missed = figures.filter((f) => verdict(f) === 'fail').length;
   const notMeasured = figures.filter((f) => verdict(f) === 'not measured').length;
   return [
@@ -128,14 +133,17 @@ export function renderReport(run: RunDescription, machine: MachineDescription, f
     `Run of ${run.startedAt}: ${run.jobs.toLocaleString('en-US')} jobs over ${run.days} days (${run.firstDay} … ${run.lastDay}), ` +
       `seed ${run.seed}, load ${run.loadSeconds} s at 50 connections; the whole run took ${run.elapsedSeconds.toFixed(0)} s.`,
     '',
-    markdownTable(['machine', ''], [
-      ['CPU', machine.cpus],
-      ['memory', machine.memory],
-      ['OS', machine.os],
-      ['Node.js', machine.node],
-      ['PostgreSQL', machine.postgres],
-      ['database', machine.database],
-    ]),
+    markdownTable(
+      ['machine', ''],
+      [
+        ['CPU', machine.cpus],
+        ['memory', machine.memory],
+        ['OS', machine.os],
+        ['Node.js', machine.node],
+        ['PostgreSQL', machine.postgres],
+        ['database', machine.database],
+      ],
+    ),
     '',
     'Every reference is measured in the same run, on the same machine and database, so the ratios are',
     'comparable across machines even where the absolute figures are not.',

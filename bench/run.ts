@@ -69,8 +69,18 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<number> {
     main: await writeRecords(generateJobs(plan.main), dataDir, 'jobs', JOB_FIELDS),
     small: await writeRecords(generateJobs(plan.small), dataDir, 'jobs-n50', JOB_FIELDS),
     extra: await writeRecords(generateJobs(plan.extra), dataDir, 'jobs-extra-day', JOB_FIELDS),
-    costs: await writeRecords(generateSnapshots(plan.firstDay, plan.lastDay, options.seed), dataDir, 'costs', SNAPSHOT_FIELDS),
-    extraCosts: await writeRecords(generateSnapshots(plan.extraDay, plan.extraDay, options.seed + 1), dataDir, 'costs-extra-day', SNAPSHOT_FIELDS),
+    costs: await writeRecords(
+      generateSnapshots(plan.firstDay, plan.lastDay, options.seed),
+      dataDir,
+      'costs',
+      SNAPSHOT_FIELDS,
+    ),
+    extraCosts: await writeRecords(
+      generateSnapshots(plan.extraDay, plan.extraDay, options.seed + 1),
+      dataDir,
+      'costs-extra-day',
+      SNAPSHOT_FIELDS,
+    ),
   };
 
   const host = await DatabaseHost.start(process.env.DATABASE_URL, workDir);

@@ -1,14 +1,42 @@
 import path from 'node:path';
-import { ANALYTICS_DAYS, ANALYTICS_TARGET, analyticsFigure, analyticsLabel, BY_TEAM, checkAgreement, lastDays, QUESTIONS, QuestionTiming, timeQuestion } from './analytics-figures';
+import {
+  ANALYTICS_DAYS,
+  ANALYTICS_TARGET,
+  analyticsFigure,
+  analyticsLabel,
+  BY_TEAM,
+  checkAgreement,
+  lastDays,
+  QUESTIONS,
+  QuestionTiming,
+  timeQuestion,
+} from './analytics-figures';
 import { DatabaseHost } from './database-host';
 import { DatasetPlan, generateJobs, BenchTeam } from './dataset';
 import { WrittenFiles } from './dataset-files';
 import { GROWTH_TARGET, growthFigure, growthLabel } from './growth-figures';
 import { seedStage, settle, Stage, startStage, stopStage } from './heliox-stage';
 import { INGESTION_FIGURES, measureCopyLimit, measureIngestion } from './ingestion-figures';
-import { checkSamePage, compareUnderLoad, CURSOR_TARGET, cursorDepthFigure, cursorLabel, LOAD_TARGET, loadLabel, pageLatency, walkToPage } from './jobs-load-figures';
+import {
+  checkSamePage,
+  compareUnderLoad,
+  CURSOR_TARGET,
+  cursorDepthFigure,
+  cursorLabel,
+  LOAD_TARGET,
+  loadLabel,
+  pageLatency,
+  walkToPage,
+} from './jobs-load-figures';
 import { REPO_ROOT, ServerProcess } from './processes';
-import { ingestExtraDay, REFRESH_LABEL, REFRESH_TARGET, refreshFigures, timeRebuild, UPKEEP_LABEL } from './refresh-figures';
+import {
+  ingestExtraDay,
+  REFRESH_LABEL,
+  REFRESH_TARGET,
+  refreshFigures,
+  timeRebuild,
+  UPKEEP_LABEL,
+} from './refresh-figures';
 import { Check, Figure, Target, unmeasured } from './report';
 import { sampleLatencies, SamplingPlan } from './stats';
 
@@ -21,7 +49,13 @@ export interface ScenarioInput {
   host: DatabaseHost;
   plan: DatasetPlan;
   teams: BenchTeam[];
-  files: { main: WrittenFiles; small: WrittenFiles; extra: WrittenFiles; costs: WrittenFiles; extraCosts: WrittenFiles };
+  files: {
+    main: WrittenFiles;
+    small: WrittenFiles;
+    extra: WrittenFiles;
+    costs: WrittenFiles;
+    extraCosts: WrittenFiles;
+  };
   workDir: string;
   loadSeconds: number;
   sampling: SamplingPlan;
@@ -36,7 +70,8 @@ export interface ScenarioResult {
 }
 
 const NDJSON = 'application/x-ndjson';
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
+const errorText = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
 
 export async function runScenario(input: ScenarioInput): Promise<ScenarioResult> {
   const { plan, files, log } = input;
@@ -48,7 +83,11 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
 
   // Once the dataset could not be ingested, every later figure would measure an empty database.
   let blocked: string | undefined;
-  const section = async (name: string, expected: [string, Target][], body: () => Promise<Figure[]>): Promise<boolean> => {
+  const section = async (
+    name: string,
+    expected: [string, Target][],
+    body: () => Promise<Figure[]>,
+  ): Promise<boolean> => {
     if (blocked) {
       figures.push(...expected.map(([label, target]) => unmeasured(label, target, blocked!)));
       return false;
@@ -98,7 +137,12 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
 
   const ingested = await section('ingestion', INGESTION_FIGURES, async () => {
     log('COPY reference');
-    const copy = await measureCopyLimit(api.databaseUrl, input.teams, () => generateJobs(plan.main), path.join(input.workDir, 'jobs.copy.csv'));
+    const copy = await measureCopyLimit(
+      api.databaseUrl,
+      input.teams,
+      () => generateJobs(plan.main),
+      path.join(input.workDir, 'jobs.copy.csv'),
+    );
     log(`COPY: ${Math.round(copy.rowsPerSecond)} rows/s; ingesting through the API`);
     const result = await measureIngestion(api.client, api.api.pid, files.main.ndjson, files.main.records, copy);
     checks.push(...result.checks);
@@ -111,68 +155,109 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   for (const days of ANALYTICS_DAYS) {
     const { start, end } = lastDays(plan.lastDay, days);
     for (const question of QUESTIONS) {
-      await section(`analytics ${question.name} ${days} d`, [[analyticsLabel(question, days), ANALYTICS_TARGET]], async () => {
-        log(`analytics ${question.name}, ${days} d`);
-        checks.push(await checkAgreement(api.client, api.pool, question, start, end, 'after ingestion'));
-        const timing = await timeQuestion(api.client, api.pool, question, plan.lastDay, days, input.sampling);
-        timings.push(timing);
-        return [analyticsFigure(timing)];
-      });
+      await section(
+        `analytics ${question.name} ${days} d`,
+        [[analyticsLabel(question, days), ANALYTICS_TARGET]],
+        async () => {
+          log(`analytics ${question.name}, ${days} d`);
+          checks.push(await checkAgreement(api.client, api.pool, question, start, end, 'after ingestion'));
+          const timing = await timeQuestion(api.client, api.pool, question, plan.lastDay, days, input.sampling);
+          timings.push(timing);
+          return [analyticsFigure(timing)];
+        },
+      );
     }
   }
 
-  await section('growth', [[growthLabel('GET /jobs page 1'), GROWTH_TARGET], [growthLabel('analytics by-team 365 d'), GROWTH_TARGET]], async () => {
-    const page1 = await pageLatency(api.client, 'limit=50', input.sampling);
-    const byTeam = timings.find((t) => t.question === BY_TEAM && t.days === 365);
-    if (!baseline) throw new Error('the N/50 baseline could not be measured');
-    if (!byTeam) throw new Error('by-team 365 d could not be measured');
-    return [growthFigure('GET /jobs page 1', page1, baseline.page1, jobs), growthFigure('analytics by-team 365 d', byTeam.heliox, baseline.byTeam, jobs)];
-  });
+  await section(
+    'growth',
+    [
+      [growthLabel('GET /jobs page 1'), GROWTH_TARGET],
+      [growthLabel('analytics by-team 365 d'), GROWTH_TARGET],
+    ],
+    async () => {
+      const page1 = await pageLatency(api.client, 'limit=50', input.sampling);
+      const byTeam = timings.find((t) => t.question === BY_TEAM && t.days === 365);
+      if (!baseline) throw new Error('the N/50 baseline could not be measured');
+      if (!byTeam) throw new Error('by-team 365 d could not be measured');
+      return [
+        growthFigure('GET /jobs page 1', page1, baseline.page1, jobs),
+        growthFigure('analytics by-team 365 d', byTeam.heliox, baseline.byTeam, jobs),
+      ];
+    },
+  );
 
-  const pageNames = ['first page', 'filtered page (team_id, status)', `page ${cursorPage.toLocaleString('en-US')} by cursor`];
-  await section('GET /jobs under load', [...pageNames.map((n): [string, Target] => [loadLabel(n, input.loadSeconds), LOAD_TARGET]), [cursorLabel(cursorPage), CURSOR_TARGET]], async () => {
-    log(`walking to page ${cursorPage} by cursor`);
-    const deepQuery = await walkToPage(api.client, cursorPage);
-    const [team] = await api.pool.query<{ id: string }>(`SELECT id FROM teams WHERE name = $1`, [input.teams[9].name]).then((r) => r.rows);
-    // Page 1 and the deep page are timed back to back, before any load, under the same conditions.
-    const deepLatency = await pageLatency(api.client, deepQuery, input.sampling);
-    const firstLatency = await pageLatency(api.client, 'limit=50', input.sampling);
-    const reference = await ServerProcess.start({
-      name: 'express-reference',
-      script: path.join(REPO_ROOT, 'dist/bench/express-reference.js'),
-      env: { DATABASE_URL: api.databaseUrl },
-      readyPath: '/health',
-    });
-    const stopReference = input.onCleanup(() => reference.stop());
-    try {
-      const queries = ['limit=50', `limit=50&team_id=${team.id}&status=completed`, deepQuery];
-      const loaded: Figure[] = [];
-      for (const [i, query] of queries.entries()) {
-        log(`load: ${pageNames[i]}`);
-        const page = { name: pageNames[i], query };
-        checks.push(await checkSamePage(api.client, reference.baseUrl, page));
-        loaded.push(await compareUnderLoad(api.client, reference.baseUrl, page, input.loadSeconds));
+  const pageNames = [
+    'first page',
+    'filtered page (team_id, status)',
+    `page ${cursorPage.toLocaleString('en-US')} by cursor`,
+  ];
+  await section(
+    'GET /jobs under load',
+    [
+      ...pageNames.map((n): [string, Target] => [loadLabel(n, input.loadSeconds), LOAD_TARGET]),
+      [cursorLabel(cursorPage), CURSOR_TARGET],
+    ],
+    async () => {
+      log(`walking to page ${cursorPage} by cursor`);
+      const deepQuery = await walkToPage(api.client, cursorPage);
+      const [team] = await api.pool
+        .query<{ id: string }>(`SELECT id FROM teams WHERE name = $1`, [input.teams[9].name])
+        .then((r) => r.rows);
+      // Page 1 and the deep page are timed back to back, before any load, under the same conditions.
+      const deepLatency = await pageLatency(api.client, deepQuery, input.sampling);
+      const firstLatency = await pageLatency(api.client, 'limit=50', input.sampling);
+      const reference = await ServerProcess.start({
+        name: 'express-reference',
+        script: path.join(REPO_ROOT, 'dist/bench/express-reference.js'),
+        env: { DATABASE_URL: api.databaseUrl },
+        readyPath: '/health',
+      });
+      const stopReference = input.onCleanup(() => reference.stop());
+      try {
+        const queries = ['limit=50', `limit=50&team_id=${team.id}&status=completed`, deepQuery];
+        const loaded: Figure[] = [];
+        for (const [i, query] of queries.entries()) {
+          log(`load: ${pageNames[i]}`);
+          const page = { name: pageNames[i], query };
+          checks.push(await checkSamePage(api.client, reference.baseUrl, page));
+          loaded.push(await compareUnderLoad(api.client, reference.baseUrl, page, input.loadSeconds));
+        }
+        return [cursorDepthFigure(cursorPage, deepLatency, firstLatency), ...loaded];
+      } finally {
+        await stopReference();
       }
-      return [cursorDepthFigure(cursorPage, deepLatency, firstLatency), ...loaded];
-    } finally {
-      await stopReference();
-    }
-  });
+    },
+  );
 
-  await section('incremental refresh', [[REFRESH_LABEL, REFRESH_TARGET], [UPKEEP_LABEL, REFRESH_TARGET]], async () => {
-    log(`one more day: ${plan.extra.jobs} jobs on ${plan.extraDay}`);
-    const extraDay = { costs: files.extraCosts.ndjson, jobs: files.extra.ndjson, jobCount: files.extra.records, snapshotCount: files.extraCosts.records };
-    const day = await ingestExtraDay(api.client, extraDay);
-    checks.push(...day.checks);
-    const month = lastDays(plan.extraDay, 30);
-    checks.push(await checkAgreement(api.client, api.pool, BY_TEAM, month.start, month.end, 'after the extra day'));
-    log('npm run allocation:rebuild');
-    const rebuild = await timeRebuild(api.env);
-    if (!('missing' in rebuild)) checks.push(await checkAgreement(api.client, api.pool, BY_TEAM, year.start, plan.extraDay, 'after the rebuild'));
-    return refreshFigures(day, rebuild, extraDay);
-  });
+  await section(
+    'incremental refresh',
+    [
+      [REFRESH_LABEL, REFRESH_TARGET],
+      [UPKEEP_LABEL, REFRESH_TARGET],
+    ],
+    async () => {
+      log(`one more day: ${plan.extra.jobs} jobs on ${plan.extraDay}`);
+      const extraDay = {
+        costs: files.extraCosts.ndjson,
+        jobs: files.extra.ndjson,
+        jobCount: files.extra.records,
+        snapshotCount: files.extraCosts.records,
+      };
+      const day = await ingestExtraDay(api.client, extraDay);
+      checks.push(...day.checks);
+      const month = lastDays(plan.extraDay, 30);
+      checks.push(await checkAgreement(api.client, api.pool, BY_TEAM, month.start, month.end, 'after the extra day'));
+      log('npm run allocation:rebuild');
+      const rebuild = await timeRebuild(api.env);
+      if (!('missing' in rebuild))
+        checks.push(
+          await checkAgreement(api.client, api.pool, BY_TEAM, year.start, plan.extraDay, 'after the rebuild'),
+        );
+      return refreshFigures(day, rebuild, extraDay);
+    },
+  );
 
   await main.stop();
   return { figures, checks };
 }
-

@@ -40,8 +40,16 @@ describe('comparing answers to the cent', () => {
   });
 
   it('accepts a one-cent rounding difference and reports anything more, missing groups as 0', () => {
-    const heliox = new Map([['a', 100], ['b', 201], ['c', 50]]);
-    const reference = new Map([['a', 101], ['b', 199], ['d', 7]]);
+    const heliox = new Map([
+      ['a', 100],
+      ['b', 201],
+      ['c', 50],
+    ]);
+    const reference = new Map([
+      ['a', 101],
+      ['b', 199],
+      ['d', 7],
+    ]);
     expect(compareAnswers(heliox, reference)).toEqual([
       { key: 'c', heliox: 50, reference: 0 },
       { key: 'd', heliox: 0, reference: 7 },

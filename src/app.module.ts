@@ -15,7 +15,18 @@ import { JobsModule } from './jobs/jobs.module';
 import { TeamsModule } from './teams/teams.module';
 
 @Module({
-  imports: [AppConfigModule, LoggingModule, DatabaseModule, AuthModule, HealthModule, AnalyticsModule, JobsModule, TeamsModule, IngestionModule, DemoDataModule],
+  imports: [
+    AppConfigModule,
+    LoggingModule,
+    DatabaseModule,
+    AuthModule,
+    HealthModule,
+    AnalyticsModule,
+    JobsModule,
+    TeamsModule,
+    IngestionModule,
+    DemoDataModule,
+  ],
   providers: [
     HttpDrain,
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -19,6 +19,8 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: Error) => {
   // Config errors already name the variable; say it plainly, without a stack.
-  console.error(error.name === 'InvalidConfigError' || error.message.startsWith('Invalid configuration') ? error.message : error);
+  console.error(
+    error.name === 'InvalidConfigError' || error.message.startsWith('Invalid configuration') ? error.message : error,
+  );
   process.exit(1);
 });

@@ -12,15 +12,18 @@ interface ExpressRoute {
 
 /** The routes the running app actually serves, read from Express' router (so routes added later are covered too). */
 function servedRoutes(t: TestApp): ExpressRoute[] {
-  const express = t.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
-  return express.router.stack
-    .filter((layer) => layer.route)
-    // Nest mounts middleware (logging, metrics) as a route answering every method; endpoints answer one.
-    .filter((layer) => Object.keys(layer.route!.methods).length === 1)
-    .flatMap((layer) =>
-      Object.keys(layer.route!.methods)
-        .map((method) => ({ method: method.toUpperCase(), path: layer.route!.path })),
-    );
+  const express = t.app.getHttpAdapter().getInstance() as {
+    router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+  };
+  return (
+    express.router.stack
+      .filter((layer) => layer.route)
+      // Nest mounts middleware (logging, metrics) as a route answering every method; endpoints answer one.
+      .filter((layer) => Object.keys(layer.route!.methods).length === 1)
+      .flatMap((layer) =>
+        Object.keys(layer.route!.methods).map((method) => ({ method: method.toUpperCase(), path: layer.route!.path })),
+      )
+  );
 }
 
 /** Every Nest handler that declares itself @Public(), as "METHOD controller/path". */
@@ -50,7 +53,8 @@ function publicHandlers(t: TestApp): string[] {
 }
 
 /** A concrete URL for a route pattern: every parameter becomes a well-formed uuid. */
-const concrete = (path: string) => path.replace(/:[A-Za-z_]+/g, '00000000-0000-4000-8000-000000000000').replace(/\{\*[A-Za-z_]+\}|\*[A-Za-z_]*/g, 'x');
+const concrete = (path: string) =>
+  path.replace(/:[A-Za-z_]+/g, '00000000-0000-4000-8000-000000000000').replace(/\{\*[A-Za-z_]+\}|\*[A-Za-z_]*/g, 'x');
 
 /** The documentation routes SwaggerModule mounts on Express itself. */
 const isDocs = (path: string) => path.startsWith('/api/docs');
@@ -69,7 +73,14 @@ describe('Access: deny by default', () => {
   it('serves the routes this walk is meant to cover', () => {
     const paths = servedRoutes(t).map((r) => `${r.method} ${r.path}`);
     expect(paths).toEqual(
-      expect.arrayContaining(['GET /api/v1/jobs', 'GET /api/v1/jobs/:job_id', 'GET /api/v1/teams', 'PATCH /api/v1/teams/:id', 'POST /api/v1/admin/users', 'GET /api/v1/auth/me']),
+      expect.arrayContaining([
+        'GET /api/v1/jobs',
+        'GET /api/v1/jobs/:job_id',
+        'GET /api/v1/teams',
+        'PATCH /api/v1/teams/:id',
+        'POST /api/v1/admin/users',
+        'GET /api/v1/auth/me',
+      ]),
     );
   });
 
@@ -96,7 +107,9 @@ describe('Access: deny by default', () => {
     const answered: string[] = [];
     for (const route of servedRoutes(t)) {
       if (['/api/v1/auth/login', '/api/v1/health', '/metrics'].includes(route.path) || isDocs(route.path)) continue;
-      const res = await t.http[route.method.toLowerCase() as 'get'](concrete(route.path)).set('Authorization', 'Bearer not.a.token').send({});
+      const res = await t.http[route.method.toLowerCase() as 'get'](concrete(route.path))
+        .set('Authorization', 'Bearer not.a.token')
+        .send({});
       if (res.status !== 401) answered.push(`${route.method} ${route.path} → ${res.status}`);
     }
     expect(answered).toEqual([]);

@@ -36,7 +36,9 @@ describe('A large refresh with readers arriving on a small pool', () => {
     const stuck = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('refresh and readers still waiting after 30 s')), 30_000);
     });
-    const [{ cells }] = await Promise.race([Promise.all([refresh, ...readers]), stuck]).finally(() => clearTimeout(timer));
+    const [{ cells }] = await Promise.race([Promise.all([refresh, ...readers]), stuck]).finally(() =>
+      clearTimeout(timer),
+    );
 
     expect(cells).toBe(PROVIDERS.length * GPU_TYPES.length * 61);
     const [{ hours, dirty }] = await t.db.query(

@@ -41,20 +41,36 @@ describe('Cost allocation maintained in the database', () => {
 
   const jobCosts = async () =>
     Object.fromEntries(
-      (await t.db.query(`SELECT j.job_id, sum(a.cost_usd)::float8 AS cost FROM ${JOB_DAY_COSTS} JOIN jobs j ON j.id = a.job_id GROUP BY j.job_id`)).map(
-        (r: { job_id: string; cost: number }) => [r.job_id, r.cost],
-      ),
+      (
+        await t.db.query(
+          `SELECT j.job_id, sum(a.cost_usd)::float8 AS cost FROM ${JOB_DAY_COSTS} JOIN jobs j ON j.id = a.job_id GROUP BY j.job_id`,
+        )
+      ).map((r: { job_id: string; cost: number }) => [r.job_id, r.cost]),
     );
 
   it("allocates DESIGN's worked example: $720 and $180 on h100, $300 unallocated on a100", async () => {
-    const a = await createJob(t.db, team.id, { job_id: 'A', gpu_type: 'h100', gpu_count: 8, start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T10:00:00Z' });
-    const b = await createJob(t.db, team.id, { job_id: 'B', gpu_type: 'h100', gpu_count: 4, start_time: '2026-01-03T10:00:00Z', end_time: '2026-01-03T15:00:00Z' });
+    const a = await createJob(t.db, team.id, {
+      job_id: 'A',
+      gpu_type: 'h100',
+      gpu_count: 8,
+      start_time: '2026-01-03T00:00:00Z',
+      end_time: '2026-01-03T10:00:00Z',
+    });
+    const b = await createJob(t.db, team.id, {
+      job_id: 'B',
+      gpu_type: 'h100',
+      gpu_count: 4,
+      start_time: '2026-01-03T10:00:00Z',
+      end_time: '2026-01-03T15:00:00Z',
+    });
     await createSnapshot(t.db, { entry_date: '2026-01-03', gpu_type: 'h100', cost_usd: 900 });
     await createSnapshot(t.db, { entry_date: '2026-01-03', gpu_type: 'a100', cost_usd: 300 });
     await markAndRefresh([a, b], [{ day: '2026-01-03', provider: 'aws', gpuType: 'a100' }]);
 
     expect(await jobCosts()).toEqual({ A: 720, B: 180 });
-    const cells = await t.db.query(`SELECT gpu_type, allocated_usd::float8 AS allocated, unallocated_usd::float8 AS unallocated FROM allocation_cells ORDER BY gpu_type`);
+    const cells = await t.db.query(
+      `SELECT gpu_type, allocated_usd::float8 AS allocated, unallocated_usd::float8 AS unallocated FROM allocation_cells ORDER BY gpu_type`,
+    );
     expect(cells).toEqual([
       { gpu_type: 'a100', allocated: 0, unallocated: 300 },
       { gpu_type: 'h100', allocated: 900, unallocated: 0 },
@@ -66,34 +82,56 @@ describe('Cost allocation maintained in the database', () => {
     for (let i = 0; i < 3; i++) jobs.push(await createJob(t.db, team.id));
     await createSnapshot(t.db, { cost_usd: 100 });
     await markAndRefresh(jobs);
-    const [{ total, min }] = await t.db.query(`SELECT round(sum(cost_usd), 2)::text AS total, min(cost_usd)::float8 AS min FROM ${JOB_DAY_COSTS}`);
+    const [{ total, min }] = await t.db.query(
+      `SELECT round(sum(cost_usd), 2)::text AS total, min(cost_usd)::float8 AS min FROM ${JOB_DAY_COSTS}`,
+    );
     expect(total).toBe('100.00');
     expect(min).toBeCloseTo(33.3333, 4);
   });
 
   it('moves the money when a job moves to another day', async () => {
-    const moved = await createJob(t.db, team.id, { job_id: 'moved', start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T05:00:00Z' });
-    const stays = await createJob(t.db, team.id, { job_id: 'stays', start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T05:00:00Z' });
+    const moved = await createJob(t.db, team.id, {
+      job_id: 'moved',
+      start_time: '2026-01-03T00:00:00Z',
+      end_time: '2026-01-03T05:00:00Z',
+    });
+    const stays = await createJob(t.db, team.id, {
+      job_id: 'stays',
+      start_time: '2026-01-03T00:00:00Z',
+      end_time: '2026-01-03T05:00:00Z',
+    });
     await createSnapshot(t.db, { entry_date: '2026-01-03', cost_usd: 100 });
     await createSnapshot(t.db, { entry_date: '2026-01-04', cost_usd: 40 });
     await markAndRefresh([moved, stays], [{ day: '2026-01-04', provider: 'aws', gpuType: 'a100' }]);
     expect(await jobCosts()).toEqual({ moved: 50, stays: 50 });
 
     const newVersion = { ...moved, start_time: '2026-01-04T00:00:00Z', end_time: '2026-01-04T02:00:00Z' };
-    await t.db.query(`UPDATE jobs SET start_time = $2, end_time = $3 WHERE id = $1`, [moved.id, newVersion.start_time, newVersion.end_time]);
+    await t.db.query(`UPDATE jobs SET start_time = $2, end_time = $3 WHERE id = $1`, [
+      moved.id,
+      newVersion.start_time,
+      newVersion.end_time,
+    ]);
     await markAndRefresh([moved, newVersion]);
     expect(await jobCosts()).toEqual({ moved: 40, stays: 100 });
   });
 
   it('keeps only the latest version of a job that changed again before its first refresh', async () => {
-    const job = await createJob(t.db, team.id, { job_id: 'twice', start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T05:00:00Z' });
+    const job = await createJob(t.db, team.id, {
+      job_id: 'twice',
+      start_time: '2026-01-03T00:00:00Z',
+      end_time: '2026-01-03T05:00:00Z',
+    });
     await createSnapshot(t.db, { entry_date: '2026-01-03', cost_usd: 100 });
     await createSnapshot(t.db, { entry_date: '2026-01-04', cost_usd: 40 });
     const newVersion = { ...job, start_time: '2026-01-04T00:00:00Z', end_time: '2026-01-04T02:00:00Z' };
     await t.db.transaction(async (m) => {
       // Created (a new job's mark), then moved (old and new version), and only then refreshed.
       await allocation.markJobsChanged(m, jobIntervals([job], { newJob: true }));
-      await m.query(`UPDATE jobs SET start_time = $2, end_time = $3 WHERE id = $1`, [job.id, newVersion.start_time, newVersion.end_time]);
+      await m.query(`UPDATE jobs SET start_time = $2, end_time = $3 WHERE id = $1`, [
+        job.id,
+        newVersion.start_time,
+        newVersion.end_time,
+      ]);
       await allocation.markJobsChanged(m, jobIntervals([job, newVersion]));
       await allocation.markSnapshotsChanged(m, [
         { day: '2026-01-03', provider: 'aws', gpuType: 'a100' },
@@ -101,7 +139,9 @@ describe('Cost allocation maintained in the database', () => {
       ]);
       await allocation.refreshDirty(m);
     });
-    expect(await t.db.query(`SELECT day::text, gpu_hours::float8 AS hours FROM job_day_allocations`)).toEqual([{ day: '2026-01-04', hours: 2 }]);
+    expect(await t.db.query(`SELECT day::text, gpu_hours::float8 AS hours FROM job_day_allocations`)).toEqual([
+      { day: '2026-01-04', hours: 2 },
+    ]);
     expect(await jobCosts()).toEqual({ twice: 40 });
   });
 
@@ -125,19 +165,31 @@ describe('Cost allocation maintained in the database', () => {
     const jobDayWrites = (change: (m: EntityManager) => Promise<void>) =>
       t.db.transaction(async (m) => {
         const counters = async () =>
-          (await m.query(`SELECT n_tup_ins::int AS inserted, n_tup_upd::int AS updated, n_tup_del::int AS deleted
-                          FROM pg_stat_xact_user_tables WHERE relname = 'job_day_allocations'`))[0];
+          (
+            await m.query(`SELECT n_tup_ins::int AS inserted, n_tup_upd::int AS updated, n_tup_del::int AS deleted
+                          FROM pg_stat_xact_user_tables WHERE relname = 'job_day_allocations'`)
+          )[0];
         const before = await counters();
         await change(m);
         await allocation.refreshDirty(m);
         const after = await counters();
-        return { inserted: after.inserted - before.inserted, updated: after.updated - before.updated, deleted: after.deleted - before.deleted };
+        return {
+          inserted: after.inserted - before.inserted,
+          updated: after.updated - before.updated,
+          deleted: after.deleted - before.deleted,
+        };
       });
 
     const newcomer = await createJob(t.db, team.id, { job_id: 'newcomer' });
-    expect(await jobDayWrites((m) => allocation.markJobsChanged(m, jobIntervals([newcomer], { newJob: true })))).toEqual({ inserted: 1, updated: 0, deleted: 0 });
+    expect(
+      await jobDayWrites((m) => allocation.markJobsChanged(m, jobIntervals([newcomer], { newJob: true }))),
+    ).toEqual({ inserted: 1, updated: 0, deleted: 0 });
     await createSnapshot(t.db, { cost_usd: 82 });
-    expect(await jobDayWrites((m) => allocation.markSnapshotsChanged(m, [{ day: '2026-01-03', provider: 'aws', gpuType: 'a100' }]))).toEqual({
+    expect(
+      await jobDayWrites((m) =>
+        allocation.markSnapshotsChanged(m, [{ day: '2026-01-03', provider: 'aws', gpuType: 'a100' }]),
+      ),
+    ).toEqual({
       inserted: 0,
       updated: 0,
       deleted: 0,
@@ -155,12 +207,19 @@ describe('Cost allocation maintained in the database', () => {
     await createSnapshot(t.db, { entry_date: '2026-01-10', cost_usd: 10 });
     const result = await markAndRefresh([], [{ day: '2026-01-10', provider: 'aws', gpuType: 'a100' }]);
     expect(result).toEqual({ cells: 1 });
-    const [{ untouched }] = await t.db.query(`SELECT count(*)::int AS untouched FROM allocation_cells WHERE refreshed_at <= $1`, [before.at]);
+    const [{ untouched }] = await t.db.query(
+      `SELECT count(*)::int AS untouched FROM allocation_cells WHERE refreshed_at <= $1`,
+      [before.at],
+    );
     expect(untouched).toBe(9);
   });
 
   it('gives a snapshot of the last day of a ten-day job to that job (a refresh looks back by the longest job)', async () => {
-    const long = await createJob(t.db, team.id, { job_id: 'long', start_time: '2026-01-01T00:00:00Z', end_time: '2026-01-10T12:00:00Z' });
+    const long = await createJob(t.db, team.id, {
+      job_id: 'long',
+      start_time: '2026-01-01T00:00:00Z',
+      end_time: '2026-01-10T12:00:00Z',
+    });
     await markAndRefresh([long]);
     await createSnapshot(t.db, { entry_date: '2026-01-10', cost_usd: 30 });
     await markAndRefresh([], [{ day: '2026-01-10', provider: 'aws', gpuType: 'a100' }]);
@@ -188,8 +247,18 @@ describe('Cost allocation maintained in the database', () => {
   it('measures a running job up to the refresh and carries no cost for a queued one', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const start = new Date(Date.now() - 2 * 3_600_000).toISOString();
-    const running = await createJob(t.db, team.id, { job_id: 'running', status: 'running', start_time: start, end_time: null });
-    const queued = await createJob(t.db, team.id, { job_id: 'queued', status: 'queued', start_time: start, end_time: null });
+    const running = await createJob(t.db, team.id, {
+      job_id: 'running',
+      status: 'running',
+      start_time: start,
+      end_time: null,
+    });
+    const queued = await createJob(t.db, team.id, {
+      job_id: 'queued',
+      status: 'queued',
+      start_time: start,
+      end_time: null,
+    });
     await createSnapshot(t.db, { entry_date: today, cost_usd: 10 });
     await markAndRefresh([running, queued]);
     expect(await jobCosts()).toEqual({ running: 10 });
@@ -222,8 +291,12 @@ describe('Cost allocation maintained in the database', () => {
     const dayOf = (d: number) => new Date(base + d * 86_400_000).toISOString().slice(0, 10);
 
     const derivedState = async () => ({
-      jobDays: await t.db.query(`SELECT day::text, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours::text, first_day FROM job_day_allocations ORDER BY 1,2,3,4`),
-      cells: await t.db.query(`SELECT day::text, provider, gpu_type, snapshot_cost_usd::text, gpu_hours::text, allocated_usd::text, unallocated_usd::text, unpriced_gpu_hours::text, job_count, rate::text FROM allocation_cells ORDER BY 1,2,3`),
+      jobDays: await t.db.query(
+        `SELECT day::text, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours::text, first_day FROM job_day_allocations ORDER BY 1,2,3,4`,
+      ),
+      cells: await t.db.query(
+        `SELECT day::text, provider, gpu_type, snapshot_cost_usd::text, gpu_hours::text, allocated_usd::text, unallocated_usd::text, unpriced_gpu_hours::text, job_count, rate::text FROM allocation_cells ORDER BY 1,2,3`,
+      ),
       teamDays: await t.db.query(`SELECT * FROM allocation_team_days ORDER BY day, team_id`),
       modelDays: await t.db.query(`SELECT * FROM allocation_model_days ORDER BY day, model_name`),
       teamModelDays: await t.db.query(`SELECT * FROM allocation_team_model_days ORDER BY day, team_id, model_name`),
@@ -240,30 +313,62 @@ describe('Cost allocation maintained in the database', () => {
           async (jobSpecs, generatedSnapshots, jobEdits, snapshotEdits) => {
             // Copied: the edits below change costs, and fast-check replays its own values.
             const snapshotSpecs = generatedSnapshots.map((s) => ({ ...s }));
-            await t.db.query(`TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations, allocation_span_bounds, allocation_team_days, allocation_model_days, allocation_team_model_days`);
+            await t.db.query(
+              `TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations, allocation_span_bounds, allocation_team_days, allocation_model_days, allocation_team_model_days`,
+            );
             const toRow = (s: (typeof jobSpecs)[number]) => ({
-              provider: s.provider, gpu_type: s.gpu_type, gpu_count: s.gpu_count, status: s.status,
-              start_time: iso(s.startMinute), end_time: iso(s.startMinute + s.minutes), model_name: `m${s.team}`,
+              provider: s.provider,
+              gpu_type: s.gpu_type,
+              gpu_count: s.gpu_count,
+              status: s.status,
+              start_time: iso(s.startMinute),
+              end_time: iso(s.startMinute + s.minutes),
+              model_name: `m${s.team}`,
             });
             const jobs: (JobInput & { id: string })[] = [];
             for (const spec of jobSpecs) jobs.push(await createJob(t.db, teams[spec.team].id, toRow(spec)));
-            for (const s of snapshotSpecs) await createSnapshot(t.db, { entry_date: dayOf(s.day), provider: s.provider, gpu_type: s.gpu_type, cost_usd: s.cents / 100 });
-            await markAndRefresh(jobs, snapshotSpecs.map((s) => ({ day: dayOf(s.day), provider: s.provider, gpuType: s.gpu_type })), { newJobs: true });
+            for (const s of snapshotSpecs)
+              await createSnapshot(t.db, {
+                entry_date: dayOf(s.day),
+                provider: s.provider,
+                gpu_type: s.gpu_type,
+                cost_usd: s.cents / 100,
+              });
+            await markAndRefresh(
+              jobs,
+              snapshotSpecs.map((s) => ({ day: dayOf(s.day), provider: s.provider, gpuType: s.gpu_type })),
+              { newJobs: true },
+            );
 
             // Incremental changes, each marked with the old and the new version.
             for (const [index, spec] of jobEdits) {
               if (!jobs.length) break;
               const old = jobs[index % jobs.length];
               const changed = { ...old, ...toRow(spec), team_id: teams[spec.team].id };
-              await t.db.query(`UPDATE jobs SET provider=$2, gpu_type=$3, gpu_count=$4, status=$5, start_time=$6, end_time=$7, model_name=$8, team_id=$9 WHERE id=$1`,
-                [old.id, changed.provider, changed.gpu_type, changed.gpu_count, changed.status, changed.start_time, changed.end_time, changed.model_name, changed.team_id]);
+              await t.db.query(
+                `UPDATE jobs SET provider=$2, gpu_type=$3, gpu_count=$4, status=$5, start_time=$6, end_time=$7, model_name=$8, team_id=$9 WHERE id=$1`,
+                [
+                  old.id,
+                  changed.provider,
+                  changed.gpu_type,
+                  changed.gpu_count,
+                  changed.status,
+                  changed.start_time,
+                  changed.end_time,
+                  changed.model_name,
+                  changed.team_id,
+                ],
+              );
               jobs[index % jobs.length] = changed;
               await markAndRefresh([old, changed]);
             }
             for (const [index, cents] of snapshotEdits) {
               if (!snapshotSpecs.length) break;
               const s = snapshotSpecs[index % snapshotSpecs.length];
-              await t.db.query(`UPDATE cost_snapshots SET cost_usd = $4 WHERE entry_date = $1 AND provider = $2 AND gpu_type = $3`, [dayOf(s.day), s.provider, s.gpu_type, cents / 100]);
+              await t.db.query(
+                `UPDATE cost_snapshots SET cost_usd = $4 WHERE entry_date = $1 AND provider = $2 AND gpu_type = $3`,
+                [dayOf(s.day), s.provider, s.gpu_type, cents / 100],
+              );
               s.cents = cents;
               await markAndRefresh([], [{ day: dayOf(s.day), provider: s.provider, gpuType: s.gpu_type }]);
             }
@@ -280,15 +385,32 @@ describe('Cost allocation maintained in the database', () => {
             expect(sums.negatives).toBe(0);
 
             const model = allocate(
-              jobs.map((j) => ({ id: j.id, provider: j.provider, gpuType: j.gpu_type, gpuCount: j.gpu_count, start: new Date(j.start_time), end: new Date(j.end_time!), status: j.status })),
-              snapshotSpecs.map((s) => ({ day: dayOf(s.day), provider: s.provider, gpuType: s.gpu_type, costUsd: s.cents / 100 })),
+              jobs.map((j) => ({
+                id: j.id,
+                provider: j.provider,
+                gpuType: j.gpu_type,
+                gpuCount: j.gpu_count,
+                start: new Date(j.start_time),
+                end: new Date(j.end_time!),
+                status: j.status,
+              })),
+              snapshotSpecs.map((s) => ({
+                day: dayOf(s.day),
+                provider: s.provider,
+                gpuType: s.gpu_type,
+                costUsd: s.cents / 100,
+              })),
               new Date(),
             );
             const stored = await derivedState();
-            const costed = await t.db.query(`SELECT day::text, job_id, gpu_hours::text, cost_usd::text FROM ${JOB_DAY_COSTS}`);
+            const costed = await t.db.query(
+              `SELECT day::text, job_id, gpu_hours::text, cost_usd::text FROM ${JOB_DAY_COSTS}`,
+            );
             expect(costed.length).toBe(model.jobDays.length);
             for (const jd of model.jobDays) {
-              const row = costed.find((r: { job_id: string; day: string }) => r.job_id === jd.jobId && r.day === jd.day);
+              const row = costed.find(
+                (r: { job_id: string; day: string }) => r.job_id === jd.jobId && r.day === jd.day,
+              );
               expect(Number(row.cost_usd)).toBeCloseTo(jd.costUsd, 6);
               expect(Number(row.gpu_hours)).toBeCloseTo(jd.gpuHours, 9);
             }

@@ -1,7 +1,15 @@
 import { AllocationService } from '../src/analytics/allocation.service';
 import { FOCUS_COLUMNS } from '../src/analytics/focus-export.service';
 import { expectErrorShape } from './support/expectations';
-import { adminAuth, createJob, createSnapshot, createTeam, jobIntervals, memberAuth, TeamRow } from './support/factories';
+import {
+  adminAuth,
+  createJob,
+  createSnapshot,
+  createTeam,
+  jobIntervals,
+  memberAuth,
+  TeamRow,
+} from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -25,10 +33,39 @@ describe('Analytics endpoints', () => {
     vision = await createTeam(t.db, { name: 'vision', budget_usd: 1000 });
     nlp = await createTeam(t.db, { name: 'nlp', budget_usd: null });
     const jobs = [
-      await createJob(t.db, vision.id, { job_id: 'v1', model_name: 'llama', gpu_type: 'h100', gpu_count: 8, start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T10:00:00Z' }),
-      await createJob(t.db, nlp.id, { job_id: 'n1', model_name: 'bert', gpu_type: 'h100', gpu_count: 4, start_time: '2026-01-03T10:00:00Z', end_time: '2026-01-03T15:00:00Z', status: 'failed' }),
-      await createJob(t.db, nlp.id, { job_id: 'n2', model_name: 'bert', provider: 'gcp', gpu_type: 'a100', start_time: '2026-01-03T22:00:00Z', end_time: '2026-01-04T02:00:00Z' }),
-      await createJob(t.db, vision.id, { job_id: 'v2', model_name: 'llama', gpu_type: 'h100', gpu_count: 2, start_time: '2026-01-05T00:00:00Z', end_time: '2026-01-05T03:00:00Z' }),
+      await createJob(t.db, vision.id, {
+        job_id: 'v1',
+        model_name: 'llama',
+        gpu_type: 'h100',
+        gpu_count: 8,
+        start_time: '2026-01-03T00:00:00Z',
+        end_time: '2026-01-03T10:00:00Z',
+      }),
+      await createJob(t.db, nlp.id, {
+        job_id: 'n1',
+        model_name: 'bert',
+        gpu_type: 'h100',
+        gpu_count: 4,
+        start_time: '2026-01-03T10:00:00Z',
+        end_time: '2026-01-03T15:00:00Z',
+        status: 'failed',
+      }),
+      await createJob(t.db, nlp.id, {
+        job_id: 'n2',
+        model_name: 'bert',
+        provider: 'gcp',
+        gpu_type: 'a100',
+        start_time: '2026-01-03T22:00:00Z',
+        end_time: '2026-01-04T02:00:00Z',
+      }),
+      await createJob(t.db, vision.id, {
+        job_id: 'v2',
+        model_name: 'llama',
+        gpu_type: 'h100',
+        gpu_count: 2,
+        start_time: '2026-01-05T00:00:00Z',
+        end_time: '2026-01-05T03:00:00Z',
+      }),
     ];
     await createSnapshot(t.db, { entry_date: '2026-01-03', gpu_type: 'h100', cost_usd: 900 });
     await createSnapshot(t.db, { entry_date: '2026-01-03', gpu_type: 'a100', cost_usd: 300 });
@@ -48,30 +85,68 @@ describe('Analytics endpoints', () => {
     it('answers cost per team, cost descending, in the documented shape', async () => {
       const res = await t.http.get(`/api/v1/analytics/cost/by-team?${range}`).set('Authorization', admin).expect(200);
       expect(res.body).toEqual([
-        { team_name: 'vision', team_id: vision.id, total_cost_usd: 720, job_count: 2, gpu_hours: 86, share_pct: 75.79, start_date: '2026-01-01', end_date: '2026-01-31' },
-        { team_name: 'nlp', team_id: nlp.id, total_cost_usd: 230, job_count: 2, gpu_hours: 24, share_pct: 24.21, start_date: '2026-01-01', end_date: '2026-01-31' },
+        {
+          team_name: 'vision',
+          team_id: vision.id,
+          total_cost_usd: 720,
+          job_count: 2,
+          gpu_hours: 86,
+          share_pct: 75.79,
+          start_date: '2026-01-01',
+          end_date: '2026-01-31',
+        },
+        {
+          team_name: 'nlp',
+          team_id: nlp.id,
+          total_cost_usd: 230,
+          job_count: 2,
+          gpu_hours: 24,
+          share_pct: 24.21,
+          start_date: '2026-01-01',
+          end_date: '2026-01-31',
+        },
       ]);
     });
 
     it('answers cost per model, cost descending', async () => {
       const res = await t.http.get(`/api/v1/analytics/cost/by-model?${range}`).set('Authorization', admin).expect(200);
-      expect(res.body.map((r: { model_name: string; total_cost_usd: number; job_count: number }) => [r.model_name, r.total_cost_usd, r.job_count])).toEqual([
+      expect(
+        res.body.map((r: { model_name: string; total_cost_usd: number; job_count: number }) => [
+          r.model_name,
+          r.total_cost_usd,
+          r.job_count,
+        ]),
+      ).toEqual([
         ['llama', 720, 2],
         ['bert', 230, 2],
       ]);
     });
 
     it('counts only the days inside the range, and a job across midnight once', async () => {
-      const res = await t.http.get('/api/v1/analytics/cost/by-team?start=2026-01-04&end=2026-01-04').set('Authorization', admin).expect(200);
-      expect(res.body).toEqual([expect.objectContaining({ team_name: 'nlp', total_cost_usd: 50, job_count: 1, gpu_hours: 2 })]);
-      const both = await t.http.get('/api/v1/analytics/cost/by-model?start=2026-01-03&end=2026-01-04').set('Authorization', admin).expect(200);
+      const res = await t.http
+        .get('/api/v1/analytics/cost/by-team?start=2026-01-04&end=2026-01-04')
+        .set('Authorization', admin)
+        .expect(200);
+      expect(res.body).toEqual([
+        expect.objectContaining({ team_name: 'nlp', total_cost_usd: 50, job_count: 1, gpu_hours: 2 }),
+      ]);
+      const both = await t.http
+        .get('/api/v1/analytics/cost/by-model?start=2026-01-03&end=2026-01-04')
+        .set('Authorization', admin)
+        .expect(200);
       expect(both.body.find((r: { model_name: string }) => r.model_name === 'bert').job_count).toBe(2);
     });
 
     it("shows a member only its own team's cost", async () => {
-      const teams = await t.http.get(`/api/v1/analytics/cost/by-team?${range}`).set('Authorization', member).expect(200);
+      const teams = await t.http
+        .get(`/api/v1/analytics/cost/by-team?${range}`)
+        .set('Authorization', member)
+        .expect(200);
       expect(teams.body.map((r: { team_name: string }) => r.team_name)).toEqual(['nlp']);
-      const models = await t.http.get(`/api/v1/analytics/cost/by-model?${range}`).set('Authorization', member).expect(200);
+      const models = await t.http
+        .get(`/api/v1/analytics/cost/by-model?${range}`)
+        .set('Authorization', member)
+        .expect(200);
       expect(models.body.map((r: { model_name: string }) => r.model_name)).toEqual(['bert']);
     });
 
@@ -96,14 +171,26 @@ describe('Analytics endpoints', () => {
     });
 
     it('accepts a span of exactly 366 days', async () => {
-      await t.http.get('/api/v1/analytics/cost/by-team?start=2027-03-01&end=2028-02-29').set('Authorization', admin).expect(200);
+      await t.http
+        .get('/api/v1/analytics/cost/by-team?start=2027-03-01&end=2028-02-29')
+        .set('Authorization', admin)
+        .expect(200);
     });
   });
 
   describe('GET /analytics/cost', () => {
     it('returns totals that conserve the snapshots: allocated + unallocated = total', async () => {
-      const res = await t.http.get(`/api/v1/analytics/cost?${range}&group_by=provider,gpu_type`).set('Authorization', admin).expect(200);
-      expect(res.body.totals).toEqual({ allocated_usd: 950, unallocated_usd: 300, total_usd: 1250, gpu_hours: 110, unpriced_gpu_hours: 8 });
+      const res = await t.http
+        .get(`/api/v1/analytics/cost?${range}&group_by=provider,gpu_type`)
+        .set('Authorization', admin)
+        .expect(200);
+      expect(res.body.totals).toEqual({
+        allocated_usd: 950,
+        unallocated_usd: 300,
+        total_usd: 1250,
+        gpu_hours: 110,
+        unpriced_gpu_hours: 8,
+      });
       expect(res.body.group_by).toEqual(['provider', 'gpu_type']);
       expect(res.body.rows).toEqual([
         { provider: 'aws', gpu_type: 'h100', cost_usd: 900, gpu_hours: 106, unpriced_gpu_hours: 6, job_count: 3 },
@@ -121,30 +208,81 @@ describe('Analytics endpoints', () => {
     });
 
     it('groups by team and month with distinct job counts', async () => {
-      const res = await t.http.get(`/api/v1/analytics/cost?${range}&group_by=month,team`).set('Authorization', admin).expect(200);
+      const res = await t.http
+        .get(`/api/v1/analytics/cost?${range}&group_by=month,team`)
+        .set('Authorization', admin)
+        .expect(200);
       expect(res.body.rows).toEqual([
-        { month: '2026-01', team_id: vision.id, team_name: 'vision', cost_usd: 720, gpu_hours: 86, unpriced_gpu_hours: 6, job_count: 2 },
-        { month: '2026-01', team_id: nlp.id, team_name: 'nlp', cost_usd: 230, gpu_hours: 24, unpriced_gpu_hours: 2, job_count: 2 },
+        {
+          month: '2026-01',
+          team_id: vision.id,
+          team_name: 'vision',
+          cost_usd: 720,
+          gpu_hours: 86,
+          unpriced_gpu_hours: 6,
+          job_count: 2,
+        },
+        {
+          month: '2026-01',
+          team_id: nlp.id,
+          team_name: 'nlp',
+          cost_usd: 230,
+          gpu_hours: 24,
+          unpriced_gpu_hours: 2,
+          job_count: 2,
+        },
       ]);
     });
 
     it('groups by team and model, also under a model filter and for a member, counting a job across midnight once', async () => {
-      const nlpBert = { team_id: nlp.id, team_name: 'nlp', model_name: 'bert', cost_usd: 230, gpu_hours: 24, unpriced_gpu_hours: 2, job_count: 2 };
-      const all = await t.http.get(`/api/v1/analytics/cost?${range}&group_by=team,model`).set('Authorization', admin).expect(200);
+      const nlpBert = {
+        team_id: nlp.id,
+        team_name: 'nlp',
+        model_name: 'bert',
+        cost_usd: 230,
+        gpu_hours: 24,
+        unpriced_gpu_hours: 2,
+        job_count: 2,
+      };
+      const all = await t.http
+        .get(`/api/v1/analytics/cost?${range}&group_by=team,model`)
+        .set('Authorization', admin)
+        .expect(200);
       expect(all.body.rows).toEqual([
-        { team_id: vision.id, team_name: 'vision', model_name: 'llama', cost_usd: 720, gpu_hours: 86, unpriced_gpu_hours: 6, job_count: 2 },
+        {
+          team_id: vision.id,
+          team_name: 'vision',
+          model_name: 'llama',
+          cost_usd: 720,
+          gpu_hours: 86,
+          unpriced_gpu_hours: 6,
+          job_count: 2,
+        },
         nlpBert,
       ]);
-      const bert = await t.http.get('/api/v1/analytics/cost?start=2026-01-03&end=2026-01-04&group_by=team,model&model_name=bert').set('Authorization', admin).expect(200);
+      const bert = await t.http
+        .get('/api/v1/analytics/cost?start=2026-01-03&end=2026-01-04&group_by=team,model&model_name=bert')
+        .set('Authorization', admin)
+        .expect(200);
       expect(bert.body.rows).toEqual([nlpBert]);
       expect(bert.body.totals).toMatchObject({ allocated_usd: 230, unallocated_usd: 0, total_usd: 230 });
-      const mine = await t.http.get(`/api/v1/analytics/cost?${range}&group_by=model`).set('Authorization', member).expect(200);
-      expect(mine.body.rows).toEqual([{ model_name: 'bert', cost_usd: 230, gpu_hours: 24, unpriced_gpu_hours: 2, job_count: 2 }]);
+      const mine = await t.http
+        .get(`/api/v1/analytics/cost?${range}&group_by=model`)
+        .set('Authorization', member)
+        .expect(200);
+      expect(mine.body.rows).toEqual([
+        { model_name: 'bert', cost_usd: 230, gpu_hours: 24, unpriced_gpu_hours: 2, job_count: 2 },
+      ]);
     });
 
     it('applies the jobs filters (status, model) and leaves idle cost out of filtered totals', async () => {
-      const res = await t.http.get(`/api/v1/analytics/cost?${range}&group_by=week&status=failed`).set('Authorization', admin).expect(200);
-      expect(res.body.rows).toEqual([{ week: '2025-12-29', cost_usd: 180, gpu_hours: 20, unpriced_gpu_hours: 0, job_count: 1 }]);
+      const res = await t.http
+        .get(`/api/v1/analytics/cost?${range}&group_by=week&status=failed`)
+        .set('Authorization', admin)
+        .expect(200);
+      expect(res.body.rows).toEqual([
+        { week: '2025-12-29', cost_usd: 180, gpu_hours: 20, unpriced_gpu_hours: 0, job_count: 1 },
+      ]);
       expect(res.body.totals).toMatchObject({ allocated_usd: 180, unallocated_usd: 0, total_usd: 180 });
     });
 
@@ -156,26 +294,39 @@ describe('Analytics endpoints', () => {
     });
 
     it('scopes a member to its team, in rows and totals, and refuses another team', async () => {
-      const res = await t.http.get(`/api/v1/analytics/cost?${range}&group_by=team`).set('Authorization', member).expect(200);
+      const res = await t.http
+        .get(`/api/v1/analytics/cost?${range}&group_by=team`)
+        .set('Authorization', member)
+        .expect(200);
       expect(res.body.rows.map((r: { team_name: string }) => r.team_name)).toEqual(['nlp']);
       expect(res.body.totals).toMatchObject({ allocated_usd: 230, unallocated_usd: 0, total_usd: 230 });
       await t.http.get(`/api/v1/analytics/cost?${range}&team_id=${vision.id}`).set('Authorization', member).expect(403);
     });
 
     it('downloads the rows as CSV with format=csv or Accept: text/csv', async () => {
-      const res = await t.http.get(`/api/v1/analytics/cost?${range}&group_by=team&format=csv`).set('Authorization', admin).expect(200);
+      const res = await t.http
+        .get(`/api/v1/analytics/cost?${range}&group_by=team&format=csv`)
+        .set('Authorization', admin)
+        .expect(200);
       expect(res.headers['content-type']).toMatch(/text\/csv/);
       expect(res.headers['content-disposition']).toMatch(/attachment/);
       expect(res.text.split('\n')[0]).toBe('team_id,team_name,cost_usd,gpu_hours,unpriced_gpu_hours,job_count');
       expect(res.text).toContain(`${vision.id},vision,720,86,6,2`);
-      const byHeader = await t.http.get(`/api/v1/analytics/cost?${range}`).set('Authorization', admin).set('Accept', 'text/csv').expect(200);
+      const byHeader = await t.http
+        .get(`/api/v1/analytics/cost?${range}`)
+        .set('Authorization', admin)
+        .set('Accept', 'text/csv')
+        .expect(200);
       expect(byHeader.text.split('\n')[0]).toBe('day,cost_usd,gpu_hours,unpriced_gpu_hours,job_count');
     });
   });
 
   describe('FOCUS export', () => {
     it('streams one FOCUS row per job-day with the FOCUS header', async () => {
-      const res = await t.http.get(`/api/v1/analytics/cost/export?${range}&format=focus`).set('Authorization', admin).expect(200);
+      const res = await t.http
+        .get(`/api/v1/analytics/cost/export?${range}&format=focus`)
+        .set('Authorization', admin)
+        .expect(200);
       expect(res.headers['content-type']).toMatch(/text\/csv/);
       const lines = res.text.trim().split('\n');
       expect(lines[0]).toBe(FOCUS_COLUMNS.join(','));
@@ -217,8 +368,24 @@ describe('Analytics endpoints', () => {
       // Data on 3 days (01-03, 01-04, 01-05): vision $720 → 720 / 3 × 31 = 7440.
       expect(res.body).toMatchObject({ month: '2026-01', days_in_month: 31, days_with_data: 3 });
       expect(res.body.teams).toEqual([
-        { team_id: vision.id, team_name: 'vision', budget_usd: 1000, spend_usd: 720, pct_used: 72, forecast_usd: 7440, status: 'warning' },
-        { team_id: nlp.id, team_name: 'nlp', budget_usd: null, spend_usd: 230, pct_used: null, forecast_usd: 2376.67, status: 'no_budget' },
+        {
+          team_id: vision.id,
+          team_name: 'vision',
+          budget_usd: 1000,
+          spend_usd: 720,
+          pct_used: 72,
+          forecast_usd: 7440,
+          status: 'warning',
+        },
+        {
+          team_id: nlp.id,
+          team_name: 'nlp',
+          budget_usd: null,
+          spend_usd: 230,
+          pct_used: null,
+          forecast_usd: 2376.67,
+          status: 'no_budget',
+        },
       ]);
     });
 

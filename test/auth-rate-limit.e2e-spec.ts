@@ -22,7 +22,11 @@ describe('Auth: login rate limit (per client and per account)', () => {
 
   it('still lets another client log in while one is blocked', async () => {
     for (let i = 0; i < 4; i++) await attempt('203.0.113.2', `client-b-${i}@example.com`);
-    await t.http.post('/api/v1/auth/login').set('X-Forwarded-For', '203.0.113.3').send({ username: 'admin@heliox.ai', password: 'admin123' }).expect(200);
+    await t.http
+      .post('/api/v1/auth/login')
+      .set('X-Forwarded-For', '203.0.113.3')
+      .send({ username: 'admin@heliox.ai', password: 'admin123' })
+      .expect(200);
   });
 
   it('refuses the 4th attempt on one account even when each comes from a new client', async () => {

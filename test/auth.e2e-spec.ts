@@ -26,7 +26,10 @@ describe('Auth: login, tokens, users', () => {
 
   describe('login', () => {
     it('logs the configured admin in with a JSON body, created at boot', async () => {
-      const res = await t.http.post('/api/v1/auth/login').send({ username: 'admin@heliox.ai', password: 'admin123' }).expect(200);
+      const res = await t.http
+        .post('/api/v1/auth/login')
+        .send({ username: 'admin@heliox.ai', password: 'admin123' })
+        .expect(200);
       expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 3600 });
       const who = await me(res.body.access_token).expect(200);
       expect(who.body).toMatchObject({ email: 'admin@heliox.ai', role: 'admin', team: null });
@@ -41,13 +44,25 @@ describe('Auth: login, tokens, users', () => {
         .send({ grant_type: 'password', username: user.email.toUpperCase(), password: 's3cret-pass' })
         .expect(200);
       const who = await me(res.body.access_token).expect(200);
-      expect(who.body).toEqual({ id: user.id, email: user.email, role: 'member', team: { id: team.id, name: 'vision' }, created_at: expect.any(String) });
+      expect(who.body).toEqual({
+        id: user.id,
+        email: user.email,
+        role: 'member',
+        team: { id: team.id, name: 'vision' },
+        created_at: expect.any(String),
+      });
     });
 
     it('gives the same 401 for an unknown e-mail and a wrong password', async () => {
       const user = await createLoginUser(t.db, 'right-password', { role: 'admin' });
-      const unknown = await t.http.post('/api/v1/auth/login').send({ username: 'nobody@example.com', password: 'right-password' }).expect(401);
-      const wrong = await t.http.post('/api/v1/auth/login').send({ username: user.email, password: 'wrong-password' }).expect(401);
+      const unknown = await t.http
+        .post('/api/v1/auth/login')
+        .send({ username: 'nobody@example.com', password: 'right-password' })
+        .expect(401);
+      const wrong = await t.http
+        .post('/api/v1/auth/login')
+        .send({ username: user.email, password: 'wrong-password' })
+        .expect(401);
       expectErrorShape(unknown.body, 401);
       expect({ ...unknown.body, request_id: 'x' }).toEqual({ ...wrong.body, request_id: 'x' });
     });
@@ -84,7 +99,15 @@ describe('Auth: login, tokens, users', () => {
   });
 
   describe('tokens', () => {
-    const validClaims = () => ({ sub: '00000000-0000-4000-8000-000000000001', email: 'a@b.c', role: 'admin', team_id: null, iss: 'heliox', iat: now(), exp: now() + 600 });
+    const validClaims = () => ({
+      sub: '00000000-0000-4000-8000-000000000001',
+      email: 'a@b.c',
+      role: 'admin',
+      team_id: null,
+      iss: 'heliox',
+      iat: now(),
+      exp: now() + 600,
+    });
 
     it('accepts a token this app signed', async () => {
       const user = await createUser(t.db, { role: 'admin' });
@@ -143,10 +166,24 @@ describe('Auth: login, tokens, users', () => {
 
     it('creates a member of a team who can then log in; the response carries no hash', async () => {
       const team = await createTeam(t.db, { name: 'nlp' });
-      const res = await create({ email: 'Ada@Example.com', password: 'analytical-engine', role: 'member', team_id: team.id }).expect(201);
-      expect(res.body).toEqual({ id: expect.stringMatching(UUID), email: 'ada@example.com', role: 'member', team: { id: team.id, name: 'nlp' }, created_at: expect.any(String) });
+      const res = await create({
+        email: 'Ada@Example.com',
+        password: 'analytical-engine',
+        role: 'member',
+        team_id: team.id,
+      }).expect(201);
+      expect(res.body).toEqual({
+        id: expect.stringMatching(UUID),
+        email: 'ada@example.com',
+        role: 'member',
+        team: { id: team.id, name: 'nlp' },
+        created_at: expect.any(String),
+      });
       expect(JSON.stringify(res.body)).not.toMatch(/password|\$2[aby]\$/);
-      await t.http.post('/api/v1/auth/login').send({ username: 'ada@example.com', password: 'analytical-engine' }).expect(200);
+      await t.http
+        .post('/api/v1/auth/login')
+        .send({ username: 'ada@example.com', password: 'analytical-engine' })
+        .expect(200);
     });
 
     it('creates an admin', async () => {
@@ -163,7 +200,15 @@ describe('Auth: login, tokens, users', () => {
 
     it.each([
       [{ email: 'm1@example.com', password: 'long-enough', role: 'member' }, 'team_id'],
-      [{ email: 'm2@example.com', password: 'long-enough', role: 'member', team_id: '00000000-0000-4000-8000-000000000000' }, 'team_id'],
+      [
+        {
+          email: 'm2@example.com',
+          password: 'long-enough',
+          role: 'member',
+          team_id: '00000000-0000-4000-8000-000000000000',
+        },
+        'team_id',
+      ],
       [{ email: 'not-an-email', password: 'long-enough', role: 'admin' }, 'email'],
       [{ email: 'm3@example.com', password: 'short', role: 'admin' }, 'password'],
       [{ email: 'm4@example.com', password: 'long-enough', role: 'owner' }, 'role'],
@@ -174,7 +219,11 @@ describe('Auth: login, tokens, users', () => {
     });
 
     it('refuses a wrong API key, and a bearer token in its place', async () => {
-      expectErrorShape((await create({ email: 'k@example.com', password: 'long-enough', role: 'admin' }, 'wrong-key').expect(401)).body, 401);
+      expectErrorShape(
+        (await create({ email: 'k@example.com', password: 'long-enough', role: 'admin' }, 'wrong-key').expect(401))
+          .body,
+        401,
+      );
       const admin = await createUser(t.db, { role: 'admin' });
       const res = await t.http
         .post('/api/v1/admin/users')

@@ -26,7 +26,11 @@ describe('Foundation: the HTTP pipeline', () => {
   });
 
   it('renders malformed JSON as a 400 naming the body', async () => {
-    const res = await t.http.post('/api/v1/does-not-exist').set('Content-Type', 'application/json').send('{"bad"').expect(400);
+    const res = await t.http
+      .post('/api/v1/does-not-exist')
+      .set('Content-Type', 'application/json')
+      .send('{"bad"')
+      .expect(400);
     expectErrorShape(res.body, 400);
     expect(res.body.message).toMatch(/JSON/);
   });

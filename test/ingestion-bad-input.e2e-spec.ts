@@ -20,7 +20,11 @@ describe('Ingestion: bad input is refused with the record and field named, and n
   });
 
   it('refuses an empty body in every format', async () => {
-    for (const [type, body] of [['application/json', ''], ['application/x-ndjson', ''], ['text/csv', '']]) {
+    for (const [type, body] of [
+      ['application/json', ''],
+      ['application/x-ndjson', ''],
+      ['text/csv', ''],
+    ]) {
       const res = await post('jobs', type, body).expect(400);
       expectErrorShape(res.body, 400);
     }
@@ -29,7 +33,9 @@ describe('Ingestion: bad input is refused with the record and field named, and n
 
   it('refuses a payload whose only record has a wrong type, naming index and field', async () => {
     const res = await post('jobs', 'application/json', { jobs: [jobPayload({ gpu_count: 'eight' })] }).expect(400);
-    expect(res.body.details).toEqual([expect.objectContaining({ index: 0, field: 'gpu_count', message: 'gpu_count must be a number' })]);
+    expect(res.body.details).toEqual([
+      expect.objectContaining({ index: 0, field: 'gpu_count', message: 'gpu_count must be a number' }),
+    ]);
     expect(await jobCount()).toBe(0);
   });
 
@@ -38,13 +44,19 @@ describe('Ingestion: bad input is refused with the record and field named, and n
     const body = toNdjson([good]) + JSON.stringify(jobPayload()).slice(0, 40);
     const res = await post('jobs', 'application/x-ndjson', body).expect(200);
     expect(res.body).toMatchObject({ status: 'partial', result: { jobs: { inserted: 1, failed: 1 } } });
-    expect(res.body.result.errors).toEqual([{ index: 1, job_id: null, field: null, message: expect.stringMatching(/^line 2 is not valid JSON/) }]);
+    expect(res.body.result.errors).toEqual([
+      { index: 1, job_id: null, field: null, message: expect.stringMatching(/^line 2 is not valid JSON/) },
+    ]);
     expect(await jobCount()).toBe(1);
   });
 
   it('refuses a CSV missing a required column before writing anything, naming the column', async () => {
     const before = await jobCount();
-    const res = await post('jobs', 'text/csv', 'job_id,team_name,model_name,provider,gpu_type,status\nc-1,t,m,aws,a100,completed\n').expect(400);
+    const res = await post(
+      'jobs',
+      'text/csv',
+      'job_id,team_name,model_name,provider,gpu_type,status\nc-1,t,m,aws,a100,completed\n',
+    ).expect(400);
     expectErrorShape(res.body, 400);
     expect(res.body.details).toEqual([{ field: 'start_time', message: 'column start_time is missing' }]);
     expect(await jobCount()).toBe(before);
@@ -60,24 +72,38 @@ describe('Ingestion: bad input is refused with the record and field named, and n
   });
 
   it('refuses a 10 MB JSON body with 413', async () => {
-    const res = await post('jobs', 'application/json', { jobs: [jobPayload({ model_name: 'x'.repeat(10 * 1024 * 1024) })] }).expect(413);
+    const res = await post('jobs', 'application/json', {
+      jobs: [jobPayload({ model_name: 'x'.repeat(10 * 1024 * 1024) })],
+    }).expect(413);
     expectErrorShape(res.body, 413);
   });
 
   it('rejects a 10 MB NDJSON line as that record, without holding it', async () => {
     const before = await jobCount();
-    const res = await post('jobs', 'application/x-ndjson', toNdjson([jobPayload({ model_name: 'x'.repeat(10 * 1024 * 1024) })])).expect(400);
-    expect(res.body.details).toEqual([expect.objectContaining({ index: 0, message: expect.stringMatching(/^line 1 is longer than/) })]);
+    const res = await post(
+      'jobs',
+      'application/x-ndjson',
+      toNdjson([jobPayload({ model_name: 'x'.repeat(10 * 1024 * 1024) })]),
+    ).expect(400);
+    expect(res.body.details).toEqual([
+      expect.objectContaining({ index: 0, message: expect.stringMatching(/^line 1 is longer than/) }),
+    ]);
     expect(await jobCount()).toBe(before);
   });
 
   it('rejects an over-long field value with the field named', async () => {
-    const res = await post('jobs', 'application/json', { jobs: [jobPayload({ team_name: 't'.repeat(201) })] }).expect(400);
-    expect(res.body.details).toEqual([expect.objectContaining({ field: 'team_name', message: 'team_name must be at most 200 characters' })]);
+    const res = await post('jobs', 'application/json', { jobs: [jobPayload({ team_name: 't'.repeat(201) })] }).expect(
+      400,
+    );
+    expect(res.body.details).toEqual([
+      expect.objectContaining({ field: 'team_name', message: 'team_name must be at most 200 characters' }),
+    ]);
   });
 
   it('never writes half a record: a bad record leaves no team behind either', async () => {
-    const res = await post('jobs', 'application/json', { jobs: [jobPayload({ team_name: 'half-written', end_time: '2026-01-01T00:00:00Z' })] }).expect(400);
+    const res = await post('jobs', 'application/json', {
+      jobs: [jobPayload({ team_name: 'half-written', end_time: '2026-01-01T00:00:00Z' })],
+    }).expect(400);
     expect(res.body.details).toEqual([expect.objectContaining({ field: 'end_time' })]);
     expect(Number((await t.db.query(`SELECT count(*) AS n FROM teams WHERE name = 'half-written'`))[0].n)).toBe(0);
   });

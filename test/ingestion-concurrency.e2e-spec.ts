@@ -37,7 +37,11 @@ describe('Ingestion: concurrency and volume', () => {
       payloads.map((payload, k) =>
         k % 2
           ? t.http.post('/api/v1/admin/ingest/jobs').set('X-API-Key', API_KEY).send({ jobs: payload })
-          : t.http.post('/api/v1/admin/ingest/jobs').set('X-API-Key', API_KEY).set('Content-Type', 'application/x-ndjson').send(toNdjson(payload)),
+          : t.http
+              .post('/api/v1/admin/ingest/jobs')
+              .set('X-API-Key', API_KEY)
+              .set('Content-Type', 'application/x-ndjson')
+              .send(toNdjson(payload)),
       ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
@@ -53,7 +57,11 @@ describe('Ingestion: concurrency and volume', () => {
     const concurrent = await state();
     expect(concurrent).toHaveLength(covered.length);
     // The same data in one run changes nothing: the concurrent result is the single-run result.
-    const single = await t.http.post('/api/v1/admin/ingest/jobs').set('X-API-Key', API_KEY).send({ jobs: covered }).expect(200);
+    const single = await t.http
+      .post('/api/v1/admin/ingest/jobs')
+      .set('X-API-Key', API_KEY)
+      .send({ jobs: covered })
+      .expect(200);
     expect(single.body.result.jobs).toMatchObject({ inserted: 0, updated: 0, unchanged: covered.length });
     expect(await state()).toEqual(concurrent);
   });
@@ -62,13 +70,29 @@ describe('Ingestion: concurrency and volume', () => {
     const jobs = pool(12_500, 'bulk');
     jobs.splice(4, 0, { ...jobs[3], model_name: 'last-one-wins' });
     const body = toNdjson(jobs);
-    const first = await t.http.post('/api/v1/admin/ingest/jobs').set('X-API-Key', API_KEY).set('Content-Type', 'application/x-ndjson').send(body).expect(200);
-    expect(first.body.result.jobs).toMatchObject({ inserted: 12_500, updated: 0, superseded: 1, failed: 0, total: 12_501 });
+    const first = await t.http
+      .post('/api/v1/admin/ingest/jobs')
+      .set('X-API-Key', API_KEY)
+      .set('Content-Type', 'application/x-ndjson')
+      .send(body)
+      .expect(200);
+    expect(first.body.result.jobs).toMatchObject({
+      inserted: 12_500,
+      updated: 0,
+      superseded: 1,
+      failed: 0,
+      total: 12_501,
+    });
     const [row] = await t.db.query(`SELECT model_name FROM jobs WHERE job_id = $1`, [jobs[3].job_id]);
     expect(row.model_name).toBe('last-one-wins');
 
     const before = await t.db.query(`SELECT max(updated_at) AS at FROM jobs WHERE job_id LIKE 'bulk-%'`);
-    const again = await t.http.post('/api/v1/admin/ingest/jobs').set('X-API-Key', API_KEY).set('Content-Type', 'application/x-ndjson').send(body).expect(200);
+    const again = await t.http
+      .post('/api/v1/admin/ingest/jobs')
+      .set('X-API-Key', API_KEY)
+      .set('Content-Type', 'application/x-ndjson')
+      .send(body)
+      .expect(200);
     expect(again.body.result.jobs).toMatchObject({ inserted: 0, updated: 0, unchanged: 12_500, superseded: 1 });
     expect(await t.db.query(`SELECT max(updated_at) AS at FROM jobs WHERE job_id LIKE 'bulk-%'`)).toEqual(before);
   });

@@ -27,7 +27,12 @@ describe('Ingestion: losing the database in the middle of a streamed run', () =>
   function upload(lines: number, cutAfter: number): Promise<{ status: number; body: { message: string } }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { port, method: 'POST', path: '/api/v1/admin/ingest/jobs', headers: { 'Content-Type': 'application/x-ndjson', 'X-API-Key': API_KEY } },
+        {
+          port,
+          method: 'POST',
+          path: '/api/v1/admin/ingest/jobs',
+          headers: { 'Content-Type': 'application/x-ndjson', 'X-API-Key': API_KEY },
+        },
         (res) => {
           let text = '';
           res.on('data', (c) => (text += c));

@@ -81,7 +81,10 @@ describe('Over 200k jobs: indexed listing pages and allocation refreshes', () =>
   });
 
   it('reads as few rows for a keyset page deep in the list as for the first page', async () => {
-    const deep = await explain({ after: { startTime: '2025-02-01T00:00:00.000000Z', jobId: 'bulk-0000000' }, limit: 50 });
+    const deep = await explain({
+      after: { startTime: '2025-02-01T00:00:00.000000Z', jobId: 'bulk-0000000' },
+      limit: 50,
+    });
     const first = await explain({ limit: 50 });
     const pageReads = (scans: ScanNode[]) => Math.min(...scans.map((s) => s.touched));
     expect(deep.filter((s) => s.type === 'Seq Scan')).toEqual([]);
@@ -102,7 +105,11 @@ describe('Over 200k jobs: indexed listing pages and allocation refreshes', () =>
     const read = await t.db.transaction(async (m) => {
       // Counters of this backend not yet flushed to the cumulative statistics show here too: the delta counts.
       const counters = async () =>
-        (await m.query(`SELECT seq_tup_read::int AS scanned, idx_tup_fetch::int AS fetched FROM pg_stat_xact_user_tables WHERE relname = 'jobs'`))[0];
+        (
+          await m.query(
+            `SELECT seq_tup_read::int AS scanned, idx_tup_fetch::int AS fetched FROM pg_stat_xact_user_tables WHERE relname = 'jobs'`,
+          )
+        )[0];
       const before = await counters();
       // Marked for recomputing from the jobs, as a rebuild or a repair marks cells.
       await m.query(
@@ -113,7 +120,10 @@ describe('Over 200k jobs: indexed listing pages and allocation refreshes', () =>
       const after = await counters();
       return { scanned: after.scanned - before.scanned, fetched: after.fetched - before.fetched };
     });
-    const [{ used }] = await t.db.query(`SELECT count(DISTINCT job_id)::int AS used FROM job_day_allocations WHERE day = $1`, [day]);
+    const [{ used }] = await t.db.query(
+      `SELECT count(DISTINCT job_id)::int AS used FROM job_day_allocations WHERE day = $1`,
+      [day],
+    );
     expect(used).toBeGreaterThan(0);
     expect(read.scanned).toBe(0);
     // A job every 157 s lasting up to 30 h: the day and the 31 hours before it hold about 1,250 jobs.
@@ -133,7 +143,10 @@ describe('Over 200k jobs: indexed listing pages and allocation refreshes', () =>
     expect(rebuilt.rows).toBeGreaterThan(JOBS);
 
     await t.db.query(MARK_ALL_CELLS, [new Date()]);
-    const parallel = jest.spyOn(allocation as unknown as { recomputeInParallel: () => Promise<void> }, 'recomputeInParallel');
+    const parallel = jest.spyOn(
+      allocation as unknown as { recomputeInParallel: () => Promise<void> },
+      'recomputeInParallel',
+    );
     const { cells } = await allocation.refreshDirty();
     expect(cells).toBeGreaterThan(6_000);
     expect(parallel).toHaveBeenCalledTimes(1);

@@ -11,7 +11,8 @@ describe('Jobs API', () => {
   });
   afterAll(() => t.close());
 
-  const list = (query: Record<string, string | number>, auth = admin) => t.http.get('/api/v1/jobs').query(query).set('Authorization', auth);
+  const list = (query: Record<string, string | number>, auth = admin) =>
+    t.http.get('/api/v1/jobs').query(query).set('Authorization', auth);
 
   /** A team with `n` jobs an hour apart, starting 2026-01-01T00:00Z, job ids padded so they sort. */
   async function teamWithJobs(n: number, over: Parameters<typeof createJob>[2] = {}): Promise<TeamRow> {
@@ -31,9 +32,22 @@ describe('Jobs API', () => {
   describe('listing', () => {
     it('answers {jobs, total, skip, limit, has_more} with team_name, gpu_count, duration and GPU-hours', async () => {
       const team = await createTeam(t.db, { name: 'speech' });
-      await createJob(t.db, team.id, { job_id: 'speech-1', gpu_count: 8, start_time: '2026-01-03T00:00:00Z', end_time: '2026-01-03T10:30:00Z' });
+      await createJob(t.db, team.id, {
+        job_id: 'speech-1',
+        gpu_count: 8,
+        start_time: '2026-01-03T00:00:00Z',
+        end_time: '2026-01-03T10:30:00Z',
+      });
       const res = await list({ team_id: team.id }).expect(200);
-      expect(res.body).toEqual({ jobs: [expect.any(Object)], total: 1, total_exact: true, skip: 0, limit: 50, has_more: false, next_cursor: null });
+      expect(res.body).toEqual({
+        jobs: [expect.any(Object)],
+        total: 1,
+        total_exact: true,
+        skip: 0,
+        limit: 50,
+        has_more: false,
+        next_cursor: null,
+      });
       expect(res.body.jobs[0]).toEqual({
         id: expect.any(String),
         job_id: 'speech-1',
@@ -53,9 +67,23 @@ describe('Jobs API', () => {
 
     it('orders by start_time descending, ties by job_id, and ascending with sort=start_time', async () => {
       const team = await createTeam(t.db);
-      await createJob(t.db, team.id, { job_id: 'b', start_time: '2026-01-02T00:00:00Z', end_time: null, status: 'running' });
-      await createJob(t.db, team.id, { job_id: 'a', start_time: '2026-01-02T00:00:00Z', end_time: null, status: 'running' });
-      await createJob(t.db, team.id, { job_id: 'c', start_time: '2026-01-05T00:00:00Z', end_time: '2026-01-05T01:00:00Z' });
+      await createJob(t.db, team.id, {
+        job_id: 'b',
+        start_time: '2026-01-02T00:00:00Z',
+        end_time: null,
+        status: 'running',
+      });
+      await createJob(t.db, team.id, {
+        job_id: 'a',
+        start_time: '2026-01-02T00:00:00Z',
+        end_time: null,
+        status: 'running',
+      });
+      await createJob(t.db, team.id, {
+        job_id: 'c',
+        start_time: '2026-01-05T00:00:00Z',
+        end_time: '2026-01-05T01:00:00Z',
+      });
       const desc = await list({ team_id: team.id }).expect(200);
       expect(desc.body.jobs.map((j: { job_id: string }) => j.job_id)).toEqual(['c', 'b', 'a']);
       const asc = await list({ team_id: team.id, sort: 'start_time' }).expect(200);
@@ -86,7 +114,8 @@ describe('Jobs API', () => {
     let team: TeamRow;
     beforeAll(async () => {
       team = await createTeam(t.db);
-      const job = (job_id: string, over: Parameters<typeof createJob>[2]) => createJob(t.db, team.id, { job_id, ...over });
+      const job = (job_id: string, over: Parameters<typeof createJob>[2]) =>
+        createJob(t.db, team.id, { job_id, ...over });
       await job('f-aws-h100', { provider: 'aws', gpu_type: 'h100', model_name: 'Llama 3', status: 'completed' });
       await job('f-gcp-a100', { provider: 'gcp', gpu_type: 'a100', model_name: 'bert', status: 'failed' });
       await job('f-cancelled', { provider: 'gcp', gpu_type: 'h100', model_name: 'bert', status: 'cancelled' });
@@ -95,7 +124,9 @@ describe('Jobs API', () => {
       await job('f-running', { start_time: '2025-12-20T00:00:00Z', end_time: null, status: 'running' });
     });
     const ids = async (query: Record<string, string>) =>
-      (await list({ team_id: team.id, ...query }).expect(200)).body.jobs.map((j: { job_id: string }) => j.job_id).sort();
+      (await list({ team_id: team.id, ...query }).expect(200)).body.jobs
+        .map((j: { job_id: string }) => j.job_id)
+        .sort();
 
     it('filters by provider and gpu_type, normalised like ingested data', async () => {
       expect(await ids({ provider: ' GCP ', gpu_type: 'H100' })).toEqual(['f-cancelled']);
@@ -134,29 +165,41 @@ describe('Jobs API', () => {
       expect(res.body).toMatchObject({ jobs: [], total: 2, skip: 10, has_more: false, next_cursor: null });
     });
 
-    it.each([['-start_time'], ['start_time']])('walks the same rows by cursor as by skip/limit (sort=%s)', async (sort) => {
-      const team = await teamWithJobs(7);
-      // Two jobs at one instant: the order must still be total.
-      await createJob(t.db, team.id, { job_id: `${team.name}-tie`, start_time: '2026-01-01T03:00:00Z', end_time: '2026-01-01T04:00:00Z' });
-      const bySkip: string[] = [];
-      for (let skip = 0; skip < 8; skip += 3) bySkip.push(...(await list({ team_id: team.id, sort, limit: 3, skip }).expect(200)).body.jobs.map((j: { job_id: string }) => j.job_id));
-      const byCursor: string[] = [];
-      let cursor: string | null = null;
-      let pages = 0;
-      do {
-        const query: Record<string, string | number> = { team_id: team.id, sort, limit: 3 };
-        if (cursor) query.cursor = cursor;
-        const res = await list(query).expect(200);
-        expect(res.body.total).toBe(8);
-        byCursor.push(...res.body.jobs.map((j: { job_id: string }) => j.job_id));
-        expect(res.body.has_more).toBe(res.body.next_cursor !== null);
-        cursor = res.body.next_cursor;
-        pages++;
-      } while (cursor && pages < 10);
-      expect(pages).toBe(3);
-      expect(byCursor).toEqual(bySkip);
-      expect(new Set(byCursor).size).toBe(8);
-    });
+    it.each([['-start_time'], ['start_time']])(
+      'walks the same rows by cursor as by skip/limit (sort=%s)',
+      async (sort) => {
+        const team = await teamWithJobs(7);
+        // Two jobs at one instant: the order must still be total.
+        await createJob(t.db, team.id, {
+          job_id: `${team.name}-tie`,
+          start_time: '2026-01-01T03:00:00Z',
+          end_time: '2026-01-01T04:00:00Z',
+        });
+        const bySkip: string[] = [];
+        for (let skip = 0; skip < 8; skip += 3)
+          bySkip.push(
+            ...(await list({ team_id: team.id, sort, limit: 3, skip }).expect(200)).body.jobs.map(
+              (j: { job_id: string }) => j.job_id,
+            ),
+          );
+        const byCursor: string[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const query: Record<string, string | number> = { team_id: team.id, sort, limit: 3 };
+          if (cursor) query.cursor = cursor;
+          const res = await list(query).expect(200);
+          expect(res.body.total).toBe(8);
+          byCursor.push(...res.body.jobs.map((j: { job_id: string }) => j.job_id));
+          expect(res.body.has_more).toBe(res.body.next_cursor !== null);
+          cursor = res.body.next_cursor;
+          pages++;
+        } while (cursor && pages < 10);
+        expect(pages).toBe(3);
+        expect(byCursor).toEqual(bySkip);
+        expect(new Set(byCursor).size).toBe(8);
+      },
+    );
 
     it('reports total as exact for a small result', async () => {
       const team = await teamWithJobs(1);
@@ -179,8 +222,20 @@ describe('Jobs API', () => {
       ['end', { start: '2026-01-05', end: '2026-01-04' }],
       ['sort', { sort: 'cost' }],
       ['cursor', { cursor: 'garbage' }],
-      ['skip', { skip: '3', cursor: Buffer.from('{"o":"desc","t":"2026-01-01T00:00:00.000000Z","j":"x"}').toString('base64url') }],
-      ['cursor', { sort: 'start_time', cursor: Buffer.from('{"o":"desc","t":"2026-01-01T00:00:00.000000Z","j":"x"}').toString('base64url') }],
+      [
+        'skip',
+        {
+          skip: '3',
+          cursor: Buffer.from('{"o":"desc","t":"2026-01-01T00:00:00.000000Z","j":"x"}').toString('base64url'),
+        },
+      ],
+      [
+        'cursor',
+        {
+          sort: 'start_time',
+          cursor: Buffer.from('{"o":"desc","t":"2026-01-01T00:00:00.000000Z","j":"x"}').toString('base64url'),
+        },
+      ],
       ['colour', { colour: 'blue' }],
     ])('answers 400 naming %s for %j', async (field, query) => {
       const res = await list(query).expect(400);
@@ -198,7 +253,10 @@ describe('Jobs API', () => {
     it('returns the job', async () => {
       const team = await createTeam(t.db);
       await createJob(t.db, team.id, { job_id: 'one/with spaces' });
-      const res = await t.http.get(`/api/v1/jobs/${encodeURIComponent('one/with spaces')}`).set('Authorization', admin).expect(200);
+      const res = await t.http
+        .get(`/api/v1/jobs/${encodeURIComponent('one/with spaces')}`)
+        .set('Authorization', admin)
+        .expect(200);
       expect(res.body).toMatchObject({ job_id: 'one/with spaces', team_id: team.id, team_name: team.name });
     });
 

@@ -8,7 +8,10 @@ import { createSuiteDatabase, dropSuiteDatabase } from './support/test-database'
 /** PIDs of PostgreSQL servers whose command line names this data directory. */
 function postgresServing(dataDir: string): number[] {
   try {
-    return execFileSync('pgrep', ['-f', `postgres -D ${dataDir}`], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    return execFileSync('pgrep', ['-f', `postgres -D ${dataDir}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
   } catch {
     return [];
   }

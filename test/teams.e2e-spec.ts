@@ -13,7 +13,8 @@ describe('Teams API', () => {
 
   const get = (path: string, auth = admin) => t.http.get(`/api/v1/teams${path}`).set('Authorization', auth);
   const post = (body: object, auth = admin) => t.http.post('/api/v1/teams').set('Authorization', auth).send(body);
-  const patch = (id: string, body: object, auth = admin) => t.http.patch(`/api/v1/teams/${id}`).set('Authorization', auth).send(body);
+  const patch = (id: string, body: object, auth = admin) =>
+    t.http.patch(`/api/v1/teams/${id}`).set('Authorization', auth).send(body);
 
   describe('reading', () => {
     it('lists teams by name with budgets, paginated', async () => {
@@ -22,7 +23,14 @@ describe('Teams API', () => {
       const res = await get('').query({ limit: 2 }).expect(200);
       expect(res.body).toMatchObject({ skip: 0, limit: 2, has_more: expect.any(Boolean), total: expect.any(Number) });
       expect(res.body.teams).toEqual([
-        { id: expect.stringMatching(UUID), name: 'aaa-first', description: null, budget_usd: 1234.5, created_at: expect.any(String), updated_at: expect.any(String) },
+        {
+          id: expect.stringMatching(UUID),
+          name: 'aaa-first',
+          description: null,
+          budget_usd: 1234.5,
+          created_at: expect.any(String),
+          updated_at: expect.any(String),
+        },
         expect.objectContaining({ name: 'aaa-second', budget_usd: null }),
       ]);
     });
@@ -44,7 +52,11 @@ describe('Teams API', () => {
       expectErrorShape(res.body, 404);
     });
 
-    it.each([['skip', { skip: '-1' }], ['limit', { limit: '101' }], ['name', { name: 'x' }]])('answers 400 naming %s', async (field, query) => {
+    it.each([
+      ['skip', { skip: '-1' }],
+      ['limit', { limit: '101' }],
+      ['name', { name: 'x' }],
+    ])('answers 400 naming %s', async (field, query) => {
       const res = await get('').query(query).expect(400);
       expectErrorShape(res.body, 400);
       expect(res.body.details).toEqual([expect.objectContaining({ field })]);
@@ -81,7 +93,12 @@ describe('Teams API', () => {
   describe('writing (admin)', () => {
     it('creates a team (name trimmed) and answers 201', async () => {
       const res = await post({ name: '  robotics ', description: 'Arms', budget_usd: 2500.75 }).expect(201);
-      expect(res.body).toMatchObject({ id: expect.stringMatching(UUID), name: 'robotics', description: 'Arms', budget_usd: 2500.75 });
+      expect(res.body).toMatchObject({
+        id: expect.stringMatching(UUID),
+        name: 'robotics',
+        description: 'Arms',
+        budget_usd: 2500.75,
+      });
       await get(`/${res.body.id}`).expect(200);
     });
 
@@ -123,7 +140,9 @@ describe('Teams API', () => {
     it('answers 400 for a negative budget or a null name in a patch, 404 for an unknown or bad id', async () => {
       const team = await createTeam(t.db);
       expectErrorShape((await patch(team.id, { budget_usd: -5 }).expect(400)).body, 400);
-      expect((await patch(team.id, { name: null }).expect(400)).body.details).toEqual([expect.objectContaining({ field: 'name' })]);
+      expect((await patch(team.id, { name: null }).expect(400)).body.details).toEqual([
+        expect.objectContaining({ field: 'name' }),
+      ]);
       expectErrorShape((await patch('00000000-0000-4000-8000-000000000000', { budget_usd: 5 }).expect(404)).body, 404);
       expectErrorShape((await patch('nope', { budget_usd: 5 }).expect(404)).body, 404);
     });

@@ -10,7 +10,8 @@ const job = (id: string, over: Partial<JobUsageInput>): JobUsageInput => ({
   end: new Date('2026-01-03T01:00:00Z'),
   ...over,
 });
-const costOf = (result: ReturnType<typeof allocate>, jobId: string) => result.jobDays.filter((d) => d.jobId === jobId).map((d) => d.costUsd);
+const costOf = (result: ReturnType<typeof allocate>, jobId: string) =>
+  result.jobDays.filter((d) => d.jobId === jobId).map((d) => d.costUsd);
 
 describe('cost allocation arithmetic', () => {
   it("splits DESIGN's worked example 720 / 180 and leaves the idle a100 unallocated", () => {
@@ -31,7 +32,10 @@ describe('cost allocation arithmetic', () => {
   });
 
   it('splits a job across midnight into the hours of each UTC day', () => {
-    const days = usageByDay(job('A', { gpuCount: 2, start: new Date('2026-01-03T22:00:00Z'), end: new Date('2026-01-04T03:00:00Z') }), asOf);
+    const days = usageByDay(
+      job('A', { gpuCount: 2, start: new Date('2026-01-03T22:00:00Z'), end: new Date('2026-01-04T03:00:00Z') }),
+      asOf,
+    );
     expect(days).toEqual([
       { day: '2026-01-03', gpuHours: 4 },
       { day: '2026-01-04', gpuHours: 6 },
@@ -56,19 +60,36 @@ describe('cost allocation arithmetic', () => {
   it('leaves the whole snapshot of a day without jobs unallocated', () => {
     const result = allocate([], [{ day: '2026-01-05', provider: 'gcp', gpuType: 'a100', costUsd: 42.5 }], asOf);
     expect(result.cells).toEqual([
-      { day: '2026-01-05', provider: 'gcp', gpuType: 'a100', snapshotCostUsd: 42.5, gpuHours: 0, allocatedUsd: 0, unallocatedUsd: 42.5, unpricedGpuHours: 0 },
+      {
+        day: '2026-01-05',
+        provider: 'gcp',
+        gpuType: 'a100',
+        snapshotCostUsd: 42.5,
+        gpuHours: 0,
+        allocatedUsd: 0,
+        unallocatedUsd: 42.5,
+        unpricedGpuHours: 0,
+      },
     ]);
   });
 
   it('reports usage without a snapshot as unpriced GPU-hours at zero cost', () => {
     const result = allocate([job('A', { gpuCount: 4 })], [], asOf);
     expect(costOf(result, 'A')).toEqual([0]);
-    expect(result.cells[0]).toMatchObject({ snapshotCostUsd: null, unpricedGpuHours: 4, allocatedUsd: 0, unallocatedUsd: 0 });
+    expect(result.cells[0]).toMatchObject({
+      snapshotCostUsd: null,
+      unpricedGpuHours: 4,
+      allocatedUsd: 0,
+      unallocatedUsd: 0,
+    });
   });
 
   it('gives a queued job no usage, and a job ending at midnight none on the next day', () => {
     expect(usageByDay(job('Q', { status: 'queued', end: null }), asOf)).toEqual([]);
-    const days = usageByDay(job('A', { start: new Date('2026-01-03T20:00:00Z'), end: new Date('2026-01-04T00:00:00Z') }), asOf);
+    const days = usageByDay(
+      job('A', { start: new Date('2026-01-03T20:00:00Z'), end: new Date('2026-01-04T00:00:00Z') }),
+      asOf,
+    );
     expect(days).toEqual([{ day: '2026-01-03', gpuHours: 4 }]);
   });
 });

@@ -53,13 +53,18 @@ export function usageByDay(job: JobUsageInput, asOf: Date): { day: string; gpuHo
   const days: { day: string; gpuHours: number }[] = [];
   for (let dayStart = Math.floor(start / DAY_MS) * DAY_MS; dayStart < end; dayStart += DAY_MS) {
     const overlap = Math.min(end, dayStart + DAY_MS) - Math.max(start, dayStart);
-    if (overlap > 0) days.push({ day: new Date(dayStart).toISOString().slice(0, 10), gpuHours: (job.gpuCount * overlap) / HOUR_MS });
+    if (overlap > 0)
+      days.push({ day: new Date(dayStart).toISOString().slice(0, 10), gpuHours: (job.gpuCount * overlap) / HOUR_MS });
   }
   return days;
 }
 
 /** Splits every snapshot among the jobs that used its cell, by GPU-hours. */
-export function allocate(jobs: JobUsageInput[], snapshots: SnapshotInput[], asOf: Date): { jobDays: JobDay[]; cells: CellResult[] } {
+export function allocate(
+  jobs: JobUsageInput[],
+  snapshots: SnapshotInput[],
+  asOf: Date,
+): { jobDays: JobDay[]; cells: CellResult[] } {
   const key = (day: string, provider: string, gpuType: string) => `${day}|${provider}|${gpuType}`;
   const usageByCell = new Map<string, JobDay[]>();
   for (const job of jobs) {

@@ -29,15 +29,18 @@ const jobDayUsage = (candidates: string, lo: string, hi: string) => `
   ) g`;
 
 /** Rows `a` and `b` are in the same (day, provider, gpu_type) cell. */
-export const sameCell = (a: string, b: string) => `${a}.day = ${b}.day AND ${a}.provider = ${b}.provider AND ${a}.gpu_type = ${b}.gpu_type`;
+export const sameCell = (a: string, b: string) =>
+  `${a}.day = ${b}.day AND ${a}.provider = ${b}.provider AND ${a}.gpu_type = ${b}.gpu_type`;
 
 const JOB_DAY_COLUMNS = 'day, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours, first_day';
 /** A cell's rate: GPU-hours normalised first, so that equal hours always give the same digits. */
-const rate = (snapshot: string, hours: string, used: string) => `CASE WHEN ${used} AND ${snapshot} IS NOT NULL THEN ${snapshot} / ${hours} ELSE 0 END`;
+const rate = (snapshot: string, hours: string, used: string) =>
+  `CASE WHEN ${used} AND ${snapshot} IS NOT NULL THEN ${snapshot} / ${hours} ELSE 0 END`;
 /** What one job-day row costs at a rate. */
 export const jobDayCost = (hours: string, cellRate: string) => `round(${hours} * ${cellRate}, 12)`;
 
-const CHANGE_ROW_COLUMNS = 'day date, provider text, gpu_type text, job_id uuid, team_id uuid, model_name text, gpu_hours numeric, first_day boolean';
+const CHANGE_ROW_COLUMNS =
+  'day date, provider text, gpu_type text, job_id uuid, team_id uuid, model_name text, gpu_hours numeric, first_day boolean';
 
 /**
  * The work tables of a refresh: temp tables of the connection, created by its first refresh and
@@ -180,7 +183,9 @@ const DAY_TABLE_COLUMNS = 'gpu_hours, cost_usd, unpriced_gpu_hours, job_count, j
  * and day × model from it, a third as many rows (a job has one team and one model).
  */
 export const RESUM_DAY_TABLES = [
-  ...['allocation_team_model_days', 'allocation_team_days', 'allocation_model_days'].map((table) => `DELETE FROM ${table} WHERE ${DIRTY_DAYS}`),
+  ...['allocation_team_model_days', 'allocation_team_days', 'allocation_model_days'].map(
+    (table) => `DELETE FROM ${table} WHERE ${DIRTY_DAYS}`,
+  ),
   `INSERT INTO allocation_team_model_days (day, team_id, model_name, ${DAY_TABLE_COLUMNS})
    SELECT a.day, a.team_id, a.model_name, trim_scale(sum(a.gpu_hours)), sum(${jobDayCost('a.gpu_hours', 'c.rate')}),
           trim_scale(sum(CASE WHEN c.snapshot_cost_usd IS NULL THEN a.gpu_hours ELSE 0 END)),

@@ -136,7 +136,11 @@ export class AllocationService {
   async markSnapshotsChanged(manager: EntityManager, cells: SnapshotCell[]): Promise<void> {
     if (!cells.length) return;
     await this.metrics.timeAllocation('mark', () =>
-      manager.query(MARK_SNAPSHOT_CELLS, [cells.map((c) => c.day), cells.map((c) => c.provider), cells.map((c) => c.gpuType)]),
+      manager.query(MARK_SNAPSHOT_CELLS, [
+        cells.map((c) => c.day),
+        cells.map((c) => c.provider),
+        cells.map((c) => c.gpuType),
+      ]),
     );
   }
 
@@ -164,7 +168,8 @@ export class AllocationService {
       `SELECT (SELECT count(*) FROM (SELECT 1 FROM allocation_dirty_cells LIMIT ${PARALLEL_REFRESH_CELLS}) m)::int AS cells,
               (SELECT count(*) FROM (SELECT 1 FROM allocation_dirty_jobs LIMIT ${CELLS_PATH_INTERVALS}) m)::int AS intervals`,
     );
-    const workers = cells >= PARALLEL_REFRESH_CELLS || intervals >= CELLS_PATH_INTERVALS ? await this.connectWorkers() : [];
+    const workers =
+      cells >= PARALLEL_REFRESH_CELLS || intervals >= CELLS_PATH_INTERVALS ? await this.connectWorkers() : [];
     try {
       return await this.dataSource.transaction((m) => this.refreshIn(m, workers));
     } finally {

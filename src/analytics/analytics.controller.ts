@@ -46,7 +46,9 @@ export class AnalyticsController {
   }
 
   @Get('cost')
-  @ApiOperation({ summary: 'Cost grouped by up to three dimensions, with totals; CSV with format=csv or Accept: text/csv' })
+  @ApiOperation({
+    summary: 'Cost grouped by up to three dimensions, with totals; CSV with format=csv or Accept: text/csv',
+  })
   @ApiProduces('application/json', 'text/csv')
   async cost(
     @Query() q: CostQuery,
@@ -55,12 +57,18 @@ export class AnalyticsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<CostReport | string> {
     const { group_by, format, ...filters } = q;
-    const report = await this.analytics.cost({ ...filters, team_id: scopeToTeam(user, q.team_id) }, group_by?.length ? group_by : ['day']);
+    const report = await this.analytics.cost(
+      { ...filters, team_id: scopeToTeam(user, q.team_id) },
+      group_by?.length ? group_by : ['day'],
+    );
     const wantsCsv = format === 'csv' || (format === undefined && /\btext\/csv\b/i.test(accept ?? ''));
     if (!wantsCsv) return report;
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="heliox-cost-${q.start}-${q.end}.csv"`);
-    return stringify(report.rows, { header: true, columns: report.rows.length ? Object.keys(report.rows[0]) : ['cost_usd'] });
+    return stringify(report.rows, {
+      header: true,
+      columns: report.rows.length ? Object.keys(report.rows[0]) : ['cost_usd'],
+    });
   }
 
   @Get('budgets')

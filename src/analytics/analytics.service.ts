@@ -6,11 +6,40 @@ import { AllocationService } from './allocation.service';
 import { CostDimension, CostFilters } from './dto/cost-query.dto';
 import { splitRounded } from './money';
 
-export interface ModelCost { model_name: string; total_cost_usd: number; job_count: number; gpu_hours: number; share_pct: number; start_date: string; end_date: string }
-export interface TeamCost { team_name: string; team_id: string; total_cost_usd: number; job_count: number; gpu_hours: number; share_pct: number; start_date: string; end_date: string }
-export interface CostTotals { allocated_usd: number; unallocated_usd: number; total_usd: number; gpu_hours: number; unpriced_gpu_hours: number }
+export interface ModelCost {
+  model_name: string;
+  total_cost_usd: number;
+  job_count: number;
+  gpu_hours: number;
+  share_pct: number;
+  start_date: string;
+  end_date: string;
+}
+export interface TeamCost {
+  team_name: string;
+  team_id: string;
+  total_cost_usd: number;
+  job_count: number;
+  gpu_hours: number;
+  share_pct: number;
+  start_date: string;
+  end_date: string;
+}
+export interface CostTotals {
+  allocated_usd: number;
+  unallocated_usd: number;
+  total_usd: number;
+  gpu_hours: number;
+  unpriced_gpu_hours: number;
+}
 export type CostRow = Record<string, string | number>;
-export interface CostReport { start_date: string; end_date: string; group_by: CostDimension[]; rows: CostRow[]; totals: CostTotals }
+export interface CostReport {
+  start_date: string;
+  end_date: string;
+  group_by: CostDimension[];
+  rows: CostRow[];
+  totals: CostTotals;
+}
 
 /** Scope of a read: the caller's filters with the team already decided by scopeToTeam. */
 export type ScopedFilters = CostFilters & { team_id?: string };
@@ -25,7 +54,12 @@ interface Source {
 }
 
 /** The day tables carry the sums; a job-day row is one job and costs its share at its cell's rate. */
-const SUMMED_COLUMNS = { cost: 'r.cost_usd', unpricedGpuHours: 'r.unpriced_gpu_hours', jobCount: 'r.job_count', jobsStarted: 'r.jobs_started' };
+const SUMMED_COLUMNS = {
+  cost: 'r.cost_usd',
+  unpricedGpuHours: 'r.unpriced_gpu_hours',
+  jobCount: 'r.job_count',
+  jobsStarted: 'r.jobs_started',
+};
 const JOB_DAYS = `job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}`;
 const JOB_DAY_COLUMNS = {
   cost: jobDayCost('r.gpu_hours', 'c.rate'),
@@ -44,8 +78,18 @@ const DIMENSION_SQL: Record<CostDimension, { key: string; name: string; output: 
   provider: { key: 'r.provider', name: 'provider', output: ['g.provider'] },
   gpu_type: { key: 'r.gpu_type', name: 'gpu_type', output: ['g.gpu_type'] },
   day: { key: 'r.day', name: 'day', output: [`to_char(g.day, 'YYYY-MM-DD') AS day`], time: true },
-  week: { key: `date_trunc('week', r.day)::date`, name: 'week', output: [`to_char(g.week, 'YYYY-MM-DD') AS week`], time: true },
-  month: { key: `date_trunc('month', r.day)::date`, name: 'month', output: [`to_char(g.month, 'YYYY-MM') AS month`], time: true },
+  week: {
+    key: `date_trunc('week', r.day)::date`,
+    name: 'week',
+    output: [`to_char(g.week, 'YYYY-MM-DD') AS week`],
+    time: true,
+  },
+  month: {
+    key: `date_trunc('month', r.day)::date`,
+    name: 'month',
+    output: [`to_char(g.month, 'YYYY-MM') AS month`],
+    time: true,
+  },
 };
 
 /**
@@ -72,7 +116,10 @@ export class AnalyticsService {
   async costByModel(start: string, end: string, teamId: string | undefined): Promise<ModelCost[]> {
     await this.allocation.ensureFresh();
     const rows = await this.grouped(start, end, ['model'], { start, end, team_id: teamId });
-    return withCostFields(rows, start, end).map(({ row, ...cost }) => ({ model_name: String(row.model_name), ...cost }));
+    return withCostFields(rows, start, end).map(({ row, ...cost }) => ({
+      model_name: String(row.model_name),
+      ...cost,
+    }));
   }
 
   async cost(filters: ScopedFilters, groupBy: CostDimension[]): Promise<CostReport> {
@@ -107,7 +154,10 @@ export class AnalyticsService {
     const keys = dims.map((d) => DIMENSION_SQL[d]);
     // A job's days are contiguous: the distinct jobs of a bucket are those active on its first
     // day in range plus those starting on a later day of it.
-    const firstDay = `greatest($1::date${keys.filter((k) => k.time).map((k) => `, ${k.key}`).join('')})`;
+    const firstDay = `greatest($1::date${keys
+      .filter((k) => k.time)
+      .map((k) => `, ${k.key}`)
+      .join('')})`;
     const { cost, unpricedGpuHours, jobCount, jobsStarted } = source.columns;
     // Grouped by keys first and named after: joining the team names to every source row made
     // the planner sort them all by name (2.5x slower over a year of job-days).
@@ -161,7 +211,8 @@ export class AnalyticsService {
     }
     if (f.team_id) add('team_id', f.team_id);
     if (f.model_name) add('model_name', f.model_name);
-    if (!otherFilters && within('team', 'model')) return { from: 'allocation_team_model_days r', where, params, columns: SUMMED_COLUMNS };
+    if (!otherFilters && within('team', 'model'))
+      return { from: 'allocation_team_model_days r', where, params, columns: SUMMED_COLUMNS };
     if (f.status) add('status', f.status);
     if (f.provider) add('provider', f.provider);
     if (f.gpu_type) add('gpu_type', f.gpu_type);
@@ -178,7 +229,10 @@ export class AnalyticsService {
     const where = [`day BETWEEN $1::date AND $2::date`];
     if (f.provider) where.push(`provider = $${params.push(f.provider)}`);
     if (f.gpu_type) where.push(`gpu_type = $${params.push(f.gpu_type)}`);
-    const [row] = await this.dataSource.query(`SELECT coalesce(sum(unallocated_usd), 0)::text AS idle FROM allocation_cells WHERE ${where.join(' AND ')}`, params);
+    const [row] = await this.dataSource.query(
+      `SELECT coalesce(sum(unallocated_usd), 0)::text AS idle FROM allocation_cells WHERE ${where.join(' AND ')}`,
+      params,
+    );
     return row.idle;
   }
 

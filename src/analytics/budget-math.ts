@@ -10,7 +10,7 @@ export const WARNING_SHARE = 0.8;
  */
 export function forecastMonth(spend: number, daysWithData: number, daysInMonth: number): number {
   if (daysWithData <= 0) return spend;
-  return Math.round(((spend / daysWithData) * daysInMonth) * 100) / 100;
+  return Math.round((spend / daysWithData) * daysInMonth * 100) / 100;
 }
 
 /** over: spent more than the budget; warning: spent or forecast at least 80 % of it. */

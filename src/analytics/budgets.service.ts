@@ -39,8 +39,9 @@ export class BudgetsService {
                 WHERE day >= $1::date AND day < ($1::date + interval '1 month')) AS days_with_data`,
       [first],
     );
-    const rows: { team_id: string; team_name: string; budget_usd: string | null; spend: string }[] = await this.dataSource.query(
-      `SELECT t.id::text AS team_id, t.name AS team_name, t.budget_usd::text AS budget_usd, coalesce(s.spend, 0)::text AS spend
+    const rows: { team_id: string; team_name: string; budget_usd: string | null; spend: string }[] =
+      await this.dataSource.query(
+        `SELECT t.id::text AS team_id, t.name AS team_name, t.budget_usd::text AS budget_usd, coalesce(s.spend, 0)::text AS spend
        FROM teams t
        LEFT JOIN (
          SELECT team_id, sum(cost_usd) AS spend FROM allocation_team_days
@@ -48,8 +49,8 @@ export class BudgetsService {
        ) s ON s.team_id = t.id
        WHERE $2::uuid IS NULL OR t.id = $2::uuid
        ORDER BY coalesce(s.spend, 0) DESC, t.name`,
-      [first, teamId ?? null],
-    );
+        [first, teamId ?? null],
+      );
     const teams = rows.map((r) => {
       const spend = roundCents(r.spend);
       const budget = r.budget_usd === null ? null : Number(r.budget_usd);
@@ -59,7 +60,8 @@ export class BudgetsService {
         team_name: r.team_name,
         budget_usd: budget,
         spend_usd: spend,
-        pct_used: budget === null ? null : budget > 0 ? Math.round((spend / budget) * 10_000) / 100 : spend > 0 ? 100 : 0,
+        pct_used:
+          budget === null ? null : budget > 0 ? Math.round((spend / budget) * 10_000) / 100 : spend > 0 ? 100 : 0,
         forecast_usd: forecast,
         status: budgetStatus(spend, forecast, budget),
       };

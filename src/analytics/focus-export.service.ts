@@ -9,18 +9,45 @@ import { AllocationService } from './allocation.service';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
 export const FOCUS_COLUMNS = [
-  'BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd',
-  'BilledCost', 'EffectiveCost', 'BillingCurrency', 'ChargeCategory', 'ChargeDescription',
-  'ProviderName', 'PublisherName', 'InvoiceIssuerName', 'ServiceCategory', 'ServiceName',
-  'ResourceId', 'ResourceName', 'ResourceType', 'SkuId',
-  'ConsumedQuantity', 'ConsumedUnit', 'PricingQuantity', 'PricingUnit',
-  'x_JobId', 'x_TeamId', 'x_TeamName', 'x_ModelName', 'x_GpuType', 'x_JobStatus',
+  'BillingPeriodStart',
+  'BillingPeriodEnd',
+  'ChargePeriodStart',
+  'ChargePeriodEnd',
+  'BilledCost',
+  'EffectiveCost',
+  'BillingCurrency',
+  'ChargeCategory',
+  'ChargeDescription',
+  'ProviderName',
+  'PublisherName',
+  'InvoiceIssuerName',
+  'ServiceCategory',
+  'ServiceName',
+  'ResourceId',
+  'ResourceName',
+  'ResourceType',
+  'SkuId',
+  'ConsumedQuantity',
+  'ConsumedUnit',
+  'PricingQuantity',
+  'PricingUnit',
+  'x_JobId',
+  'x_TeamId',
+  'x_TeamName',
+  'x_ModelName',
+  'x_GpuType',
+  'x_JobStatus',
 ] as const;
 
 /** Rows fetched per round trip: memory stays flat whatever the range. */
 const PAGE_SIZE = 5_000;
 
-interface Cursor { day: string; provider: string; gpu_type: string; job_id: string }
+interface Cursor {
+  day: string;
+  provider: string;
+  gpu_type: string;
+  job_id: string;
+}
 
 /** Allocated cost per job-day as FOCUS rows, streamed as CSV page by page (keyset pagination). */
 @Injectable()
@@ -78,7 +105,15 @@ export class FocusExportService {
          AND ($4::date IS NULL OR (a.day, a.provider, a.gpu_type, a.job_id) > ($4::date, $5::text, $6::text, $7::uuid))
        ORDER BY a.day, a.provider, a.gpu_type, a.job_id
        LIMIT ${PAGE_SIZE}`,
-      [start, end, teamId ?? null, after?.day ?? null, after?.provider ?? null, after?.gpu_type ?? null, after?.job_id ?? null],
+      [
+        start,
+        end,
+        teamId ?? null,
+        after?.day ?? null,
+        after?.provider ?? null,
+        after?.gpu_type ?? null,
+        after?.job_id ?? null,
+      ],
     );
   }
 }

@@ -33,7 +33,10 @@ function unitsToCents(units: bigint, scale: number): number {
  * the total and the allocated part are rounded, the idle part is their difference. Rounding is
  * monotone, so the idle part is never negative.
  */
-export function splitRounded(allocated: string, unallocated: string): { allocated: number; unallocated: number; total: number } {
+export function splitRounded(
+  allocated: string,
+  unallocated: string,
+): { allocated: number; unallocated: number; total: number } {
   const scale = scaleOf(allocated, unallocated);
   const a = toUnits(allocated, scale);
   const totalCents = Math.round(unitsToCents(a + toUnits(unallocated, scale), scale) * 100);

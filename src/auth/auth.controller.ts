@@ -30,7 +30,10 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiUnauthorizedResponse({ description: 'Incorrect e-mail or password', type: ErrorResponse })
-  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this client or for this account', type: ErrorResponse })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many attempts from this client or for this account',
+    type: ErrorResponse,
+  })
   login(@Body() body: LoginDto): Promise<TokenResponse> {
     return this.auth.login(body.username, body.password);
   }

@@ -40,7 +40,10 @@ export const loginThrottlerOptions: ThrottlerAsyncOptions = {
 /** Guards the login route only; a refusal is a 429 in the common error shape with `Retry-After`. */
 @Injectable()
 export class LoginThrottlerGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     const retryAfter = Math.max(1, detail.timeToBlockExpire);
     this.setResponseHeader(context.switchToHttp().getResponse(), 'Retry-After', retryAfter);
     throw new ThrottlerException(`Too many login attempts; try again in ${retryAfter} s`);

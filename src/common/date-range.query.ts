@@ -49,7 +49,10 @@ export class DateRangeQuery {
   @IsCalendarDate()
   start: string;
 
-  @ApiProperty({ example: '2026-01-31', description: `Last UTC day, included; at most ${MAX_RANGE_DAYS} days after start` })
+  @ApiProperty({
+    example: '2026-01-31',
+    description: `Last UTC day, included; at most ${MAX_RANGE_DAYS} days after start`,
+  })
   @IsNotEmpty({ message: 'end is required (YYYY-MM-DD)' })
   @IsString()
   @IsCalendarDate()

@@ -7,7 +7,7 @@ import { Env } from '../config/env';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-type RequestWithId = Omit<IncomingMessage, "id"> & { id?: string | number | object };
+type RequestWithId = Omit<IncomingMessage, 'id'> & { id?: string | number | object };
 
 /**
  * Gives the request its id (the caller's `X-Request-Id` when it is sane, else a new UUID) and

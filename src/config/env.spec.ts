@@ -9,7 +9,11 @@ describe('validateEnv', () => {
   });
 
   it('parses numbers, booleans and lists from strings', () => {
-    const env = validateEnv({ PORT: '8080', SEED_DEMO_DATA: 'false', CORS_ORIGINS: 'https://a.example, https://b.example' });
+    const env = validateEnv({
+      PORT: '8080',
+      SEED_DEMO_DATA: 'false',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
     expect(env.PORT).toBe(8080);
     expect(env.SEED_DEMO_DATA).toBe(false);
     expect(env.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
@@ -40,7 +44,8 @@ describe('validateEnv', () => {
 
   it('refuses the example secrets in production, naming each', () => {
     const run = () => validateEnv({ NODE_ENV: 'production' });
-    for (const name of Object.keys(EXAMPLE_SECRETS)) expect(run).toThrow(new RegExp(`${name}: still has the .env.example value`));
+    for (const name of Object.keys(EXAMPLE_SECRETS))
+      expect(run).toThrow(new RegExp(`${name}: still has the .env.example value`));
   });
 
   it('accepts production with secrets of its own', () => {

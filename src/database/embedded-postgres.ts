@@ -183,7 +183,11 @@ function runsAs(user: OsUser | undefined, command: string, args: string[]): bool
  * The binaries live under node_modules, which the `postgres` OS user may not be able to reach
  * (a checkout under /root, say). Then they are copied once to a world-readable temp directory.
  */
-async function reachableBinaries(bin: Binaries, runAs: OsUser | undefined, log: (m: string) => void): Promise<Binaries> {
+async function reachableBinaries(
+  bin: Binaries,
+  runAs: OsUser | undefined,
+  log: (m: string) => void,
+): Promise<Binaries> {
   if (!runAs || runsAs(runAs, bin.postgres, ['--version'])) return bin;
   const nativeDir = path.dirname(path.dirname(bin.postgres));
   const version = spawnSync(bin.postgres, ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -217,7 +221,10 @@ async function prepareDataDir(requested: string, runAs: OsUser | undefined, log:
   await fs.chown(requested, runAs.uid, runAs.gid);
   await fs.chmod(requested, 0o700);
   if (runsAs(runAs, 'test', ['-w', requested, '-a', '-x', requested])) return requested;
-  const fallback = path.join(tmpdir(), `heliox-data-${createHash('sha256').update(requested).digest('hex').slice(0, 12)}`);
+  const fallback = path.join(
+    tmpdir(),
+    `heliox-data-${createHash('sha256').update(requested).digest('hex').slice(0, 12)}`,
+  );
   log(`${requested} is not reachable by the postgres OS user; keeping the embedded database in ${fallback}`);
   await fs.mkdir(fallback, { recursive: true, mode: 0o700 });
   await fs.chown(fallback, runAs.uid, runAs.gid);
@@ -332,7 +339,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -22,18 +22,27 @@ describe('the demo files', () => {
   it('hold 3 budgeted teams and 30 valid jobs within 2026-01-01..14, of every status', () => {
     const { teams, jobs } = read('mock_jobs.json');
     expect(teams.map((t: { name: string }) => t.name).sort()).toEqual(['ai-platform', 'data-science', 'ml-research']);
-    expect(teams.every((t: { budget_usd: number; description: string }) => t.budget_usd > 0 && t.description)).toBe(true);
+    expect(teams.every((t: { budget_usd: number; description: string }) => t.budget_usd > 0 && t.description)).toBe(
+      true,
+    );
     expect(jobs).toHaveLength(30);
     const records = jobs.map((j: unknown) => normaliseJob(j));
     expect(records.every((r: { ok: boolean }) => r.ok)).toBe(true);
-    expect(new Set(jobs.map((j: { status: string }) => j.status))).toEqual(new Set(['completed', 'running', 'failed', 'cancelled', 'queued']));
-    expect(jobs.every((j: { start_time: string }) => j.start_time >= '2026-01-01' && j.start_time < '2026-01-15')).toBe(true);
+    expect(new Set(jobs.map((j: { status: string }) => j.status))).toEqual(
+      new Set(['completed', 'running', 'failed', 'cancelled', 'queued']),
+    );
+    expect(jobs.every((j: { start_time: string }) => j.start_time >= '2026-01-01' && j.start_time < '2026-01-15')).toBe(
+      true,
+    );
   });
 
   it('hold one valid snapshot per day and GPU type for the 14 days', () => {
     const { cost_snapshots } = read('mock_cost_snapshots.json');
     expect(cost_snapshots).toHaveLength(28);
     expect(cost_snapshots.every((s: unknown) => normaliseCost(s).ok)).toBe(true);
-    expect(new Set(cost_snapshots.map((s: { entry_date: string; gpu_type: string }) => `${s.entry_date}/${s.gpu_type}`)).size).toBe(28);
+    expect(
+      new Set(cost_snapshots.map((s: { entry_date: string; gpu_type: string }) => `${s.entry_date}/${s.gpu_type}`))
+        .size,
+    ).toBe(28);
   });
 });

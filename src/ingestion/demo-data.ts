@@ -23,6 +23,9 @@ export async function readDemoFile(kind: IngestionKind): Promise<unknown> {
 }
 
 /** Boot seeds the demo only into an embedded database that has no jobs yet, when enabled. */
-export function shouldSeedDemoData(settings: { SEED_DEMO_DATA: boolean; DATABASE_URL?: string }, jobCount: number): boolean {
+export function shouldSeedDemoData(
+  settings: { SEED_DEMO_DATA: boolean; DATABASE_URL?: string },
+  jobCount: number,
+): boolean {
   return settings.SEED_DEMO_DATA && !settings.DATABASE_URL && jobCount === 0;
 }

@@ -43,7 +43,13 @@ export class IngestionRunsService {
 
   async start(kind: IngestionKind, source: string, options: { dryRun: boolean; atomic: boolean }): Promise<string> {
     const run = await this.runs.save(
-      this.runs.create({ kind, source: source.slice(0, 500), status: 'running', dryRun: options.dryRun, atomic: options.atomic }),
+      this.runs.create({
+        kind,
+        source: source.slice(0, 500),
+        status: 'running',
+        dryRun: options.dryRun,
+        atomic: options.atomic,
+      }),
     );
     return run.id;
   }
@@ -69,7 +75,10 @@ export class IngestionRunsService {
       await this.finish(id, outcome);
     } catch (error) {
       if (attempts <= 1) {
-        this.logger.error({ err: error, cause, run_id: id }, `Ingestion run ${id} failed and could not be marked as failed`);
+        this.logger.error(
+          { err: error, cause, run_id: id },
+          `Ingestion run ${id} failed and could not be marked as failed`,
+        );
         return;
       }
       setTimeout(() => void this.finishDead(id, outcome, cause, attempts - 1), DEAD_RUN_RETRY_MS).unref();

@@ -1,5 +1,14 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiKeyAuth } from '../auth/access.decorators';
 import { ErrorResponse } from '../common/errors/error-response';
@@ -20,7 +29,10 @@ const STREAM_NOTE =
 @ApiTags('admin: ingestion')
 @ApiKeyAuth()
 @ApiExtraModels(JobsPayloadDto, CostsPayloadDto)
-@ApiBadRequestResponse({ description: 'Invalid payload or query, with the records and fields named', type: ErrorResponse })
+@ApiBadRequestResponse({
+  description: 'Invalid payload or query, with the records and fields named',
+  type: ErrorResponse,
+})
 @Controller('admin')
 export class IngestionController {
   constructor(
@@ -52,18 +64,33 @@ export class IngestionController {
   @ApiOkResponse({ type: IngestionAnswerDto })
   ingestJobs(@Req() req: Request, @Query() query: IngestQuery): Promise<IngestionAnswer> {
     const input = ingestInputOf(req);
-    return this.ingestion.ingest({ kind: 'jobs', source: `http:${input.format}`, input, dryRun: query.dry_run, atomic: query.atomic });
+    return this.ingestion.ingest({
+      kind: 'jobs',
+      source: `http:${input.format}`,
+      input,
+      dryRun: query.dry_run,
+      atomic: query.atomic,
+    });
   }
 
   @Post('ingest/costs')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Ingest daily cost snapshots (upsert by entry_date, provider, gpu_type)', description: STREAM_NOTE })
+  @ApiOperation({
+    summary: 'Ingest daily cost snapshots (upsert by entry_date, provider, gpu_type)',
+    description: STREAM_NOTE,
+  })
   @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
   @ApiBody({ schema: { $ref: getSchemaPath(CostsPayloadDto) } })
   @ApiOkResponse({ type: IngestionAnswerDto })
   ingestCosts(@Req() req: Request, @Query() query: IngestQuery): Promise<IngestionAnswer> {
     const input = ingestInputOf(req);
-    return this.ingestion.ingest({ kind: 'costs', source: `http:${input.format}`, input, dryRun: query.dry_run, atomic: query.atomic });
+    return this.ingestion.ingest({
+      kind: 'costs',
+      source: `http:${input.format}`,
+      input,
+      dryRun: query.dry_run,
+      atomic: query.atomic,
+    });
   }
 
   @Get('ingestions')

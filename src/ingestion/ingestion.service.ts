@@ -68,7 +68,16 @@ export class IngestionService {
 
     const errors = new RecordErrors();
     const single = request.input.format === 'json' || dryRun || atomic;
-    const tally: RunTally = { kind: request.kind, dryRun, atomic, total: 0, errors, committed: false, streamed: !single, capped: false };
+    const tally: RunTally = {
+      kind: request.kind,
+      dryRun,
+      atomic,
+      total: 0,
+      errors,
+      committed: false,
+      streamed: !single,
+      capped: false,
+    };
     const writer: BatchWriter<any> =
       request.kind === 'jobs'
         ? new JobBatchWriter(this.teams, this.allocation, body?.teams ?? [])
@@ -80,7 +89,9 @@ export class IngestionService {
       single ? { kind: 'single', keep: () => !dryRun && !(atomic && errors.failedRecords > 0) } : { kind: 'streamed' },
     );
     const normalise: (raw: unknown) => Normalised<unknown> = request.kind === 'jobs' ? normaliseJob : normaliseCost;
-    const records = body ? arrayRecords(body.records) : this.streamRecords(request.kind, request.input as { format: 'ndjson' | 'csv'; stream: Readable });
+    const records = body
+      ? arrayRecords(body.records)
+      : this.streamRecords(request.kind, request.input as { format: 'ndjson' | 'csv'; stream: Readable });
 
     try {
       tally.committed = await pipeline.run(async (push) => {
@@ -117,7 +128,10 @@ export class IngestionService {
     await this.runs.finish(runId, answer.run);
     if (tally.capped) {
       throw new DomainError(HttpStatus.PAYLOAD_TOO_LARGE, `${answer.body.message} (run ${runId})`, [
-        { field: 'body', message: `at most ${this.maxStreamedRecords} records (INGEST_MAX_RECORDS) are read from one upload` },
+        {
+          field: 'body',
+          message: `at most ${this.maxStreamedRecords} records (INGEST_MAX_RECORDS) are read from one upload`,
+        },
       ]);
     }
     if (answer.body.status === 'failed' && !dryRun) {
@@ -127,7 +141,11 @@ export class IngestionService {
   }
 
   /** Ingests one of the demo files in data/ (the mock endpoints, the boot seeding). */
-  async ingestDemoFile(kind: IngestionKind, source: string, options: { dryRun?: boolean; atomic?: boolean } = {}): Promise<IngestionAnswer> {
+  async ingestDemoFile(
+    kind: IngestionKind,
+    source: string,
+    options: { dryRun?: boolean; atomic?: boolean } = {},
+  ): Promise<IngestionAnswer> {
     const body = await readDemoFile(kind);
     return this.ingest({ kind, source, input: { format: 'json', body }, ...options });
   }
@@ -136,11 +154,16 @@ export class IngestionService {
     return kind === 'jobs' ? readJobsBody(body) : { teams: [], ...readCostsBody(body) };
   }
 
-  private streamRecords(kind: IngestionKind, input: { format: 'ndjson' | 'csv'; stream: Readable }): AsyncIterable<RawRecord> {
+  private streamRecords(
+    kind: IngestionKind,
+    input: { format: 'ndjson' | 'csv'; stream: Readable },
+  ): AsyncIterable<RawRecord> {
     if (input.format === 'ndjson') return ndjsonRecords(input.stream);
     return csvRecords(
       input.stream,
-      kind === 'jobs' ? { allowed: JOB_FIELDS, required: REQUIRED_JOB_FIELDS } : { allowed: COST_FIELDS, required: REQUIRED_COST_FIELDS },
+      kind === 'jobs'
+        ? { allowed: JOB_FIELDS, required: REQUIRED_JOB_FIELDS }
+        : { allowed: COST_FIELDS, required: REQUIRED_COST_FIELDS },
     );
   }
 }

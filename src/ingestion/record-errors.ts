@@ -16,7 +16,8 @@ export class RecordErrors {
     this.failedRecords++;
     for (const issue of issues) {
       this.count++;
-      if (this.first.length < ANSWERED_ERRORS) this.first.push({ index, job_id: key, field: issue.field, message: issue.message });
+      if (this.first.length < ANSWERED_ERRORS)
+        this.first.push({ index, job_id: key, field: issue.field, message: issue.message });
     }
   }
 }

@@ -12,19 +12,20 @@ describe('jobs cursor', () => {
     expect(encodeCursor('asc', key)).toMatch(/^[A-Za-z0-9_-]+$/);
   });
 
-  it.each([['not-base64-json'], [Buffer.from('{"o":"desc","t":"yesterday","j":"x"}').toString('base64url')], [Buffer.from('[]').toString('base64url')]])(
-    'refuses %s with a 400 naming cursor',
-    (cursor) => {
-      try {
-        decodeCursor(cursor, 'desc');
-        throw new Error('expected a refusal');
-      } catch (error) {
-        expect(error).toBeInstanceOf(HttpException);
-        expect((error as HttpException).getStatus()).toBe(400);
-        expect((error as HttpException).getResponse()).toMatchObject({ details: [{ field: 'cursor' }] });
-      }
-    },
-  );
+  it.each([
+    ['not-base64-json'],
+    [Buffer.from('{"o":"desc","t":"yesterday","j":"x"}').toString('base64url')],
+    [Buffer.from('[]').toString('base64url')],
+  ])('refuses %s with a 400 naming cursor', (cursor) => {
+    try {
+      decodeCursor(cursor, 'desc');
+      throw new Error('expected a refusal');
+    } catch (error) {
+      expect(error).toBeInstanceOf(HttpException);
+      expect((error as HttpException).getStatus()).toBe(400);
+      expect((error as HttpException).getResponse()).toMatchObject({ details: [{ field: 'cursor' }] });
+    }
+  });
 
   it('refuses a cursor issued for the other order', () => {
     expect(() => decodeCursor(encodeCursor('asc', key), 'desc')).toThrow(/other sort order/);

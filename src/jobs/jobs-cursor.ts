@@ -37,6 +37,7 @@ export function decodeCursor(cursor: string, order: SortOrder): JobsKey {
   ) {
     throw badRequest('cursor is not a cursor this API issued', 'cursor');
   }
-  if (payload.o !== order) throw badRequest('cursor was issued for the other sort order; keep sort as it was', 'cursor');
+  if (payload.o !== order)
+    throw badRequest('cursor was issued for the other sort order; keep sort as it was', 'cursor');
   return { startTime: payload.t, jobId: payload.j };
 }

@@ -16,7 +16,8 @@ import { encodeCursor } from './jobs-cursor';
 export const TOTAL_COUNT_CAP = 1_000;
 
 /** How many matching rows the count of a page looks at: the current page and TOTAL_COUNT_CAP past it. */
-export const countLimitFor = (request: Pick<JobsPageRequest, 'skip' | 'limit'>) => request.skip + request.limit + TOTAL_COUNT_CAP;
+export const countLimitFor = (request: Pick<JobsPageRequest, 'skip' | 'limit'>) =>
+  request.skip + request.limit + TOTAL_COUNT_CAP;
 
 export type SortOrder = 'asc' | 'desc';
 
@@ -120,7 +121,12 @@ export function buildJobsPageQuery(request: JobsPageRequest): SqlQuery {
   const dir = request.order === 'desc' ? 'DESC' : 'ASC';
   const orderBy = `j.start_time ${dir}, j.job_id ${dir}`;
   values.push(request.limit + 1, request.skip, countLimitFor(request) + 1, request.limit);
-  const [pageSize, offset, countCap, limit] = [values.length - 3, values.length - 2, values.length - 1, values.length].map((n) => `$${n}`);
+  const [pageSize, offset, countCap, limit] = [
+    values.length - 3,
+    values.length - 2,
+    values.length - 1,
+    values.length,
+  ].map((n) => `$${n}`);
   const clause = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
 
   const text = `
@@ -157,7 +163,9 @@ export function toJobsPage(row: JobsPageRow, request: JobsPageRequest): JobsPage
     limit: request.limit,
     has_more: hasMore,
     next_cursor:
-      hasMore && row.last_key ? encodeCursor(request.order, { startTime: row.last_key.start_time, jobId: row.last_key.job_id }) : null,
+      hasMore && row.last_key
+        ? encodeCursor(request.order, { startTime: row.last_key.start_time, jobId: row.last_key.job_id })
+        : null,
   };
 }
 

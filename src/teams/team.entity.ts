@@ -15,7 +15,14 @@ export class Team {
   description: string | null;
 
   /** Monthly budget in USD; null when the team has none. */
-  @Column({ name: 'budget_usd', type: 'numeric', precision: 14, scale: 2, nullable: true, transformer: decimalTransformer })
+  @Column({
+    name: 'budget_usd',
+    type: 'numeric',
+    precision: 14,
+    scale: 2,
+    nullable: true,
+    transformer: decimalTransformer,
+  })
   budgetUsd: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -32,7 +32,10 @@ export class TeamsController {
   @Authenticated()
   @ApiOperation({ summary: 'One team' })
   @ApiOkResponse({ type: TeamResponse })
-  @ApiNotFoundResponse({ description: 'No such team (or not a uuid), or not visible to the caller', type: ErrorResponse })
+  @ApiNotFoundResponse({
+    description: 'No such team (or not a uuid), or not visible to the caller',
+    type: ErrorResponse,
+  })
   get(@CurrentUser() user: UserPrincipal, @Param('id') id: string): Promise<TeamResponse> {
     return this.teams.getVisible(user, id);
   }

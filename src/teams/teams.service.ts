@@ -57,7 +57,10 @@ export class TeamsService {
     // A separate statement sees teams that a concurrent run committed after the insert's snapshot.
     const missing = names.filter((name) => !idsByName.has(name));
     if (missing.length) {
-      const found: { id: string; name: string }[] = await manager.query(`SELECT id, name FROM teams WHERE name = ANY($1::text[])`, [missing]);
+      const found: { id: string; name: string }[] = await manager.query(
+        `SELECT id, name FROM teams WHERE name = ANY($1::text[])`,
+        [missing],
+      );
       for (const row of found) idsByName.set(row.name, row.id);
     }
     return { idsByName, created: inserted.length, existing: names.length - inserted.length };
@@ -102,7 +105,11 @@ export class TeamsService {
     if (!isUuid(id)) throw notFound(`No team ${id}`);
     const values: unknown[] = [id];
     const sets: string[] = [];
-    for (const [column, value] of [['name', input.name], ['description', input.description], ['budget_usd', input.budget_usd]] as const) {
+    for (const [column, value] of [
+      ['name', input.name],
+      ['description', input.description],
+      ['budget_usd', input.budget_usd],
+    ] as const) {
       if (value === undefined) continue;
       values.push(value);
       sets.push(`${column} = $${values.length}`);
@@ -113,7 +120,10 @@ export class TeamsService {
     }
     // The check above gives the usual answer; the constraint still decides a race between two renames.
     const [rows] = await this.db
-      .query(`UPDATE teams SET ${sets.concat('updated_at = now()').join(', ')} WHERE id = $1 RETURNING ${TEAM_COLUMNS}`, values)
+      .query(
+        `UPDATE teams SET ${sets.concat('updated_at = now()').join(', ')} WHERE id = $1 RETURNING ${TEAM_COLUMNS}`,
+        values,
+      )
       .catch((error: { driverError?: { code?: string } }) => {
         if (error.driverError?.code === '23505') throw conflict(`A team named ${input.name} already exists`, 'name');
         throw error;

@@ -18,7 +18,10 @@ export interface TeamRow {
   budget_usd: number | null;
 }
 
-export async function createTeam(db: DataSource, over: Partial<{ name: string; description: string; budget_usd: number | null }> = {}): Promise<TeamRow> {
+export async function createTeam(
+  db: DataSource,
+  over: Partial<{ name: string; description: string; budget_usd: number | null }> = {},
+): Promise<TeamRow> {
   const name = over.name ?? `team-${next()}-${randomUUID().slice(0, 8)}`;
   const [row] = await db.query(
     `INSERT INTO teams (name, description, budget_usd) VALUES ($1, $2, $3) RETURNING id, name, budget_usd::float8 AS budget_usd`,
@@ -39,7 +42,11 @@ export interface JobInput {
   status: string;
 }
 
-export async function createJob(db: DataSource, teamId: string, over: Partial<JobInput> = {}): Promise<JobInput & { id: string }> {
+export async function createJob(
+  db: DataSource,
+  teamId: string,
+  over: Partial<JobInput> = {},
+): Promise<JobInput & { id: string }> {
   const job: JobInput = {
     job_id: `job-${next()}-${randomUUID().slice(0, 8)}`,
     team_id: teamId,
@@ -55,7 +62,17 @@ export async function createJob(db: DataSource, teamId: string, over: Partial<Jo
   const [row] = await db.query(
     `INSERT INTO jobs (job_id, team_id, model_name, provider, gpu_type, gpu_count, start_time, end_time, status)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
-    [job.job_id, job.team_id, job.model_name, job.provider, job.gpu_type, job.gpu_count, job.start_time, job.end_time, job.status],
+    [
+      job.job_id,
+      job.team_id,
+      job.model_name,
+      job.provider,
+      job.gpu_type,
+      job.gpu_count,
+      job.start_time,
+      job.end_time,
+      job.status,
+    ],
   );
   return { ...job, id: row.id };
 }
@@ -68,7 +85,14 @@ export function jobIntervals(
   jobs: (Pick<JobInput, 'provider' | 'gpu_type' | 'start_time' | 'end_time'> & { id: string })[],
   { newJob = false } = {},
 ): JobInterval[] {
-  return jobs.map((j) => ({ jobId: j.id, provider: j.provider, gpuType: j.gpu_type, startTime: j.start_time, endTime: j.end_time, newJob }));
+  return jobs.map((j) => ({
+    jobId: j.id,
+    provider: j.provider,
+    gpuType: j.gpu_type,
+    startTime: j.start_time,
+    endTime: j.end_time,
+    newJob,
+  }));
 }
 
 export async function createSnapshot(
@@ -97,7 +121,12 @@ export async function createUser(
 ): Promise<UserRow> {
   const [row] = await db.query(
     `INSERT INTO users (email, password_hash, role, team_id) VALUES ($1, $2, $3, $4) RETURNING id, email, role, team_id`,
-    [over.email ?? `user-${next()}-${randomUUID().slice(0, 8)}@example.com`, over.password_hash ?? '!', over.role ?? 'member', over.team_id ?? null],
+    [
+      over.email ?? `user-${next()}-${randomUUID().slice(0, 8)}@example.com`,
+      over.password_hash ?? '!',
+      over.role ?? 'member',
+      over.team_id ?? null,
+    ],
   );
   return row;
 }
@@ -155,7 +184,11 @@ export function costPayload(over: Record<string, unknown> = {}): Record<string, 
 
 /** POSTs a body of the given Content-Type to `/admin/ingest/{path}` with the admin API key. */
 export function postIngest(t: TestApp, path: string, type: string, body: string | object) {
-  return t.http.post(`/api/v1/admin/ingest/${path}`).set('X-API-Key', API_KEY).set('Content-Type', type).send(body as object);
+  return t.http
+    .post(`/api/v1/admin/ingest/${path}`)
+    .set('X-API-Key', API_KEY)
+    .set('Content-Type', type)
+    .send(body as object);
 }
 
 /** Records as an NDJSON body. */

@@ -34,7 +34,12 @@ export async function createTestApp(
   if (booted) throw new Error('createTestApp() runs once per test file; split the suite into another file');
   booted = true;
   const database = await createSuiteDatabase();
-  Object.assign(process.env, TEST_ENV, { DATABASE_URL: options.routeDatabase ? options.routeDatabase(database.url) : database.url }, env);
+  Object.assign(
+    process.env,
+    TEST_ENV,
+    { DATABASE_URL: options.routeDatabase ? options.routeDatabase(database.url) : database.url },
+    env,
+  );
   // Imported after the environment is set: configuration is read when the module loads.
   const { AppModule } = await import('../../src/app.module');
   const { configureApp } = await import('../../src/app.setup');

@@ -1,6 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { DateRangeQuery } from '../../common/date-range.query';
 import { JOB_STATUSES, JobStatus } from '../../jobs/job-status';
 
@@ -8,8 +18,14 @@ export const COST_DIMENSIONS = ['team', 'model', 'provider', 'gpu_type', 'day', 
 export type CostDimension = (typeof COST_DIMENSIONS)[number];
 
 const toList = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(',').map((v) => v.trim().toLowerCase()).filter(Boolean) : value;
-const toLowerTrimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim().toLowerCase())
+        .filter(Boolean)
+    : value;
+const toLowerTrimmed = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
 const toTrimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /** The filters of the jobs listing, applied to allocated cost. */

@@ -18,6 +18,11 @@ export class UsersController {
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiConflictResponse({ description: 'The e-mail is taken', type: ErrorResponse })
   create(@Body() body: CreateUserDto): Promise<UserResponse> {
-    return this.users.create({ email: body.email, password: body.password, role: body.role, teamId: body.team_id ?? null });
+    return this.users.create({
+      email: body.email,
+      password: body.password,
+      role: body.role,
+      teamId: body.team_id ?? null,
+    });
   }
 }

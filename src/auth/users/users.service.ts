@@ -54,8 +54,13 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /** The user with these credentials, or null; takes one bcrypt comparison whatever the outcome. */
-  async authenticate(email: string, password: string): Promise<{ id: string; email: string; role: UserRole; teamId: string | null } | null> {
-    const [user] = await this.db.query(`SELECT id, email, role, team_id, password_hash FROM users WHERE email = $1`, [normaliseEmail(email)]);
+  async authenticate(
+    email: string,
+    password: string,
+  ): Promise<{ id: string; email: string; role: UserRole; teamId: string | null } | null> {
+    const [user] = await this.db.query(`SELECT id, email, role, team_id, password_hash FROM users WHERE email = $1`, [
+      normaliseEmail(email),
+    ]);
     const matches = await verifyPassword(password, user?.password_hash ?? (await this.dummyHash));
     if (!user || !matches) return null;
     return { id: user.id, email: user.email, role: user.role, teamId: user.team_id };
@@ -73,7 +78,8 @@ export class UsersService implements OnApplicationBootstrap {
 
   async create(input: NewUser): Promise<UserView> {
     if (input.role === 'member' && !input.teamId) throw badRequest('A member needs a team_id', 'team_id');
-    if (input.role === 'admin' && input.teamId) throw badRequest('An admin belongs to no team; leave team_id out', 'team_id');
+    if (input.role === 'admin' && input.teamId)
+      throw badRequest('An admin belongs to no team; leave team_id out', 'team_id');
     if (Buffer.byteLength(input.password, 'utf8') > PASSWORD_MAX_BYTES) {
       throw badRequest(`password must be at most ${PASSWORD_MAX_BYTES} bytes long`, 'password');
     }
@@ -94,7 +100,14 @@ export class UsersService implements OnApplicationBootstrap {
   }
 }
 
-function toView(row: { id: string; email: string; role: UserRole; created_at: Date; team_id: string | null; team_name: string | null }): UserView {
+function toView(row: {
+  id: string;
+  email: string;
+  role: UserRole;
+  created_at: Date;
+  team_id: string | null;
+  team_name: string | null;
+}): UserView {
   return {
     id: row.id,
     email: row.email,

@@ -56,11 +56,22 @@ export class HttpErrorFilter implements ExceptionFilter {
           : parserError.type === 'entity.parse.failed'
             ? `Malformed request body: ${parserError.message}`
             : (parserError.message ?? reasonOf(status));
-      return { statusCode: status, error: reasonOf(status), message, details: [{ field: 'body', message }], request_id: '' };
+      return {
+        statusCode: status,
+        error: reasonOf(status),
+        message,
+        details: [{ field: 'body', message }],
+        request_id: '',
+      };
     }
     if (isDatabaseUnavailable(exception)) {
       const status = HttpStatus.SERVICE_UNAVAILABLE;
-      return { statusCode: status, error: reasonOf(status), message: 'The database is unavailable; try again shortly', request_id: '' };
+      return {
+        statusCode: status,
+        error: reasonOf(status),
+        message: 'The database is unavailable; try again shortly',
+        request_id: '',
+      };
     }
     const status = HttpStatus.INTERNAL_SERVER_ERROR;
     return { statusCode: status, error: reasonOf(status), message: 'An unexpected error occurred', request_id: '' };

@@ -13,7 +13,9 @@ export class JobsListingIndexes1767225700000 implements MigrationInterface {
     await q.query(`CREATE INDEX "idx_jobs_start_time_job_id" ON "jobs" ("start_time", "job_id")`);
     await q.query(`CREATE INDEX "idx_jobs_team_start_time" ON "jobs" ("team_id", "start_time", "job_id")`);
     await q.query(`CREATE INDEX "idx_jobs_status_start_time" ON "jobs" ("status", "start_time", "job_id")`);
-    await q.query(`CREATE INDEX "idx_jobs_provider_gpu_start_time" ON "jobs" ("provider", "gpu_type", "start_time", "job_id")`);
+    await q.query(
+      `CREATE INDEX "idx_jobs_provider_gpu_start_time" ON "jobs" ("provider", "gpu_type", "start_time", "job_id")`,
+    );
     await q.query(`CREATE INDEX "idx_jobs_model_start_time" ON "jobs" ("model_name", "start_time", "job_id")`);
     await q.query(`DROP INDEX "idx_jobs_team_id"`);
     await q.query(`DROP INDEX "idx_jobs_status"`);

@@ -89,7 +89,14 @@ export class Allocation1767225800000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['allocation_model_days', 'allocation_team_days', 'allocation_rollups', 'job_day_allocations', 'allocation_cells', 'allocation_dirty_cells']) {
+    for (const table of [
+      'allocation_model_days',
+      'allocation_team_days',
+      'allocation_rollups',
+      'job_day_allocations',
+      'allocation_cells',
+      'allocation_dirty_cells',
+    ]) {
       await q.query(`DROP TABLE "${table}"`);
     }
   }

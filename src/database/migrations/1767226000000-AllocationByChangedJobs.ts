@@ -41,7 +41,9 @@ export class AllocationByChangedJobs1767226000000 implements MigrationInterface 
     // -infinity: running jobs are measured again at the first read.
     await q.query(`INSERT INTO "allocation_running_checks" ("id", "measured_at") VALUES (true, '-infinity')`);
 
-    await q.query(`UPDATE "allocation_cells" SET "gpu_hours" = trim_scale("gpu_hours"), "unpriced_gpu_hours" = trim_scale("unpriced_gpu_hours")`);
+    await q.query(
+      `UPDATE "allocation_cells" SET "gpu_hours" = trim_scale("gpu_hours"), "unpriced_gpu_hours" = trim_scale("unpriced_gpu_hours")`,
+    );
     await q.query(`ALTER TABLE "allocation_cells" ADD "rate" numeric`);
     await q.query(`
       UPDATE "allocation_cells" SET "rate" =
@@ -49,7 +51,8 @@ export class AllocationByChangedJobs1767226000000 implements MigrationInterface 
     await q.query(`ALTER TABLE "allocation_cells" ALTER "rate" SET NOT NULL`);
     await q.query(`ALTER TABLE "job_day_allocations" DROP COLUMN "cost_usd", DROP COLUMN "unpriced"`);
 
-    for (const table of ['allocation_team_model_days', 'allocation_team_days', 'allocation_model_days']) await q.query(`DELETE FROM "${table}"`);
+    for (const table of ['allocation_team_model_days', 'allocation_team_days', 'allocation_model_days'])
+      await q.query(`DELETE FROM "${table}"`);
     await q.query(`
       INSERT INTO "allocation_team_model_days"
       SELECT a."day", a."team_id", a."model_name", trim_scale(sum(a."gpu_hours")), sum(round(a."gpu_hours" * c."rate", 12)),

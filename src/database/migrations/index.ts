@@ -9,4 +9,11 @@ import { CheaperNewJobs1767226100000 } from './1767226100000-CheaperNewJobs';
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
  * them the same way. A unit test fails when a file in this folder is missing from the list.
  */
-export const MIGRATIONS = [InitialSchema1767225600000, JobsListingIndexes1767225700000, Allocation1767225800000, AllocationFromJobDays1767225900000, AllocationByChangedJobs1767226000000, CheaperNewJobs1767226100000];
+export const MIGRATIONS = [
+  InitialSchema1767225600000,
+  JobsListingIndexes1767225700000,
+  Allocation1767225800000,
+  AllocationFromJobDays1767225900000,
+  AllocationByChangedJobs1767226000000,
+  CheaperNewJobs1767226100000,
+];

@@ -15,9 +15,16 @@ export class JobInputDto {
   @ApiProperty({ example: 'h100' }) gpu_type: string;
   @ApiPropertyOptional({ example: 8, default: 1, description: '> 0; fractions for MIG slices' }) gpu_count?: number;
   @ApiProperty({ example: '2026-01-03T08:00:00Z', description: 'ISO-8601 with an offset' }) start_time: string;
-  @ApiPropertyOptional({ example: '2026-01-03T18:00:00Z', nullable: true, description: 'Required once finished; absent while running' })
+  @ApiPropertyOptional({
+    example: '2026-01-03T18:00:00Z',
+    nullable: true,
+    description: 'Required once finished; absent while running',
+  })
   end_time?: string | null;
-  @ApiProperty({ example: 'completed', description: 'queued, running, completed (succeeded), failed, cancelled (canceled)' })
+  @ApiProperty({
+    example: 'completed',
+    description: 'queued, running, completed (succeeded), failed, cancelled (canceled)',
+  })
   status: string;
 }
 

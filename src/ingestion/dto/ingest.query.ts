@@ -13,7 +13,10 @@ export class IngestQuery {
   @IsBoolean()
   dry_run?: boolean;
 
-  @ApiPropertyOptional({ default: false, description: 'Write nothing if any record is invalid (400 with every record error)' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Write nothing if any record is invalid (400 with every record error)',
+  })
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean()

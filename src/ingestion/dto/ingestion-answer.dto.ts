@@ -2,10 +2,16 @@ import { PageMeta } from '../../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class RecordErrorDto {
-  @ApiProperty({ description: '0-based position of the record (NDJSON: line number - 1; CSV: data row, header excluded)' })
+  @ApiProperty({
+    description: '0-based position of the record (NDJSON: line number - 1; CSV: data row, header excluded)',
+  })
   index: number;
 
-  @ApiProperty({ nullable: true, type: String, description: 'The job_id (or date/provider/gpu_type of a snapshot), when readable' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The job_id (or date/provider/gpu_type of a snapshot), when readable',
+  })
   job_id: string | null;
 
   @ApiProperty({ nullable: true, type: String, example: 'start_time' })
@@ -55,7 +61,10 @@ export class IngestionRunDto {
   @ApiProperty() atomic: boolean;
   @ApiProperty({ format: 'date-time' }) started_at: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finished_at: string | null;
-  @ApiProperty({ description: '{records: {inserted, updated, unchanged, failed, superseded, total}, teams?: {created, existing, total}}' })
+  @ApiProperty({
+    description:
+      '{records: {inserted, updated, unchanged, failed, superseded, total}, teams?: {created, existing, total}}',
+  })
   counts: Record<string, Record<string, number>>;
   @ApiProperty() error_count: number;
   @ApiProperty({ type: [RecordErrorDto] }) errors: RecordErrorDto[];

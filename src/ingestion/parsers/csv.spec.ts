@@ -11,7 +11,10 @@ const collect = async (text: string, maxBytes?: number) => {
 
 describe('csvRecords', () => {
   it('maps rows to the header, keeping values as strings', async () => {
-    const [first, second] = (await collect('a,b,c\n1,"x, y",\n2,z,3\n')) as { index: number; value: Record<string, string> }[];
+    const [first, second] = (await collect('a,b,c\n1,"x, y",\n2,z,3\n')) as {
+      index: number;
+      value: Record<string, string>;
+    }[];
     expect(first.index).toBe(0);
     expect({ ...first.value }).toEqual({ a: '1', b: 'x, y', c: '' });
     expect({ ...second.value }).toEqual({ a: '2', b: 'z', c: '3' });
@@ -23,7 +26,9 @@ describe('csvRecords', () => {
   });
 
   it('refuses a header missing a required column, naming it', async () => {
-    await expect(collect('a,c\n1,2\n')).rejects.toMatchObject({ response: { details: [{ field: 'b', message: 'column b is missing' }] } });
+    await expect(collect('a,c\n1,2\n')).rejects.toMatchObject({
+      response: { details: [{ field: 'b', message: 'column b is missing' }] },
+    });
   });
 
   it('refuses an unknown column, naming it', async () => {
@@ -51,6 +56,9 @@ describe('csvRecords', () => {
     const records = await collect('a,b\n1,2\n"3,4\n', 64);
     expect(records).toHaveLength(2);
     expect(records).toContainEqual({ index: 0, value: expect.anything() });
-    expect(records).toContainEqual({ index: 1, issue: { field: null, message: expect.stringMatching(/^row 2 cannot be read as CSV/) } });
+    expect(records).toContainEqual({
+      index: 1,
+      issue: { field: null, message: expect.stringMatching(/^row 2 cannot be read as CSV/) },
+    });
   });
 });

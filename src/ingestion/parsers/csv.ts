@@ -17,7 +17,8 @@ export function checkHeader(header: string[], columns: CsvColumns): string[] {
   const problems: { field: string; message: string }[] = [];
   const seen = new Set<string>();
   for (const name of header) {
-    if (!columns.allowed.includes(name)) problems.push({ field: name.slice(0, 200), message: `unknown column ${name.slice(0, 200)}` });
+    if (!columns.allowed.includes(name))
+      problems.push({ field: name.slice(0, 200), message: `unknown column ${name.slice(0, 200)}` });
     else if (seen.has(name)) problems.push({ field: name, message: `column ${name} appears twice` });
     seen.add(name);
   }
@@ -41,7 +42,11 @@ export function checkHeader(header: string[], columns: CsvColumns): string[] {
  * broken quote, an oversized row), is that row's error; the rows before it are kept. `index`
  * is the 0-based data row (the header excluded).
  */
-export async function* csvRecords(stream: Readable, columns: CsvColumns, maxRecordBytes = MAX_RECORD_BYTES): AsyncGenerator<RawRecord> {
+export async function* csvRecords(
+  stream: Readable,
+  columns: CsvColumns,
+  maxRecordBytes = MAX_RECORD_BYTES,
+): AsyncGenerator<RawRecord> {
   const unreadable: RawRecord[] = [];
   const parser = parse({
     bom: true,
@@ -53,7 +58,10 @@ export async function* csvRecords(stream: Readable, columns: CsvColumns, maxReco
     on_skip: (error: (Error & { records?: number }) | undefined) => {
       // `records` counts the rows read before this one, the header included.
       const index = Math.max((error?.records ?? 1) - 1, 0);
-      unreadable.push({ index, issue: { field: null, message: `row ${index + 1} cannot be read as CSV: ${error?.message ?? 'malformed row'}` } });
+      unreadable.push({
+        index,
+        issue: { field: null, message: `row ${index + 1} cannot be read as CSV: ${error?.message ?? 'malformed row'}` },
+      });
     },
   });
   stream.on('error', (error) => parser.destroy(error));
@@ -61,7 +69,10 @@ export async function* csvRecords(stream: Readable, columns: CsvColumns, maxReco
 
   let header: string[] | null = null;
   try {
-    for await (const { record: row, info } of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
+    for await (const { record: row, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { records: number };
+    }>) {
       yield* unreadable.splice(0);
       if (!header) {
         header = checkHeader(

@@ -3,7 +3,10 @@ import { readCostsBody, readJobsBody } from './json-body';
 describe('readJobsBody', () => {
   it('returns the teams and the raw job records', () => {
     const body = { teams: [{ name: ' ml ', budget_usd: '100.5' }], jobs: [{ job_id: 'x' }] };
-    expect(readJobsBody(body)).toEqual({ teams: [{ name: 'ml', description: null, budget_usd: 100.5 }], records: [{ job_id: 'x' }] });
+    expect(readJobsBody(body)).toEqual({
+      teams: [{ name: 'ml', description: null, budget_usd: 100.5 }],
+      records: [{ job_id: 'x' }],
+    });
   });
 
   it.each([undefined, {}, null])('refuses an empty body (%p)', (body) => {
@@ -11,7 +14,11 @@ describe('readJobsBody', () => {
   });
 
   it('refuses a body without a jobs array, naming jobs', () => {
-    expect(() => readJobsBody({ jobs: 'many' })).toThrow(expect.objectContaining({ response: expect.objectContaining({ details: [{ field: 'jobs', message: 'jobs must be an array' }] }) }));
+    expect(() => readJobsBody({ jobs: 'many' })).toThrow(
+      expect.objectContaining({
+        response: expect.objectContaining({ details: [{ field: 'jobs', message: 'jobs must be an array' }] }),
+      }),
+    );
   });
 
   it('refuses unknown top-level fields, __proto__ included', () => {
@@ -20,7 +27,11 @@ describe('readJobsBody', () => {
 
   it('names a bad team by its position and field', () => {
     expect(() => readJobsBody({ teams: [{ name: 'a' }, { name: 'b', budget_usd: -1 }], jobs: [] })).toThrow(
-      expect.objectContaining({ response: expect.objectContaining({ details: [{ field: 'teams[1].budget_usd', message: 'budget_usd must be at least 0' }] }) }),
+      expect.objectContaining({
+        response: expect.objectContaining({
+          details: [{ field: 'teams[1].budget_usd', message: 'budget_usd must be at least 0' }],
+        }),
+      }),
     );
   });
 });

@@ -17,7 +17,9 @@ export function readJobsBody(body: unknown): { teams: TeamDefinition[]; records:
     teamsValue.forEach((raw, i) => {
       const result = normaliseTeam(raw);
       if (result.ok) teams.push(result.team);
-      else for (const issue of result.issues) problems.push({ field: `teams[${i}]${issue.field ? `.${issue.field}` : ''}`, message: issue.message });
+      else
+        for (const issue of result.issues)
+          problems.push({ field: `teams[${i}]${issue.field ? `.${issue.field}` : ''}`, message: issue.message });
     });
     if (problems.length) throw invalid(problems);
   }
@@ -30,7 +32,11 @@ export function readCostsBody(body: unknown): { records: unknown[] } {
 }
 
 function readEnvelope(body: unknown, listField: string, allowed: string[]): Record<string, unknown> {
-  if (body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0)) {
+  if (
+    body === undefined ||
+    body === null ||
+    (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0)
+  ) {
     throw invalid([{ field: 'body', message: `the body is empty; send {"${listField}": [...]}` }]);
   }
   if (typeof body !== 'object' || Array.isArray(body)) {

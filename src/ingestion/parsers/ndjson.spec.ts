@@ -42,7 +42,10 @@ describe('ndjsonRecords', () => {
   it('reports a truncated line as that record error and keeps the others', async () => {
     const records = await collect(ndjsonRecords(streamOf('{"a":1}\n{"b":')));
     expect(records[0]).toEqual({ index: 0, value: { a: 1 } });
-    expect(records[1]).toEqual({ index: 1, issue: { field: null, message: expect.stringMatching(/^line 2 is not valid JSON/) } });
+    expect(records[1]).toEqual({
+      index: 1,
+      issue: { field: null, message: expect.stringMatching(/^line 2 is not valid JSON/) },
+    });
   });
 
   it('reports an over-long line by its number', async () => {

@@ -50,7 +50,10 @@ export async function* readLines(
 }
 
 /** NDJSON: one JSON value a line; blank lines are skipped, a broken line is that record's error. */
-export async function* ndjsonRecords(stream: AsyncIterable<Buffer | string>, maxLineBytes = MAX_RECORD_BYTES): AsyncGenerator<RawRecord> {
+export async function* ndjsonRecords(
+  stream: AsyncIterable<Buffer | string>,
+  maxLineBytes = MAX_RECORD_BYTES,
+): AsyncGenerator<RawRecord> {
   for await (const { index, text } of readLines(stream, maxLineBytes)) {
     if (text === null) {
       yield { index, issue: { field: null, message: `line ${index + 1} is longer than ${maxLineBytes} bytes` } };
@@ -60,7 +63,10 @@ export async function* ndjsonRecords(stream: AsyncIterable<Buffer | string>, max
     try {
       yield { index, value: JSON.parse(text) };
     } catch (error) {
-      yield { index, issue: { field: null, message: `line ${index + 1} is not valid JSON: ${(error as Error).message}` } };
+      yield {
+        index,
+        issue: { field: null, message: `line ${index + 1} is not valid JSON: ${(error as Error).message}` },
+      };
     }
   }
 }

@@ -8,7 +8,10 @@ const fieldsOf = (over: Record<string, unknown>) => {
 
 describe('normaliseCost', () => {
   it('accepts a snapshot, lower-casing provider and gpu_type', () => {
-    expect(normaliseCost(valid)).toEqual({ ok: true, record: { entryDate: '2026-01-03', provider: 'aws', gpuType: 'h100', costUsd: '900' } });
+    expect(normaliseCost(valid)).toEqual({
+      ok: true,
+      record: { entryDate: '2026-01-03', provider: 'aws', gpuType: 'h100', costUsd: '900' },
+    });
   });
 
   it('keeps a decimal cost as text, never through a float', () => {

@@ -37,12 +37,23 @@ describe('normaliseJob', () => {
   });
 
   it('trims strings and lower-cases provider, gpu_type and status', () => {
-    const result = normaliseJob({ ...valid, job_id: '  job-1 ', provider: ' AWS', gpu_type: 'H100 ', status: ' Completed ' });
-    expect(result).toMatchObject({ ok: true, record: { jobId: 'job-1', provider: 'aws', gpuType: 'h100', status: 'completed' } });
+    const result = normaliseJob({
+      ...valid,
+      job_id: '  job-1 ',
+      provider: ' AWS',
+      gpu_type: 'H100 ',
+      status: ' Completed ',
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      record: { jobId: 'job-1', provider: 'aws', gpuType: 'h100', status: 'completed' },
+    });
   });
 
   it('keeps the case of names (team and model names are identifiers)', () => {
-    expect(normaliseJob({ ...valid, model_name: 'LLaMA-3-70B' })).toMatchObject({ record: { modelName: 'LLaMA-3-70B' } });
+    expect(normaliseJob({ ...valid, model_name: 'LLaMA-3-70B' })).toMatchObject({
+      record: { modelName: 'LLaMA-3-70B' },
+    });
   });
 
   it.each([
@@ -58,9 +69,12 @@ describe('normaliseJob', () => {
     expect(fieldsOf({ status: 'exploded' })).toEqual(['status']);
   });
 
-  it.each(['job_id', 'team_name', 'model_name', 'provider', 'gpu_type', 'start_time', 'status'])('requires %s', (field) => {
-    expect(issuesOf({ [field]: undefined })).toEqual([{ field, message: `${field} is required` }]);
-  });
+  it.each(['job_id', 'team_name', 'model_name', 'provider', 'gpu_type', 'start_time', 'status'])(
+    'requires %s',
+    (field) => {
+      expect(issuesOf({ [field]: undefined })).toEqual([{ field, message: `${field} is required` }]);
+    },
+  );
 
   it('treats a blank required string as missing', () => {
     expect(fieldsOf({ model_name: '   ' })).toEqual(['model_name']);
@@ -85,7 +99,9 @@ describe('normaliseJob', () => {
   });
 
   it('converts a timestamp with an offset to UTC', () => {
-    expect(normaliseJob({ ...valid, start_time: '2026-01-03T09:00:00+01:00' })).toMatchObject({ record: { startTime: '2026-01-03T08:00:00.000Z' } });
+    expect(normaliseJob({ ...valid, start_time: '2026-01-03T09:00:00+01:00' })).toMatchObject({
+      record: { startTime: '2026-01-03T08:00:00.000Z' },
+    });
   });
 
   it.each([
@@ -93,26 +109,48 @@ describe('normaliseJob', () => {
     ['2026-01-03t08:00:00.123456789z', '2026-01-03T08:00:00.123Z'],
     ['2026-01-03 08:00:00.5Z', '2026-01-03T08:00:00.500Z'],
   ])('writes the UTC timestamp %s as %s, as toISOString would', (start, expected) => {
-    expect(normaliseJob({ ...valid, start_time: start, end_time: null, status: 'running' })).toMatchObject({ record: { startTime: expected } });
-    expect(new Date(start.replace(' ', 'T').toUpperCase().replace(/(\.\d{3})\d+/, '$1')).toISOString()).toBe(expected);
+    expect(normaliseJob({ ...valid, start_time: start, end_time: null, status: 'running' })).toMatchObject({
+      record: { startTime: expected },
+    });
+    expect(
+      new Date(
+        start
+          .replace(' ', 'T')
+          .toUpperCase()
+          .replace(/(\.\d{3})\d+/, '$1'),
+      ).toISOString(),
+    ).toBe(expected);
   });
 
   it.each(['2028-02-29T00:00:00Z', '2000-02-29T00:00:00Z'])('accepts the leap day %s', (start) => {
     expect(fieldsOf({ start_time: start, end_time: null, status: 'running' })).toEqual([]);
   });
 
-  it.each(['2026-02-30T00:00:00Z', '2026-02-29T00:00:00Z', '2100-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-01-03T25:00:00Z', 'yesterday', '2026-01-03'])('rejects the impossible timestamp %s', (start) => {
+  it.each([
+    '2026-02-30T00:00:00Z',
+    '2026-02-29T00:00:00Z',
+    '2100-02-29T00:00:00Z',
+    '2026-04-31T00:00:00Z',
+    '2026-01-03T25:00:00Z',
+    'yesterday',
+    '2026-01-03',
+  ])('rejects the impossible timestamp %s', (start) => {
     expect(fieldsOf({ start_time: start })).toEqual(['start_time']);
   });
 
   it('rejects an end before the start', () => {
-    expect(issuesOf({ end_time: '2026-01-03T07:59:59Z' })).toEqual([{ field: 'end_time', message: 'end_time must not be before start_time' }]);
+    expect(issuesOf({ end_time: '2026-01-03T07:59:59Z' })).toEqual([
+      { field: 'end_time', message: 'end_time must not be before start_time' },
+    ]);
   });
 
   it('requires an end_time once a job finished, and refuses one while it runs', () => {
     expect(fieldsOf({ end_time: null, status: 'failed' })).toEqual(['end_time']);
     expect(fieldsOf({ status: 'running' })).toEqual(['end_time']);
-    expect(normaliseJob({ ...valid, status: 'running', end_time: '' })).toMatchObject({ ok: true, record: { endTime: null } });
+    expect(normaliseJob({ ...valid, status: 'running', end_time: '' })).toMatchObject({
+      ok: true,
+      record: { endTime: null },
+    });
   });
 
   it('rejects an over-long string rather than truncating it', () => {
@@ -137,10 +175,21 @@ describe('normaliseJob', () => {
 
   it('reports every bad field of a record at once, with the job_id when readable', () => {
     const result = normaliseJob({ ...valid, gpu_count: -1, provider: 7 });
-    expect(result).toEqual({ ok: false, key: 'job-1', issues: expect.arrayContaining([expect.objectContaining({ field: 'gpu_count' }), expect.objectContaining({ field: 'provider' })]) });
+    expect(result).toEqual({
+      ok: false,
+      key: 'job-1',
+      issues: expect.arrayContaining([
+        expect.objectContaining({ field: 'gpu_count' }),
+        expect.objectContaining({ field: 'provider' }),
+      ]),
+    });
   });
 
   it.each([null, 'a string', [1, 2], 7])('rejects a record that is not an object (%p)', (raw) => {
-    expect(normaliseJob(raw)).toEqual({ ok: false, key: null, issues: [{ field: null, message: 'record must be a JSON object' }] });
+    expect(normaliseJob(raw)).toEqual({
+      ok: false,
+      key: null,
+      issues: [{ field: null, message: 'record must be a JSON object' }],
+    });
   });
 });

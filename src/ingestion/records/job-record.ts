@@ -14,7 +14,15 @@ export const JOB_FIELDS = [
   'status',
 ] as const;
 /** Columns a CSV of jobs must have; gpu_count (default 1) and end_time (running jobs) may be left out. */
-export const REQUIRED_JOB_FIELDS = ['job_id', 'team_name', 'model_name', 'provider', 'gpu_type', 'start_time', 'status'];
+export const REQUIRED_JOB_FIELDS = [
+  'job_id',
+  'team_name',
+  'model_name',
+  'provider',
+  'gpu_type',
+  'start_time',
+  'status',
+];
 
 /** A job ready to be written: trimmed, lower-cased where it matters, timestamps in UTC. */
 export interface JobRecord {
@@ -32,10 +40,8 @@ export interface JobRecord {
 
 export type Normalised<T> = { ok: true; record: T } | { ok: false; key: string | null; issues: RecordIssue[] };
 
-
 /** Largest GPU count accepted for one job; more is a unit mistake (GPU-hours, say). */
 export const MAX_GPU_COUNT = 100_000;
-
 
 export function normaliseJob(raw: unknown): Normalised<JobRecord> {
   const reader = RecordReader.open(raw, JOB_FIELDS);
@@ -46,7 +52,13 @@ export function normaliseJob(raw: unknown): Normalised<JobRecord> {
   const modelName = reader.text('model_name', { required: true, maxLength: MAX_NAME_LENGTH });
   const provider = reader.text('provider', { required: true, maxLength: MAX_CODE_LENGTH, lowerCase: true });
   const gpuType = reader.text('gpu_type', { required: true, maxLength: MAX_CODE_LENGTH, lowerCase: true });
-  const gpuCount = reader.decimal('gpu_count', { required: false, min: 0, minExclusive: true, max: MAX_GPU_COUNT, fallback: '1' });
+  const gpuCount = reader.decimal('gpu_count', {
+    required: false,
+    min: 0,
+    minExclusive: true,
+    max: MAX_GPU_COUNT,
+    fallback: '1',
+  });
   const startTime = reader.timestamp('start_time', { required: true });
   const endTime = reader.timestamp('end_time', { required: false });
   const statusText = reader.text('status', { required: true, maxLength: MAX_CODE_LENGTH, lowerCase: true });
@@ -57,7 +69,12 @@ export function normaliseJob(raw: unknown): Normalised<JobRecord> {
     if (!status) reader.reject('status', `status must be one of ${JOB_STATUSES.join(', ')} (got "${statusText}")`);
   }
   if (startTime && endTime && endTime < startTime) reader.reject('end_time', 'end_time must not be before start_time');
-  if (status && endTime === null && ['completed', 'failed', 'cancelled'].includes(status) && !reader.issues.some((i) => i.field === 'end_time')) {
+  if (
+    status &&
+    endTime === null &&
+    ['completed', 'failed', 'cancelled'].includes(status) &&
+    !reader.issues.some((i) => i.field === 'end_time')
+  ) {
     // Without an end a finished job would keep accruing GPU-hours (and cost) until now.
     reader.reject('end_time', `end_time is required for a ${status} job`);
   }

@@ -35,7 +35,10 @@ export class RecordReader {
     const reader = new RecordReader(raw as Record<string, unknown>);
     for (const key of Object.keys(raw)) {
       if (!allowedFields.includes(key)) {
-        reader.issues.push({ field: key.slice(0, MAX_NAME_LENGTH), message: `property ${key.slice(0, MAX_NAME_LENGTH)} is not allowed` });
+        reader.issues.push({
+          field: key.slice(0, MAX_NAME_LENGTH),
+          message: `property ${key.slice(0, MAX_NAME_LENGTH)} is not allowed`,
+        });
       }
     }
     return reader;
@@ -64,7 +67,8 @@ export class RecordReader {
     if (value === undefined) return opts.required ? this.fail(field, `${field} is required`) : null;
     if (typeof value !== 'string') return this.fail(field, `${field} must be a string`);
     const trimmed = value.trim();
-    if (trimmed.length > opts.maxLength) return this.fail(field, `${field} must be at most ${opts.maxLength} characters`);
+    if (trimmed.length > opts.maxLength)
+      return this.fail(field, `${field} must be at most ${opts.maxLength} characters`);
     return opts.lowerCase ? trimmed.toLowerCase() : trimmed;
   }
 

@@ -20,12 +20,15 @@ export class CostBatchWriter implements BatchWriter<CostRecord> {
 
   async write(manager: EntityManager, batch: CostRecord[]): Promise<BatchResult> {
     if (!batch.length) return { inserted: 0, updated: 0, unchanged: 0 };
-    const written: { day: string; provider: string; gpu_type: string; inserted: boolean }[] = await manager.query(UPSERT_COSTS, [
-      batch.map((r) => r.entryDate),
-      batch.map((r) => r.provider),
-      batch.map((r) => r.gpuType),
-      batch.map((r) => r.costUsd),
-    ]);
+    const written: { day: string; provider: string; gpu_type: string; inserted: boolean }[] = await manager.query(
+      UPSERT_COSTS,
+      [
+        batch.map((r) => r.entryDate),
+        batch.map((r) => r.provider),
+        batch.map((r) => r.gpuType),
+        batch.map((r) => r.costUsd),
+      ],
+    );
     if (written.length) {
       await this.allocation.markSnapshotsChanged(
         manager,

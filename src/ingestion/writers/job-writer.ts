@@ -101,7 +101,13 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
       writtenByJobId.set(row.job_id, row);
       if (row.inserted) inserted++;
       if (row.old_provider !== null && row.old_gpu_type !== null && row.old_start_time !== null) {
-        intervals.push({ jobId: row.id, provider: row.old_provider, gpuType: row.old_gpu_type, startTime: row.old_start_time, endTime: row.old_end_time });
+        intervals.push({
+          jobId: row.id,
+          provider: row.old_provider,
+          gpuType: row.old_gpu_type,
+          startTime: row.old_start_time,
+          endTime: row.old_end_time,
+        });
       }
     }
     for (const record of batch) {
@@ -138,4 +144,3 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
     };
   }
 }
-

@@ -54,7 +54,10 @@ export class JobsPage extends PageMeta {
   @ApiProperty({ type: [JobResponse] })
   jobs: JobResponse[];
 
-  @ApiProperty({ description: 'Matching jobs; exact when total_exact, else a lower bound (counting stops 1,000 rows past the current page)' })
+  @ApiProperty({
+    description:
+      'Matching jobs; exact when total_exact, else a lower bound (counting stops 1,000 rows past the current page)',
+  })
   total: number;
 
   @ApiProperty({ description: 'Whether total is the exact count' })

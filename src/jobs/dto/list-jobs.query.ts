@@ -61,7 +61,11 @@ export class ListJobsQuery extends PageQuery {
   @Matches(DATE, { message: 'end must be a date in the form YYYY-MM-DD' })
   end?: string;
 
-  @ApiPropertyOptional({ enum: JOB_SORTS, default: '-start_time', description: 'By start time, descending (default) or ascending; ties by job_id' })
+  @ApiPropertyOptional({
+    enum: JOB_SORTS,
+    default: '-start_time',
+    description: 'By start time, descending (default) or ascending; ties by job_id',
+  })
   @IsOptional()
   @IsIn(JOB_SORTS)
   sort: JobSort = '-start_time';

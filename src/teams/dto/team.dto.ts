@@ -20,9 +20,17 @@ export class CreateTeamDto {
   @MaxLength(2000)
   description?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, minimum: 0, example: 50000, description: 'Monthly budget in USD; null for none' })
+  @ApiPropertyOptional({
+    nullable: true,
+    minimum: 0,
+    example: 50000,
+    description: 'Monthly budget in USD; null for none',
+  })
   @ValidateIf((_, value) => value !== null && value !== undefined)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 }, { message: 'budget_usd must be a number with at most 2 decimals' })
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 },
+    { message: 'budget_usd must be a number with at most 2 decimals' },
+  )
   @Min(0)
   @Max(MAX_BUDGET)
   budget_usd?: number | null;
