@@ -98,6 +98,17 @@ export class Env {
   @IsNotEmpty()
   JWT_ISSUER = 'heliox';
 
+  /**
+   * How long a process trusts what it read about a token's user (exists, not disabled, same
+   * token version). A change made elsewhere reaches every replica within this time; 0 reads the
+   * user on every request. Capped at 30: revocation is promised within 30 seconds.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(30)
+  AUTH_USER_CACHE_SECONDS = 30;
+
   @IsString()
   @MinLength(16)
   ADMIN_API_KEY: string = EXAMPLE_SECRETS.ADMIN_API_KEY;

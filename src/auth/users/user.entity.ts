@@ -41,6 +41,14 @@ export class User {
   @JoinColumn({ name: 'team_id', foreignKeyConstraintName: 'FK_users_team' })
   team?: Team | null;
 
+  /** Raised by every change of role, team or `disabled`; tokens carrying an older value are refused. */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion: number;
+
+  /** A disabled user cannot log in, and its tokens are refused. */
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -4,6 +4,7 @@ import { Allocation1767225800000 } from './1767225800000-Allocation';
 import { AllocationFromJobDays1767225900000 } from './1767225900000-AllocationFromJobDays';
 import { AllocationByChangedJobs1767226000000 } from './1767226000000-AllocationByChangedJobs';
 import { CheaperNewJobs1767226100000 } from './1767226100000-CheaperNewJobs';
+import { RevocableTokens1767226200000 } from './1767226200000-RevocableTokens';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   AllocationFromJobDays1767225900000,
   AllocationByChangedJobs1767226000000,
   CheaperNewJobs1767226100000,
+  RevocableTokens1767226200000,
 ];
