@@ -1,24 +1,30 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule, JwtModuleOptions } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { createSecretKey } from 'node:crypto';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env';
-import { AccessGuard } from './access.guard';
+import { TeamsModule } from '../teams/teams.module';
 import { AuthController } from './auth.controller';
+import { AccessGuard } from './guards/access.guard';
+import { AdminGuard } from './guards/admin.guard';
+import { ApiKeyGuard } from './guards/api-key.guard';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { AuthService } from './auth.service';
+import { jwtSecretKey } from './jwt-key';
 import { LoginThrottlerGuard, loginThrottlerOptions } from './login-throttler';
+import { JwtStrategy } from './strategies/jwt.strategy';
 import { JWT_ALGORITHM } from './token-claims';
+import { TokenUserCache } from './token-user-cache';
+import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
-/** HS256 pinned for signing and verifying; issuer set and checked. */
+/** Signing: HS256 pinned, issuer and expiry set. JwtStrategy verifies with the same settings. */
 function jwtOptions(config: ConfigService<Env, true>): JwtModuleOptions {
-  // A KeyObject made once: given a string, jsonwebtoken first tries (and fails) to parse it as a
-  // public key on every verification, which costs more than the HMAC itself.
-  const secret: string = config.get('JWT_SECRET', { infer: true });
-  const key = createSecretKey(Buffer.from(secret, 'utf8'));
+  const key = jwtSecretKey(config);
   const issuer = config.get('JWT_ISSUER', { infer: true });
   return {
     secretOrKeyProvider: () => key,
@@ -27,15 +33,26 @@ function jwtOptions(config: ConfigService<Env, true>): JwtModuleOptions {
   };
 }
 
-@Global()
 @Module({
   imports: [
+    TypeOrmModule.forFeature([User]),
+    TeamsModule,
+    PassportModule.register({ session: false, property: 'principal' }),
     JwtModule.registerAsync({ inject: [ConfigService], useFactory: jwtOptions }),
     // Only the login route is throttled (LoginThrottlerGuard); nothing else is limited by it.
     ThrottlerModule.forRootAsync(loginThrottlerOptions),
   ],
   controllers: [AuthController, UsersController],
-  providers: [{ provide: APP_GUARD, useClass: AccessGuard }, AuthService, UsersService, LoginThrottlerGuard],
-  exports: [JwtModule, UsersService],
+  providers: [
+    { provide: APP_GUARD, useClass: AccessGuard },
+    JwtStrategy,
+    JwtAuthGuard,
+    ApiKeyGuard,
+    AdminGuard,
+    TokenUserCache,
+    AuthService,
+    UsersService,
+    LoginThrottlerGuard,
+  ],
 })
 export class AuthModule {}

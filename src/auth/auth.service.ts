@@ -18,11 +18,17 @@ export class AuthService {
     this.expiresIn = config.get('JWT_EXPIRES_IN', { infer: true });
   }
 
-  /** One answer for an unknown e-mail and a wrong password, so neither reveals which accounts exist. */
+  /** One answer for an unknown e-mail, a wrong password and a disabled user: none reveals which accounts exist. */
   async login(email: string, password: string): Promise<TokenResponse> {
     const user = await this.users.authenticate(email, password);
     if (!user) throw new UnauthorizedException('Incorrect e-mail or password');
-    const claims: TokenClaims = { sub: user.id, email: user.email, role: user.role, team_id: user.teamId };
+    const claims: TokenClaims = {
+      sub: user.id,
+      email: user.email,
+      role: user.role,
+      team_id: user.teamId,
+      ver: user.tokenVersion,
+    };
     return { access_token: await this.jwt.signAsync(claims), token_type: 'bearer', expires_in: this.expiresIn };
   }
 

@@ -90,6 +90,13 @@ export class TeamsService {
     return toTeamResponse(row);
   }
 
+  /** Whether a team has this id (false for an id that is not a uuid). */
+  async exists(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM teams WHERE id = $1`, [id]);
+    return rows.length > 0;
+  }
+
   async create(input: CreateTeamDto): Promise<TeamResponse> {
     const [row] = await this.db.query(
       `INSERT INTO teams (name, description, budget_usd) VALUES ($1, $2, $3)

@@ -112,6 +112,7 @@ export interface UserRow {
   email: string;
   role: 'admin' | 'member';
   team_id: string | null;
+  token_version: number;
 }
 
 /** A user row (its password hash is not a real one: log in through tokenFor, or through the auth factory). */
@@ -120,7 +121,7 @@ export async function createUser(
   over: Partial<{ email: string; role: 'admin' | 'member'; team_id: string | null; password_hash: string }> = {},
 ): Promise<UserRow> {
   const [row] = await db.query(
-    `INSERT INTO users (email, password_hash, role, team_id) VALUES ($1, $2, $3, $4) RETURNING id, email, role, team_id`,
+    `INSERT INTO users (email, password_hash, role, team_id) VALUES ($1, $2, $3, $4) RETURNING id, email, role, team_id, token_version`,
     [
       over.email ?? `user-${next()}-${randomUUID().slice(0, 8)}@example.com`,
       over.password_hash ?? '!',
@@ -133,7 +134,13 @@ export async function createUser(
 
 /** A valid access token for a user, signed the way the app signs them. */
 export function tokenFor(t: TestApp, user: UserRow): string {
-  const claims: TokenClaims = { sub: user.id, email: user.email, role: user.role, team_id: user.team_id };
+  const claims: TokenClaims = {
+    sub: user.id,
+    email: user.email,
+    role: user.role,
+    team_id: user.team_id,
+    ver: user.token_version,
+  };
   return t.app.get(JwtService).sign(claims);
 }
 

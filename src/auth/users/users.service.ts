@@ -1,20 +1,17 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { badRequest, conflict } from '../../common/errors/domain-error';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { badRequest, conflict, notFound } from '../../common/errors/domain-error';
 import { Env } from '../../config/env';
+import { TeamsService } from '../../teams/teams.service';
+import { TokenUserCache } from '../token-user-cache';
+import { AdminUserResponse, UserResponse, UsersPage } from './dto/user.response';
 import { hashPassword, PASSWORD_MAX_BYTES, verifyPassword } from './password-hasher';
-import { UserRole } from './user.entity';
+import { User, UserRole } from './user.entity';
 
 /** What Heliox says about a user: never the hash. */
-export interface UserView {
-  id: string;
-  email: string;
-  role: UserRole;
-  team: { id: string; name: string } | null;
-  created_at: string;
-}
+export type UserView = UserResponse;
 
 export interface NewUser {
   email: string;
@@ -22,6 +19,16 @@ export interface NewUser {
   role: UserRole;
   teamId: string | null;
 }
+
+/** A change of a user; a field left undefined stays as it is. */
+export interface UserChange {
+  role?: UserRole;
+  teamId?: string | null;
+  disabled?: boolean;
+}
+
+/** Who logged in: what a token is made of. */
+export type Authenticated = Pick<User, 'id' | 'email' | 'role' | 'teamId' | 'tokenVersion'>;
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -35,84 +42,124 @@ export class UsersService implements OnApplicationBootstrap {
   private readonly dummyHash = hashPassword(`no-such-user-${Math.random()}`);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly teams: TeamsService,
+    private readonly tokenUsers: TokenUserCache,
     private readonly config: ConfigService<Env, true>,
   ) {}
 
   /** The admin of the configuration exists after boot; an existing account is left as it is. */
   async onApplicationBootstrap(): Promise<void> {
     const email = normaliseEmail(this.config.get('ADMIN_EMAIL', { infer: true }));
-    const [existing] = await this.db.query(`SELECT 1 FROM users WHERE email = $1`, [email]);
-    if (existing) return;
+    if (await this.users.existsBy({ email })) return;
     const passwordHash = await hashPassword(this.config.get('ADMIN_PASSWORD', { infer: true }));
     // ON CONFLICT: several replicas booting at once create it once.
-    const rows = await this.db.query(
-      `INSERT INTO users (email, password_hash, role) VALUES ($1, $2, 'admin') ON CONFLICT (email) DO NOTHING RETURNING id`,
-      [email, passwordHash],
-    );
-    if (rows.length) this.logger.log(`Created the admin user ${email}`);
+    const result = await this.users
+      .createQueryBuilder()
+      .insert()
+      .values({ email, passwordHash, role: 'admin' })
+      .orIgnore()
+      .returning('id')
+      .execute();
+    if (result.raw.length) this.logger.log(`Created the admin user ${email}`);
   }
 
-  /** The user with these credentials, or null; takes one bcrypt comparison whatever the outcome. */
-  async authenticate(
-    email: string,
-    password: string,
-  ): Promise<{ id: string; email: string; role: UserRole; teamId: string | null } | null> {
-    const [user] = await this.db.query(`SELECT id, email, role, team_id, password_hash FROM users WHERE email = $1`, [
-      normaliseEmail(email),
-    ]);
-    const matches = await verifyPassword(password, user?.password_hash ?? (await this.dummyHash));
-    if (!user || !matches) return null;
-    return { id: user.id, email: user.email, role: user.role, teamId: user.team_id };
+  /**
+   * The user with these credentials, or null; takes one bcrypt comparison whatever the outcome.
+   * A disabled user is refused like a wrong password, so the answer does not tell them apart.
+   */
+  async authenticate(email: string, password: string): Promise<Authenticated | null> {
+    const user = await this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email: normaliseEmail(email) })
+      .getOne();
+    const matches = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
+    if (!user || !matches || user.disabled) return null;
+    return { id: user.id, email: user.email, role: user.role, teamId: user.teamId, tokenVersion: user.tokenVersion };
   }
 
   async findView(id: string): Promise<UserView | null> {
-    const [row] = await this.db.query(
-      `SELECT u.id, u.email, u.role, u.created_at, t.id AS team_id, t.name AS team_name
-         FROM users u LEFT JOIN teams t ON t.id = u.team_id
-        WHERE u.id = $1`,
-      [id],
-    );
-    return row ? toView(row) : null;
+    const user = await this.users.findOne({ where: { id }, relations: { team: true } });
+    return user ? toView(user) : null;
+  }
+
+  /** Users by e-mail. */
+  async list(skip: number, limit: number): Promise<UsersPage> {
+    const [users, total] = await this.users.findAndCount({
+      relations: { team: true },
+      order: { email: 'ASC', id: 'ASC' },
+      skip,
+      take: limit,
+    });
+    return { users: users.map(toAdminView), total, skip, limit, has_more: skip + users.length < total };
   }
 
   async create(input: NewUser): Promise<UserView> {
-    if (input.role === 'member' && !input.teamId) throw badRequest('A member needs a team_id', 'team_id');
-    if (input.role === 'admin' && input.teamId)
-      throw badRequest('An admin belongs to no team; leave team_id out', 'team_id');
+    await this.checkRoleAndTeam(input.role, input.teamId, 'leave team_id out');
     if (Buffer.byteLength(input.password, 'utf8') > PASSWORD_MAX_BYTES) {
       throw badRequest(`password must be at most ${PASSWORD_MAX_BYTES} bytes long`, 'password');
-    }
-    if (input.teamId) {
-      const [team] = await this.db.query(`SELECT 1 FROM teams WHERE id = $1`, [input.teamId]);
-      if (!team) throw badRequest(`No team has id ${input.teamId}`, 'team_id');
     }
     const email = normaliseEmail(input.email);
     const passwordHash = await hashPassword(input.password);
     // ON CONFLICT rather than catching the error: a taken e-mail is an answer, not a failure.
-    const [row] = await this.db.query(
-      `INSERT INTO users (email, password_hash, role, team_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (email) DO NOTHING RETURNING id`,
-      [email, passwordHash, input.role, input.teamId],
-    );
+    const result = await this.users
+      .createQueryBuilder()
+      .insert()
+      .values({ email, passwordHash, role: input.role, teamId: input.teamId })
+      .orIgnore()
+      .returning('id')
+      .execute();
+    const [row] = result.raw as { id: string }[];
     if (!row) throw conflict(`A user with e-mail ${email} already exists`, 'email');
     return (await this.findView(row.id))!;
   }
+
+  /**
+   * Changes role, team or `disabled`. Any real change raises the token version, so every token
+   * issued before it is refused: at once in this process, within AUTH_USER_CACHE_SECONDS in others.
+   */
+  async update(id: string, change: UserChange): Promise<AdminUserResponse> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw notFound(`No user ${id}`);
+    const role = change.role ?? user.role;
+    const teamId = change.teamId === undefined ? user.teamId : change.teamId;
+    const disabled = change.disabled ?? user.disabled;
+    if (role !== user.role || teamId !== user.teamId) await this.checkRoleAndTeam(role, teamId, 'send team_id: null');
+    if (role !== user.role || teamId !== user.teamId || disabled !== user.disabled) {
+      await this.users.update({ id }, { role, teamId, disabled, tokenVersion: () => '"token_version" + 1' });
+      this.tokenUsers.evict(id);
+    }
+    const updated = await this.users.findOne({ where: { id }, relations: { team: true } });
+    if (!updated) throw notFound(`No user ${id}`);
+    return toAdminView(updated);
+  }
+
+  /** Deletes the user; its tokens are refused like those of a user that never existed. */
+  async remove(id: string): Promise<void> {
+    const { affected } = await this.users.delete({ id });
+    this.tokenUsers.evict(id);
+    if (!affected) throw notFound(`No user ${id}`);
+  }
+
+  /** A member has a team that exists; an admin has none (`fix` says how to send that). */
+  private async checkRoleAndTeam(role: UserRole, teamId: string | null, fix: string): Promise<void> {
+    if (role === 'member' && !teamId) throw badRequest('A member needs a team_id', 'team_id');
+    if (role === 'admin' && teamId) throw badRequest(`An admin belongs to no team; ${fix}`, 'team_id');
+    if (teamId && !(await this.teams.exists(teamId))) throw badRequest(`No team has id ${teamId}`, 'team_id');
+  }
 }
 
-function toView(row: {
-  id: string;
-  email: string;
-  role: UserRole;
-  created_at: Date;
-  team_id: string | null;
-  team_name: string | null;
-}): UserView {
+function toView(user: User): UserView {
   return {
-    id: row.id,
-    email: row.email,
-    role: row.role,
-    team: row.team_id ? { id: row.team_id, name: row.team_name ?? '' } : null,
-    created_at: new Date(row.created_at).toISOString(),
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    team: user.team ? { id: user.team.id, name: user.team.name } : null,
+    created_at: user.createdAt.toISOString(),
   };
+}
+
+function toAdminView(user: User): AdminUserResponse {
+  return { ...toView(user), disabled: user.disabled, updated_at: user.updatedAt.toISOString() };
 }
