@@ -15,7 +15,7 @@ export const LOGIN_BY_CLIENT = 'login-client';
 /** ... and which account is tried, whatever the address, so that spreading guesses over many IPs does not help. */
 export const LOGIN_BY_ACCOUNT = 'login-account';
 
-const accountOf = (req: Record<string, any>): string => {
+const accountOf = (req: { body?: { username?: unknown } }): string => {
   const username = req.body?.username;
   return `account:${typeof username === 'string' ? normaliseEmail(username) : ''}`;
 };
@@ -40,12 +40,9 @@ export const loginThrottlerOptions: ThrottlerAsyncOptions = {
 /** Guards the login route only; a refusal is a 429 in the common error shape with `Retry-After`. */
 @Injectable()
 export class LoginThrottlerGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(
-    context: ExecutionContext,
-    detail: ThrottlerLimitDetail,
-  ): Promise<void> {
+  protected override throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, detail.timeToBlockExpire);
     this.setResponseHeader(context.switchToHttp().getResponse(), 'Retry-After', retryAfter);
-    throw new ThrottlerException(`Too many login attempts; try again in ${retryAfter} s`);
+    return Promise.reject(new ThrottlerException(`Too many login attempts; try again in ${retryAfter} s`));
   }
 }

@@ -20,5 +20,5 @@ export type Principal = UserPrincipal | ApiKeyPrincipal;
 
 /** The authenticated caller of a JWT route. */
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): UserPrincipal => {
-  return ctx.switchToHttp().getRequest().principal;
+  return ctx.switchToHttp().getRequest<{ principal: UserPrincipal }>().principal;
 });

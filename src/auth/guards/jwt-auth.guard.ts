@@ -1,4 +1,4 @@
-import { ExecutionContext, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuthGuard, IAuthModuleOptions } from '@nestjs/passport';
 import { UserPrincipal } from '../principal';
 import { INVALID_TOKEN, JWT_STRATEGY } from '../strategies/jwt.strategy';
@@ -20,14 +20,9 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
    * are told which. Errors thrown by JwtStrategy.validate (a 401, or the database failing while
    * the user is read) pass through as they are.
    */
-  override handleRequest<T = UserPrincipal>(
-    err: unknown,
-    user: T | false,
-    info: unknown,
-    _context?: ExecutionContext,
-  ): T {
+  override handleRequest<T = UserPrincipal>(err: unknown, user: T | false, info: unknown): T {
     if (err instanceof HttpException) throw err;
-    if (err) throw err instanceof Error ? err : new Error(String(err));
+    if (err) throw err instanceof Error ? err : new Error('Authentication failed');
     if (!user) {
       const noToken = info instanceof Error && info.message === 'No auth token';
       throw new UnauthorizedException(noToken ? TOKEN_REQUIRED : INVALID_TOKEN);

@@ -61,7 +61,7 @@ export class UsersService implements OnApplicationBootstrap {
       .orIgnore()
       .returning('id')
       .execute();
-    if (result.raw.length) this.logger.log(`Created the admin user ${email}`);
+    if ((result.raw as unknown[]).length) this.logger.log(`Created the admin user ${email}`);
   }
 
   /**
