@@ -78,7 +78,10 @@ describe('Access: deny by default', () => {
         'GET /api/v1/jobs/:job_id',
         'GET /api/v1/teams',
         'PATCH /api/v1/teams/:id',
+        'GET /api/v1/admin/users',
         'POST /api/v1/admin/users',
+        'PATCH /api/v1/admin/users/:id',
+        'DELETE /api/v1/admin/users/:id',
         'GET /api/v1/auth/me',
       ]),
     );
