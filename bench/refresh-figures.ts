@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { rebuildMsOf } from '../src/analytics/rebuild-report';
+import { rebuildMsOf } from '../src/allocation/rebuild-report';
 import { HelioxClient, ingestCounts, metricValue } from './heliox-client';
 import { REPO_ROOT } from './processes';
 import { Check, Figure, formatMs, Target, unmeasured } from './report';

@@ -1,5 +1,5 @@
-import { MARK_ALL_CELLS, MEASURE_SPAN_BOUND } from '../src/analytics/allocation.queries';
-import { AllocationService } from '../src/analytics/allocation.service';
+import { MARK_ALL_CELLS, MEASURE_SPAN_BOUND } from '../src/allocation/allocation.sql';
+import { AllocationService } from '../src/allocation/allocation.service';
 import { buildJobsPageQuery, JobsPageRequest, TOTAL_COUNT_CAP } from '../src/jobs/jobs.query';
 import { allocationState } from './support/allocation-state';
 import { createTestApp, TestApp } from './support/test-app';

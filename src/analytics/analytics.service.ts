@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { jobDayCost, sameCell } from './allocation.queries';
-import { AllocationService } from './allocation.service';
+import { jobDayCost, sameCell } from '../allocation/allocation.sql';
+import { AllocationService } from '../allocation/allocation.service';
 import { CostDimension, CostFilters } from './dto/cost-query.dto';
 import { splitRounded } from './money';
 

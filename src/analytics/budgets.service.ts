@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AllocationService } from './allocation.service';
+import { AllocationService } from '../allocation/allocation.service';
 import { budgetStatus, BudgetStatus, forecastMonth } from './budget-math';
 import { roundCents } from './money';
 

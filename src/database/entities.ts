@@ -1,4 +1,4 @@
-import { ALLOCATION_ENTITIES } from '../analytics/allocation.entities';
+import { ALLOCATION_ENTITIES } from '../allocation/allocation.entities';
 import { CostSnapshot } from '../analytics/cost-snapshot.entity';
 import { User } from '../auth/users/user.entity';
 import { IngestionRun } from '../ingestion/ingestion-run.entity';

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { AnalyticsModule } from '../analytics/analytics.module';
+import { AllocationModule } from '../allocation/allocation.module';
 import { TeamsModule } from '../teams/teams.module';
 import { IngestionController } from './ingestion.controller';
 import { IngestionRunsService } from './ingestion-runs.service';
 import { IngestionService } from './ingestion.service';
 
 @Module({
-  imports: [TeamsModule, AnalyticsModule],
+  imports: [TeamsModule, AllocationModule],
   controllers: [IngestionController],
   providers: [IngestionService, IngestionRunsService],
   exports: [IngestionService],

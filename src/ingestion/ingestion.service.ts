@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { AllocationService } from '../analytics/allocation.service';
+import { AllocationService } from '../allocation/allocation.service';
 import { DomainError } from '../common/errors/domain-error';
 import { Env } from '../config/env';
 import { TeamsService } from '../teams/teams.service';

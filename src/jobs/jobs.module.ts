@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { AnalyticsModule } from '../analytics/analytics.module';
+import { AllocationModule } from '../allocation/allocation.module';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 
 @Module({
-  imports: [AnalyticsModule],
+  imports: [AllocationModule],
   controllers: [JobsController],
   providers: [JobsService],
   exports: [JobsService],

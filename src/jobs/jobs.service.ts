@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AllocationService } from '../analytics/allocation.service';
+import { AllocationService } from '../allocation/allocation.service';
 import { scopeToTeam } from '../auth/team-scope';
 import { UserPrincipal } from '../auth/principal';
 import { isCalendarDate } from '../common/date-range.query';

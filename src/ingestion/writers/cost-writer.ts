@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { AllocationService } from '../../analytics/allocation.service';
+import type { AllocationService } from '../../allocation/allocation.service';
 import { costKey, CostRecord } from '../records/cost-record';
 import type { BatchResult, BatchWriter } from './batch-writer';
 

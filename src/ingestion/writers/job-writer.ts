@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { type AllocationService, CELLS_PATH_INTERVALS, type JobInterval } from '../../analytics/allocation.service';
+import { type AllocationService, CELLS_PATH_INTERVALS, type JobInterval } from '../../allocation/allocation.service';
 import type { TeamsService, TeamToEnsure } from '../../teams/teams.service';
 import type { JobRecord } from '../records/job-record';
 import type { TeamDefinition } from '../records/team-definition';

@@ -30,7 +30,7 @@ import {
   RUNNING_JOBS_MEASURED_NOW,
   WORK_TABLES_READY,
   WRITE_CHANGED_CELLS,
-} from './allocation.queries';
+} from './allocation.sql';
 
 /** One version of a job's use of a (provider, gpu_type); `endTime` null while it runs. */
 export interface JobInterval {
