@@ -1,4 +1,4 @@
-import { MARK_ALL_CELLS, MEASURE_SPAN_BOUND } from '../src/allocation/allocation.sql';
+import { MARK_ALL_CELLS, MEASURE_SPAN_BOUND } from '../src/allocation/allocation-rebuild.sql';
 import { AllocationService } from '../src/allocation/allocation.service';
 import { createTeam } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { jobDayCost, sameCell } from '../allocation/allocation.sql';
+import { jobDayCost, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
