@@ -4,10 +4,12 @@ import { AnalyticsController } from './analytics.controller';
 import { AnalyticsService } from './analytics.service';
 import { BudgetsService } from './budgets.service';
 import { FocusExportService } from './focus-export.service';
+import { CostSnapshotsWriter } from './snapshots/cost-snapshots.writer';
 
 @Module({
   imports: [AllocationModule],
   controllers: [AnalyticsController],
-  providers: [AnalyticsService, BudgetsService, FocusExportService],
+  providers: [AnalyticsService, BudgetsService, FocusExportService, CostSnapshotsWriter],
+  exports: [CostSnapshotsWriter],
 })
 export class AnalyticsModule {}
