@@ -229,7 +229,7 @@ export class AnalyticsService {
     const where = [`day BETWEEN $1::date AND $2::date`];
     if (f.provider) where.push(`provider = $${params.push(f.provider)}`);
     if (f.gpu_type) where.push(`gpu_type = $${params.push(f.gpu_type)}`);
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<{ idle: string }[]>(
       `SELECT coalesce(sum(unallocated_usd), 0)::text AS idle FROM allocation_cells WHERE ${where.join(' AND ')}`,
       params,
     );

@@ -72,11 +72,11 @@ export class TeamsService {
     const where = teamId ? `WHERE id = $1` : '';
     const scope = teamId ? [teamId] : [];
     const [rows, [{ total }]] = await Promise.all([
-      this.db.query(
+      this.db.query<TeamRowData[]>(
         `SELECT ${TEAM_COLUMNS} FROM teams ${where} ORDER BY name, id LIMIT $${scope.length + 1} OFFSET $${scope.length + 2}`,
         [...scope, limit + 1, skip],
-      ) as Promise<TeamRowData[]>,
-      this.db.query(`SELECT count(*)::int AS total FROM teams ${where}`, scope) as Promise<{ total: number }[]>,
+      ),
+      this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM teams ${where}`, scope),
     ]);
     return { teams: rows.slice(0, limit).map(toTeamResponse), total, skip, limit, has_more: rows.length > limit };
   }
@@ -85,13 +85,13 @@ export class TeamsService {
   async getVisible(user: UserPrincipal, id: string): Promise<TeamResponse> {
     const teamId = scopeToTeam(user);
     if (!isUuid(id) || (teamId !== undefined && teamId !== id.toLowerCase())) throw notFound(`No team ${id}`);
-    const [row] = await this.db.query(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = $1`, [id]);
+    const [row] = await this.db.query<TeamRowData[]>(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = $1`, [id]);
     if (!row) throw notFound(`No team ${id}`);
     return toTeamResponse(row);
   }
 
   async create(input: CreateTeamDto): Promise<TeamResponse> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<TeamRowData[]>(
       `INSERT INTO teams (name, description, budget_usd) VALUES ($1, $2, $3)
        ON CONFLICT (name) DO NOTHING RETURNING ${TEAM_COLUMNS}`,
       [input.name, input.description ?? null, input.budget_usd ?? null],
@@ -115,12 +115,16 @@ export class TeamsService {
       sets.push(`${column} = $${values.length}`);
     }
     if (input.name !== undefined) {
-      const [taken] = await this.db.query(`SELECT 1 FROM teams WHERE name = $1 AND id <> $2`, [input.name, id]);
+      const [taken] = await this.db.query<unknown[]>(`SELECT 1 FROM teams WHERE name = $1 AND id <> $2`, [
+        input.name,
+        id,
+      ]);
       if (taken) throw conflict(`A team named ${input.name} already exists`, 'name');
     }
     // The check above gives the usual answer; the constraint still decides a race between two renames.
+    // TypeORM answers an UPDATE with [rows, affected].
     const [rows] = await this.db
-      .query(
+      .query<[TeamRowData[] | undefined, number]>(
         `UPDATE teams SET ${sets.concat('updated_at = now()').join(', ')} WHERE id = $1 RETURNING ${TEAM_COLUMNS}`,
         values,
       )
