@@ -185,7 +185,7 @@ export class AnalyticsService {
       FROM g
       ${dims.includes('team') ? 'JOIN teams t ON t.id = g.team_id' : ''}
       ORDER BY ${[...keys.filter((k) => k.time).map((k) => `g.${k.name}`), 'g.cost DESC', ...keys.map((k) => `g.${k.name}`)].join(', ')}`;
-    return this.dataSource.query(sql, [start, end, ...source.params]);
+    return this.dataSource.query<CostRow[]>(sql, [start, end, ...source.params]);
   }
 
   /**
