@@ -5,11 +5,14 @@
  * A job-day row holds GPU-hours only; its cost is `round(gpu_hours × rate, 12)`, where a cell's
  * rate is its snapshot cost ÷ its GPU-hours (0 without a snapshot). The day tables hold those
  * costs summed. A refresh therefore has two ways of working:
- *  - by changed jobs (the usual one): remove and re-insert the job-days of the jobs marked since
- *    the last refresh, move the cells' GPU-hours by the difference, and move the day tables by
- *    the difference of each affected row's cost; only cells whose rate changed are read whole;
- *  - by cells (a rebuild, a bulk load): recompute listed cells from `jobs` and re-sum their days.
- * Both give the same numbers to the last digit (a property test holds them to it).
+ *  - by changed jobs (the usual one, refresh-by-jobs.sql.ts): remove and re-insert the job-days of
+ *    the jobs marked since the last refresh, move the cells' GPU-hours by the difference, and move
+ *    the day tables by the difference of each affected row's cost; only cells whose rate changed
+ *    are read whole;
+ *  - by cells (a rebuild, a bulk load, recompute-by-cells.sql.ts): recompute listed cells from
+ *    `jobs` and re-sum their days.
+ * Both give the same numbers to the last digit (a property test holds them to it). This file
+ * holds the fragments both share.
  */
 
 /** Job-day usage of the jobs in `candidates` (running jobs' end_time already set to $1), days clipped to [lo, hi]. */
