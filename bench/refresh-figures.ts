@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { rebuildMsOf } from '../src/analytics/rebuild-report';
+import { rebuildMsOf } from '../src/allocation/rebuild-report';
 import { HelioxClient, ingestCounts, metricValue } from './heliox-client';
 import { REPO_ROOT } from './processes';
 import { Check, Figure, formatMs, Target, unmeasured } from './report';
@@ -71,7 +71,10 @@ export interface RebuildTiming {
 
 /** Runs `npm run allocation:rebuild` against the database, as an operator would, and times it. */
 export async function timeRebuild(env: Record<string, string>): Promise<RebuildTiming | { missing: string }> {
-  const scripts = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts ?? {};
+  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const scripts = manifest.scripts ?? {};
   if (!scripts['allocation:rebuild']) return { missing: 'package.json has no allocation:rebuild script' };
   let output = '';
   const { ms } = await timed(

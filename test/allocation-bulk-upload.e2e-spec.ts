@@ -1,4 +1,4 @@
-import { AllocationService, CELLS_PATH_INTERVALS } from '../src/analytics/allocation.service';
+import { AllocationService, CELLS_PATH_INTERVALS } from '../src/allocation/allocation.service';
 import { allocationState } from './support/allocation-state';
 import { costPayload, jobPayload, postIngest, toNdjson } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';

@@ -1,5 +1,5 @@
-import { MARK_ALL_CELLS, MEASURE_SPAN_BOUND } from '../src/analytics/allocation.queries';
-import { AllocationService } from '../src/analytics/allocation.service';
+import { MARK_ALL_CELLS, MEASURE_SPAN_BOUND } from '../src/allocation/allocation-rebuild.sql';
+import { AllocationService } from '../src/allocation/allocation.service';
 import { createTeam } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 

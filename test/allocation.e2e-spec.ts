@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { EntityManager } from 'typeorm';
-import { allocate } from '../src/analytics/allocation-math';
-import { AllocationService } from '../src/analytics/allocation.service';
+import { allocate } from '../src/allocation/allocation-math';
+import { AllocationService } from '../src/allocation/allocation.service';
 import { createJob, createSnapshot, createTeam, JobInput, jobIntervals, TeamRow } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 

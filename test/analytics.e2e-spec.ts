@@ -1,4 +1,4 @@
-import { AllocationService } from '../src/analytics/allocation.service';
+import { AllocationService } from '../src/allocation/allocation.service';
 import { FOCUS_COLUMNS } from '../src/analytics/focus-export.service';
 import { expectErrorShape } from './support/expectations';
 import {

@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
-import { HealthModule } from '../health/health.module';
-import { AllocationService } from './allocation.service';
+import { AllocationModule } from '../allocation/allocation.module';
 import { AnalyticsController } from './analytics.controller';
 import { AnalyticsService } from './analytics.service';
 import { BudgetsService } from './budgets.service';
 import { FocusExportService } from './focus-export.service';
+import { CostSnapshotsWriter } from './snapshots/cost-snapshots.writer';
 
 @Module({
-  imports: [HealthModule],
+  imports: [AllocationModule],
   controllers: [AnalyticsController],
-  providers: [AllocationService, AnalyticsService, BudgetsService, FocusExportService],
-  exports: [AllocationService],
+  providers: [AnalyticsService, BudgetsService, FocusExportService, CostSnapshotsWriter],
+  exports: [CostSnapshotsWriter],
 })
 export class AnalyticsModule {}

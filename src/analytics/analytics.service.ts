@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { jobDayCost, sameCell } from './allocation.queries';
-import { AllocationService } from './allocation.service';
+import { jobDayCost, sameCell } from '../allocation/allocation-reads';
+import { AllocationService } from '../allocation/allocation.service';
 import { CostDimension, CostFilters } from './dto/cost-query.dto';
 import { splitRounded } from './money';
 
@@ -185,7 +185,7 @@ export class AnalyticsService {
       FROM g
       ${dims.includes('team') ? 'JOIN teams t ON t.id = g.team_id' : ''}
       ORDER BY ${[...keys.filter((k) => k.time).map((k) => `g.${k.name}`), 'g.cost DESC', ...keys.map((k) => `g.${k.name}`)].join(', ')}`;
-    return this.dataSource.query(sql, [start, end, ...source.params]);
+    return this.dataSource.query<CostRow[]>(sql, [start, end, ...source.params]);
   }
 
   /**
@@ -229,7 +229,7 @@ export class AnalyticsService {
     const where = [`day BETWEEN $1::date AND $2::date`];
     if (f.provider) where.push(`provider = $${params.push(f.provider)}`);
     if (f.gpu_type) where.push(`gpu_type = $${params.push(f.gpu_type)}`);
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<{ idle: string }[]>(
       `SELECT coalesce(sum(unallocated_usd), 0)::text AS idle FROM allocation_cells WHERE ${where.join(' AND ')}`,
       params,
     );

@@ -4,8 +4,8 @@ import { stringify } from 'csv-stringify';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { jobDayCost, sameCell } from './allocation.queries';
-import { AllocationService } from './allocation.service';
+import { jobDayCost, sameCell } from '../allocation/allocation-reads';
+import { AllocationService } from '../allocation/allocation.service';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
 export const FOCUS_COLUMNS = [
@@ -63,7 +63,7 @@ export class FocusExportService {
     csv.pipe(out);
     let cursor: Cursor | null = null;
     for (;;) {
-      const page: (Record<string, string> & Cursor)[] = await this.page(start, end, teamId, cursor);
+      const page = await this.page(start, end, teamId, cursor);
       for (const row of page) {
         if (!csv.write(row)) await once(csv, 'drain');
       }
@@ -76,7 +76,7 @@ export class FocusExportService {
   }
 
   private page(start: string, end: string, teamId: string | undefined, after: Cursor | null) {
-    return this.dataSource.query(
+    return this.dataSource.query<(Record<string, string> & Cursor)[]>(
       `SELECT a.day::text AS day, a.provider, a.gpu_type, a.job_id::text AS job_id,
               to_char(date_trunc('month', a.day), 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodStart",
               to_char(date_trunc('month', a.day) + interval '1 month', 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodEnd",

@@ -1,5 +1,5 @@
-import { ALLOCATION_ENTITIES } from '../analytics/allocation.entities';
-import { CostSnapshot } from '../analytics/cost-snapshot.entity';
+import { ALLOCATION_ENTITIES } from '../allocation/allocation.entities';
+import { CostSnapshot } from '../analytics/snapshots/cost-snapshot.entity';
 import { User } from '../auth/users/user.entity';
 import { IngestionRun } from '../ingestion/ingestion-run.entity';
 import { Job } from '../jobs/job.entity';

@@ -39,7 +39,7 @@ export class BatchPipeline<T> {
   readonly counts: PipelineCounts = { inserted: 0, updated: 0, unchanged: 0, superseded: 0 };
   private readonly lanes: { buffer: T[]; inflight: Promise<void> | null }[];
   private batchesStarted = 0;
-  private failure: unknown = null;
+  private failure: Error | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -99,13 +99,13 @@ export class BatchPipeline<T> {
     await lane.inflight;
     if (this.failure) throw this.failure;
     this.batchesStarted++;
-    lane.inflight = this.inOwnTransaction((manager) => this.writeBatch(manager, batch)).catch((error) => {
+    lane.inflight = this.inOwnTransaction((manager) => this.writeBatch(manager, batch)).catch((error: Error) => {
       this.failure ??= error;
     });
   }
 
   private async finishStreamed(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.inflight));
+    await Promise.all(this.lanes.map((lane) => lane.inflight ?? Promise.resolve()));
     if (this.failure) throw this.failure;
     if (this.batchesStarted === 0) {
       // A small run is one batch: write it and refresh the allocation in the same transaction.
@@ -120,7 +120,7 @@ export class BatchPipeline<T> {
     await Promise.all(
       this.lanes.map((lane) => {
         const batch = this.take(lane);
-        return batch.length ? this.inOwnTransaction((manager) => this.writeBatch(manager, batch)) : undefined;
+        return batch.length ? this.inOwnTransaction((manager) => this.writeBatch(manager, batch)) : Promise.resolve();
       }),
     );
     await this.refresh();

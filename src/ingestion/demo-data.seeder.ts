@@ -26,7 +26,9 @@ export class DemoDataSeeder implements OnApplicationBootstrap {
       DATABASE_URL: this.config.get('DATABASE_URL', { infer: true }),
     };
     if (!settings.SEED_DEMO_DATA || settings.DATABASE_URL) return;
-    const [{ jobs }] = await this.dataSource.query(`SELECT count(*)::int AS jobs FROM (SELECT 1 FROM jobs LIMIT 1) j`);
+    const [{ jobs }] = await this.dataSource.query<{ jobs: number }[]>(
+      `SELECT count(*)::int AS jobs FROM (SELECT 1 FROM jobs LIMIT 1) j`,
+    );
     if (!shouldSeedDemoData(settings, jobs)) return;
     const jobsAnswer = await this.ingestion.ingestDemoFile('jobs', 'demo');
     const costsAnswer = await this.ingestion.ingestDemoFile('costs', 'demo');

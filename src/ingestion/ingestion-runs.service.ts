@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { notFound } from '../common/errors/domain-error';
 import { IngestionKind, IngestionRecordError, IngestionRun, IngestionStatus } from './ingestion-run.entity';
 import { STORED_ERRORS } from './record-errors';
@@ -35,11 +35,8 @@ const DEAD_RUN_RETRY_MS = 1_000;
 @Injectable()
 export class IngestionRunsService {
   private readonly logger = new Logger(IngestionRunsService.name);
-  private readonly runs: Repository<IngestionRun>;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
-    this.runs = dataSource.getRepository(IngestionRun);
-  }
+  constructor(@InjectRepository(IngestionRun) private readonly runs: Repository<IngestionRun>) {}
 
   async start(kind: IngestionKind, source: string, options: { dryRun: boolean; atomic: boolean }): Promise<string> {
     const run = await this.runs.save(

@@ -3,9 +3,11 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { AllocationService } from '../analytics/allocation.service';
+import { AllocationService } from '../allocation/allocation.service';
+import { CostSnapshotsWriter } from '../analytics/snapshots/cost-snapshots.writer';
 import { DomainError } from '../common/errors/domain-error';
 import { Env } from '../config/env';
+import { JobsWriter } from '../jobs/jobs.writer';
 import { TeamsService } from '../teams/teams.service';
 import { BatchPipeline } from './batch-pipeline';
 import { IngestionKind } from './ingestion-run.entity';
@@ -53,6 +55,8 @@ export class IngestionService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly runs: IngestionRunsService,
     private readonly teams: TeamsService,
+    private readonly jobs: JobsWriter,
+    private readonly snapshots: CostSnapshotsWriter,
     private readonly allocation: AllocationService,
     config: ConfigService<Env, true>,
   ) {
@@ -78,10 +82,11 @@ export class IngestionService {
       streamed: !single,
       capped: false,
     };
-    const writer: BatchWriter<any> =
+    // Records come out of normalise() untyped; each writer takes the kind its normaliser makes.
+    const writer: BatchWriter<unknown> =
       request.kind === 'jobs'
-        ? new JobBatchWriter(this.teams, this.allocation, body?.teams ?? [])
-        : new CostBatchWriter(this.allocation);
+        ? new JobBatchWriter(this.teams, this.jobs, this.allocation, body?.teams ?? [])
+        : new CostBatchWriter(this.snapshots, this.allocation);
     const pipeline = new BatchPipeline(
       this.dataSource,
       writer,

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
-import { AnalyticsModule } from '../analytics/analytics.module';
+import { AllocationModule } from '../allocation/allocation.module';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
+import { JobsWriter } from './jobs.writer';
 
 @Module({
-  imports: [AnalyticsModule],
+  imports: [AllocationModule],
   controllers: [JobsController],
-  providers: [JobsService],
-  exports: [JobsService],
+  providers: [JobsService, JobsWriter],
+  exports: [JobsService, JobsWriter],
 })
 export class JobsModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AllocationService } from '../analytics/allocation.service';
+import { AllocationService } from '../allocation/allocation.service';
 import { scopeToTeam } from '../auth/team-scope';
 import { UserPrincipal } from '../auth/principal';
 import { isCalendarDate } from '../common/date-range.query';
@@ -9,7 +9,15 @@ import { badRequest, notFound } from '../common/errors/domain-error';
 import { JobDetailResponse, JobResponse, JobsPage } from './dto/job.response';
 import { ListJobsQuery } from './dto/list-jobs.query';
 import { decodeCursor } from './jobs-cursor';
-import { buildJobQuery, buildJobsPageQuery, JobsKey, JobsPageRequest, SortOrder, toJobsPage } from './jobs.query';
+import {
+  buildJobQuery,
+  buildJobsPageQuery,
+  JobsKey,
+  JobsPageRequest,
+  JobsPageRow,
+  SortOrder,
+  toJobsPage,
+} from './jobs.query';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -24,16 +32,16 @@ export class JobsService {
   async list(user: UserPrincipal, query: ListJobsQuery): Promise<JobsPage> {
     const request = this.toPageRequest(user, query);
     const { text, values } = buildJobsPageQuery(request);
-    const [row] = await this.db.query(text, values);
+    const [row] = await this.db.query<JobsPageRow[]>(text, values);
     return toJobsPage(row, request);
   }
 
   /** One job, or 404 when it does not exist or belongs to a team the caller may not see. */
   async get(user: UserPrincipal, jobId: string): Promise<JobDetailResponse> {
     const { text, values } = buildJobQuery(jobId, scopeToTeam(user));
-    const [row] = await this.db.query(text, values);
+    const [row] = await this.db.query<{ job: JobResponse }[]>(text, values);
     if (!row) throw notFound(`No job ${jobId}`);
-    const job = row.job as JobResponse;
+    const job = row.job;
     return { ...job, daily_costs: await this.allocation.dailyCostsOfJob(job.id) };
   }
 

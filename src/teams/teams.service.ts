@@ -43,7 +43,7 @@ export class TeamsService {
     const wanted = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const names = wanted.map((t) => t.name);
 
-    const inserted: { id: string; name: string }[] = await manager.query(
+    const inserted = await manager.query<{ id: string; name: string }[]>(
       `INSERT INTO teams (name, description, budget_usd)
        SELECT t.name, t.description, t.budget_usd
          FROM unnest($1::text[], $2::text[], $3::numeric[]) WITH ORDINALITY AS t(name, description, budget_usd, position)
@@ -57,7 +57,7 @@ export class TeamsService {
     // A separate statement sees teams that a concurrent run committed after the insert's snapshot.
     const missing = names.filter((name) => !idsByName.has(name));
     if (missing.length) {
-      const found: { id: string; name: string }[] = await manager.query(
+      const found = await manager.query<{ id: string; name: string }[]>(
         `SELECT id, name FROM teams WHERE name = ANY($1::text[])`,
         [missing],
       );
@@ -129,9 +129,9 @@ export class TeamsService {
       if (taken) throw conflict(`A team named ${input.name} already exists`, 'name');
     }
     // The check above gives the usual answer; the constraint still decides a race between two renames.
-    // An UPDATE answers [rows, affected count].
+    // TypeORM answers an UPDATE with [rows, affected].
     const [rows] = await this.db
-      .query<[TeamRowData[], number]>(
+      .query<[TeamRowData[] | undefined, number]>(
         `UPDATE teams SET ${sets.concat('updated_at = now()').join(', ')} WHERE id = $1 RETURNING ${TEAM_COLUMNS}`,
         values,
       )
@@ -139,7 +139,7 @@ export class TeamsService {
         if (error.driverError?.code === '23505') throw conflict(`A team named ${input.name} already exists`, 'name');
         throw error;
       });
-    if (!rows[0]) throw notFound(`No team ${id}`);
+    if (!rows?.[0]) throw notFound(`No team ${id}`);
     return toTeamResponse(rows[0]);
   }
 }

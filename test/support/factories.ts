@@ -1,7 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { JobInterval } from '../../src/analytics/allocation.service';
+import type { JobInterval } from '../../src/allocation/allocation.service';
 import type { TokenClaims } from '../../src/auth/token-claims';
 import type { TestApp } from './test-app';
 

@@ -87,7 +87,7 @@ export async function* csvRecords(
         yield { index, issue: { field: null, message } };
         continue;
       }
-      const record: Record<string, string> = Object.create(null);
+      const record = Object.create(null) as Record<string, string>;
       header.forEach((name, i) => (record[name] = row[i]));
       yield { index, value: record };
     }

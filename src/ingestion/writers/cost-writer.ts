@@ -1,18 +1,15 @@
 import type { EntityManager } from 'typeorm';
-import type { AllocationService } from '../../analytics/allocation.service';
+import type { AllocationService } from '../../allocation/allocation.service';
+import type { CostSnapshotsWriter } from '../../analytics/snapshots/cost-snapshots.writer';
 import { costKey, CostRecord } from '../records/cost-record';
 import type { BatchResult, BatchWriter } from './batch-writer';
 
-/** Upsert by (entry_date, provider, gpu_type); an unchanged price is not written at all. */
-const UPSERT_COSTS = `
-  INSERT INTO cost_snapshots AS c (entry_date, provider, gpu_type, cost_usd)
-  SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::numeric[])
-  ON CONFLICT (entry_date, provider, gpu_type) DO UPDATE SET cost_usd = EXCLUDED.cost_usd, updated_at = now()
-  WHERE c.cost_usd IS DISTINCT FROM EXCLUDED.cost_usd
-  RETURNING to_char(c.entry_date, 'YYYY-MM-DD') AS day, c.provider, c.gpu_type, (c.xmax = 0) AS inserted`;
-
+/** Cost snapshots for one run: written by their owner, their allocation cells marked in the same transaction. */
 export class CostBatchWriter implements BatchWriter<CostRecord> {
-  constructor(private readonly allocation: AllocationService) {}
+  constructor(
+    private readonly snapshots: CostSnapshotsWriter,
+    private readonly allocation: AllocationService,
+  ) {}
 
   keyOf(record: CostRecord): string {
     return costKey(record);
@@ -20,15 +17,7 @@ export class CostBatchWriter implements BatchWriter<CostRecord> {
 
   async write(manager: EntityManager, batch: CostRecord[]): Promise<BatchResult> {
     if (!batch.length) return { inserted: 0, updated: 0, unchanged: 0 };
-    const written: { day: string; provider: string; gpu_type: string; inserted: boolean }[] = await manager.query(
-      UPSERT_COSTS,
-      [
-        batch.map((r) => r.entryDate),
-        batch.map((r) => r.provider),
-        batch.map((r) => r.gpuType),
-        batch.map((r) => r.costUsd),
-      ],
-    );
+    const written = await this.snapshots.upsert(manager, batch);
     if (written.length) {
       await this.allocation.markSnapshotsChanged(
         manager,

@@ -1,49 +1,10 @@
 import type { EntityManager } from 'typeorm';
-import { type AllocationService, CELLS_PATH_INTERVALS, type JobInterval } from '../../analytics/allocation.service';
+import { type AllocationService, CELLS_PATH_INTERVALS, type JobInterval } from '../../allocation/allocation.service';
+import type { JobsWriter, WrittenJob } from '../../jobs/jobs.writer';
 import type { TeamsService, TeamToEnsure } from '../../teams/teams.service';
 import type { JobRecord } from '../records/job-record';
 import type { TeamDefinition } from '../records/team-definition';
 import type { BatchResult, BatchWriter } from './batch-writer';
-
-/**
- * One statement per batch: unnest the columns, insert new jobs, update only jobs whose values
- * differ (`IS DISTINCT FROM`, so re-sent rows cost no write, no WAL, no `updated_at` change).
- * The outer SELECT runs on the statement's snapshot, so joining `jobs` there yields the version
- * from before the write: the old interval, whose allocation cells must be recomputed too. Only
- * updated jobs have one; the new intervals are the batch's own records, so little comes back.
- */
-const UPSERT_JOBS = `
-  WITH written AS (
-    INSERT INTO jobs AS j (job_id, team_id, model_name, provider, gpu_type, gpu_count, start_time, end_time, status)
-    SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::numeric[],
-                         $7::timestamptz[], $8::timestamptz[], $9::text[])
-    ON CONFLICT (job_id) DO UPDATE SET
-      team_id = EXCLUDED.team_id, model_name = EXCLUDED.model_name, provider = EXCLUDED.provider,
-      gpu_type = EXCLUDED.gpu_type, gpu_count = EXCLUDED.gpu_count, start_time = EXCLUDED.start_time,
-      end_time = EXCLUDED.end_time, status = EXCLUDED.status, updated_at = now()
-    WHERE (j.team_id, j.model_name, j.provider, j.gpu_type, j.gpu_count, j.start_time, j.end_time, j.status)
-          IS DISTINCT FROM
-          (EXCLUDED.team_id, EXCLUDED.model_name, EXCLUDED.provider, EXCLUDED.gpu_type, EXCLUDED.gpu_count,
-           EXCLUDED.start_time, EXCLUDED.end_time, EXCLUDED.status)
-    RETURNING j.id, j.job_id, (j.xmax = 0) AS inserted
-  )
-  SELECT w.id, w.job_id, w.inserted,
-         p.provider AS old_provider, p.gpu_type AS old_gpu_type, p.start_time AS old_start_time, p.end_time AS old_end_time
-    FROM written w
-    -- LATERAL keeps this an index probe per updated row, never a scan of the whole table; OFFSET 0
-    -- keeps the subquery whole, so NOT w.inserted gates the probe instead of filtering after it
-    -- (a batch of new jobs then probes nothing).
-    LEFT JOIN LATERAL (SELECT * FROM jobs WHERE jobs.job_id = w.job_id AND NOT w.inserted OFFSET 0) p ON true`;
-
-interface WrittenJob {
-  id: string;
-  job_id: string;
-  inserted: boolean;
-  old_provider: string | null;
-  old_gpu_type: string | null;
-  old_start_time: Date | null;
-  old_end_time: Date | null;
-}
 
 /**
  * Writes jobs for one run. Team ids are resolved once per batch for the names the run has not
@@ -59,6 +20,7 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
 
   constructor(
     private readonly teams: TeamsService,
+    private readonly jobs: JobsWriter,
     private readonly allocation: AllocationService,
     payloadTeams: TeamDefinition[],
   ) {
@@ -78,21 +40,17 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
     const wanted: TeamToEnsure[] = [...this.payloadTeams];
     for (const record of batch) if (!this.teamIds.has(record.teamName)) wanted.push({ name: record.teamName });
     const ensured = wanted.length ? await this.teams.ensureTeams(manager, wanted) : undefined;
-    const teamId = (name: string) => this.teamIds.get(name) ?? ensured?.idsByName.get(name);
+    const teamId = (name: string) => {
+      const id = this.teamIds.get(name) ?? ensured?.idsByName.get(name);
+      // ensureTeams finds or creates every name it is given, so a miss is a bug, not bad input.
+      if (id === undefined) throw new Error(`No id for team ${name}`);
+      return id;
+    };
 
-    const written: WrittenJob[] = batch.length
-      ? await manager.query(UPSERT_JOBS, [
-          batch.map((r) => r.jobId),
-          batch.map((r) => teamId(r.teamName)),
-          batch.map((r) => r.modelName),
-          batch.map((r) => r.provider),
-          batch.map((r) => r.gpuType),
-          batch.map((r) => r.gpuCount),
-          batch.map((r) => r.startTime),
-          batch.map((r) => r.endTime),
-          batch.map((r) => r.status),
-        ])
-      : [];
+    const written = await this.jobs.upsert(
+      manager,
+      batch.map((r) => ({ ...r, teamId: teamId(r.teamName) })),
+    );
 
     const intervals: JobInterval[] = [];
     let inserted = 0;

@@ -1,6 +1,6 @@
 /**
  * DESIGN section 4 in plain TypeScript, one job and one cell at a time. The SQL in
- * allocation.queries.ts is what runs; this is its executable specification: the unit tests pin
+ * allocation's SQL files are what run; this is its executable specification: the unit tests pin
  * the rule down with hand-computed cases, and the property test checks the database against it.
  */
 

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { AllocationService } from './allocation.service';
-import { AnalyticsModule } from './analytics.module';
+import { AllocationModule } from './allocation.module';
 import { rebuildReport } from './rebuild-report';
 
 /**
@@ -12,7 +12,7 @@ import { rebuildReport } from './rebuild-report';
  * `cost_snapshots`, for repairs. The same configuration, database and migrations as the API
  * (DATABASE_URL, or the embedded server on the app's data directory).
  */
-@Module({ imports: [AppConfigModule, DatabaseModule, AnalyticsModule] })
+@Module({ imports: [AppConfigModule, DatabaseModule, AllocationModule] })
 class RebuildCliModule {}
 
 async function main(): Promise<void> {

@@ -1,0 +1,58 @@
+/** How writers and readers mark what a refresh must bring up to date. */
+
+/** A CTE recording `seconds`, the longest finished interval of a batch, when it beats the recorded bound. */
+const recordLongest = (seconds: string) => `WITH longest AS (
+    INSERT INTO allocation_span_bounds (longest_seconds)
+    SELECT ${seconds}::float8 WHERE ${seconds}::float8 > (SELECT coalesce(max(longest_seconds), 0) FROM allocation_span_bounds)
+  )`;
+
+/**
+ * A job's intervals (old and new version), as parallel arrays $1..$5 (job id, provider, GPU
+ * type, start, end) and $7 (whether the job is new); $6: the longest finished interval in
+ * seconds, recorded when it beats the recorded bound.
+ */
+export const MARK_JOB_INTERVALS = `
+  ${recordLongest('$6')}
+  INSERT INTO allocation_dirty_jobs (job_id, provider, gpu_type, start_time, end_time, new_job)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $7::boolean[])`;
+
+/**
+ * The cells of job intervals, to be recomputed from `jobs`: how a bulk load marks its jobs past
+ * the first CELLS_PATH_INTERVALS (a few hundred distinct cells per batch instead of a row per
+ * job). $1..$4: parallel arrays (provider, GPU type, start, end); $5: as in MARK_JOB_INTERVALS.
+ */
+export const MARK_INTERVAL_CELLS = `
+  ${recordLongest('$5')}
+  INSERT INTO allocation_dirty_cells (day, provider, gpu_type, recompute)
+  SELECT DISTINCT d::date, i.provider, i.gpu_type, true
+  FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[])) AS i(provider, gpu_type, start_time, end_time)
+  CROSS JOIN LATERAL generate_series(
+    date_trunc('day', i.start_time AT TIME ZONE 'UTC'),
+    date_trunc('day', coalesce(i.end_time, now()) AT TIME ZONE 'UTC'),
+    interval '1 day') AS d`;
+
+/** Cells whose snapshot changed: their rate changes, their usage does not. */
+export const MARK_SNAPSHOT_CELLS = `
+  INSERT INTO allocation_dirty_cells (day, provider, gpu_type, recompute)
+  SELECT DISTINCT c.day, c.provider, c.gpu_type, false
+  FROM unnest($1::date[], $2::text[], $3::text[]) AS c(day, provider, gpu_type)`;
+
+/**
+ * When running jobs were last measured more than $1 seconds ago: the cells of their days since
+ * then (today's, and the days of a quiet spell) are marked to be recomputed, so that their usage
+ * keeps growing. The check row is moved in the same statement, so concurrent readers mark once.
+ */
+export const MARK_STALE_RUNNING_CELLS = `
+  WITH due AS (
+    UPDATE allocation_running_checks c SET measured_at = now()
+    FROM (SELECT measured_at AS since FROM allocation_running_checks) p
+    WHERE c.measured_at < now() - make_interval(secs => $1)
+    RETURNING p.since
+  )
+  INSERT INTO allocation_dirty_cells (day, provider, gpu_type, recompute)
+  SELECT DISTINCT d::date, j.provider, j.gpu_type, true
+  FROM due
+  CROSS JOIN jobs j
+  CROSS JOIN LATERAL generate_series(
+    date_trunc('day', greatest(j.start_time, due.since) AT TIME ZONE 'UTC'), date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') AS d
+  WHERE j.end_time IS NULL AND j.status <> 'queued' AND j.start_time < now()`;

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { MetricsService } from '../health/metrics.service';
+import {
+  MARK_INTERVAL_CELLS,
+  MARK_JOB_INTERVALS,
+  MARK_SNAPSHOT_CELLS,
+  MARK_STALE_RUNNING_CELLS,
+} from './allocation-marks.sql';
+import { RUNNING_CHECK_INTERVAL_MS, RUNNING_JOB_STALENESS_SECONDS } from './allocation.thresholds';
+
+/** One version of a job's use of a (provider, gpu_type); `endTime` null while it runs. */
+export interface JobInterval {
+  /** `jobs.id`. */
+  jobId: string;
+  provider: string;
+  gpuType: string;
+  startTime: Date | string;
+  endTime: Date | string | null;
+  /** The job did not exist before this change (it has no job-day rows yet). */
+  newJob?: boolean;
+}
+
+export interface SnapshotCell {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  provider: string;
+  gpuType: string;
+}
+
+/**
+ * Records what a refresh must bring up to date. Writers mark inside their own transaction, so a
+ * mark commits (or rolls back) with the change it describes.
+ */
+@Injectable()
+export class AllocationMarks {
+  private lastRunningCheck = 0;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /**
+   * Marks changed jobs: give the old and the new version of every changed job. With
+   * `wholeCells`, the cells they touch are marked for recomputing instead (a bulk load).
+   */
+  async markJobsChanged(manager: EntityManager, intervals: JobInterval[], { wholeCells = false } = {}): Promise<void> {
+    await this.metrics.timeAllocation('mark', () => this.markIntervals(manager, intervals, wholeCells));
+  }
+
+  private async markIntervals(manager: EntityManager, intervals: JobInterval[], wholeCells: boolean): Promise<void> {
+    const unique = new Map<string, [string, string, string, string, string | null, boolean]>();
+    let longestMs = 0;
+    for (const i of intervals) {
+      if (!i.startTime) continue;
+      const start = toIso(i.startTime);
+      const end = i.endTime === null || i.endTime === undefined ? null : toIso(i.endTime);
+      const newJob = i.newJob ?? false;
+      if (end !== null) longestMs = Math.max(longestMs, Date.parse(end) - Date.parse(start));
+      unique.set(`${i.jobId}\u0000${i.provider}\u0000${i.gpuType}\u0000${start}\u0000${end}\u0000${newJob}`, [
+        i.jobId,
+        i.provider,
+        i.gpuType,
+        start,
+        end,
+        newJob,
+      ]);
+    }
+    if (!unique.size) return;
+    const rows = [...unique.values()];
+    const [jobIds, providers, gpuTypes, starts, ends, newJobs] = [0, 1, 2, 3, 4, 5].map((k) => rows.map((r) => r[k]));
+    const longestSeconds = Math.ceil(longestMs / 1000);
+    if (wholeCells) await manager.query(MARK_INTERVAL_CELLS, [providers, gpuTypes, starts, ends, longestSeconds]);
+    else await manager.query(MARK_JOB_INTERVALS, [jobIds, providers, gpuTypes, starts, ends, longestSeconds, newJobs]);
+  }
+
+  /** Marks the cells of changed cost snapshots. */
+  async markSnapshotsChanged(manager: EntityManager, cells: SnapshotCell[]): Promise<void> {
+    if (!cells.length) return;
+    await this.metrics.timeAllocation('mark', () =>
+      manager.query(MARK_SNAPSHOT_CELLS, [
+        cells.map((c) => c.day),
+        cells.map((c) => c.provider),
+        cells.map((c) => c.gpuType),
+      ]),
+    );
+  }
+
+  /**
+   * Marks the cells of running jobs measured too long ago (at most once a minute per process),
+   * so that their usage keeps growing between writes.
+   */
+  async markStaleRunningJobs(): Promise<void> {
+    if (Date.now() - this.lastRunningCheck < RUNNING_CHECK_INTERVAL_MS) return;
+    this.lastRunningCheck = Date.now();
+    await this.dataSource.query(MARK_STALE_RUNNING_CELLS, [RUNNING_JOB_STALENESS_SECONDS]);
+  }
+
+  /** Whether any cell or job is marked and waits for a refresh. */
+  async anyMarked(): Promise<boolean> {
+    const [{ dirty }] = await this.dataSource.query<{ dirty: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM allocation_dirty_cells) OR EXISTS (SELECT 1 FROM allocation_dirty_jobs) AS dirty`,
+    );
+    return dirty;
+  }
+}
+
+function toIso(value: Date | string): string {
+  return value instanceof Date ? value.toISOString() : value;
+}

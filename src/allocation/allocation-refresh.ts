@@ -1,0 +1,116 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { AllocationStep, MetricsService } from '../health/metrics.service';
+import { CELLS_PATH_INTERVALS, PARALLEL_REFRESH_CELLS, REFRESH_WORKERS } from './allocation.thresholds';
+import { RecomputeByCells } from './recompute-by-cells';
+import { RefreshByJobs } from './refresh-by-jobs';
+import { lockRefresh, prepareWorkTables, transactionNow } from './refresh-session';
+import { CELLS_OF_REFRESH_JOBS, CLAIM_DIRTY_CELLS, CLAIM_DIRTY_JOBS } from './refresh.sql';
+
+interface ClaimedMarks {
+  jobMarks: number;
+  cellMarks: number;
+  recomputeCells: number;
+}
+
+/**
+ * Brings the allocation tables up to date with the marks: claims them, then takes the
+ * changed-jobs path (refresh-by-jobs.ts) or the cells path (recompute-by-cells.ts).
+ */
+@Injectable()
+export class AllocationRefresh {
+  private readonly logger = new Logger(AllocationRefresh.name);
+  /** The tail of this process's queue of refreshes of their own (see refreshDirty). */
+  private ownRefreshes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: MetricsService,
+    private readonly byJobs: RefreshByJobs,
+    private readonly byCells: RecomputeByCells,
+  ) {}
+
+  /**
+   * Recomputes every marked cell and clears the marks: inside the caller's transaction when a
+   * manager is given, else in a transaction of its own.
+   */
+  async refreshDirty(manager?: EntityManager): Promise<{ cells: number }> {
+    if (manager?.queryRunner?.isTransactionActive) return this.timed('refresh', () => this.refreshIn(manager));
+    // One refresh of its own at a time per process: later callers wait here without holding a
+    // connection (and usually find nothing left to do), instead of each taking pool connections
+    // to queue on the refresh lock.
+    const run = this.ownRefreshes.then(() => this.timed('refresh', () => this.refreshOwn()));
+    this.ownRefreshes = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * `workers`: connections of its own a large refresh may split its cells between. Changed jobs
+   * are applied one by one unless a mark asks for recomputing cells (a rebuild, a repair, running
+   * jobs, the rest of a bulk load) or there are so many that recomputing the cells is cheaper.
+   */
+  async refreshIn(m: EntityManager, workers: QueryRunner[] = []): Promise<{ cells: number }> {
+    await lockRefresh(m);
+    const now = await transactionNow(m);
+    await prepareWorkTables(m);
+    await m.query(CLAIM_DIRTY_CELLS);
+    await m.query(CLAIM_DIRTY_JOBS, [now]);
+    const [{ jobMarks, cellMarks, recomputeCells }] = await m.query<ClaimedMarks[]>(
+      `SELECT (SELECT count(*) FROM allocation_refresh_jobs)::int AS "jobMarks",
+              (SELECT count(*) FROM allocation_refresh_cells)::int AS "cellMarks",
+              (SELECT count(*) FROM allocation_refresh_cells WHERE recompute)::int AS "recomputeCells"`,
+    );
+    let cells = 0;
+    if (recomputeCells > 0 || jobMarks >= CELLS_PATH_INTERVALS) {
+      await m.query(CELLS_OF_REFRESH_JOBS);
+      [{ cells }] = await m.query<{ cells: number }[]>(`SELECT count(*)::int AS cells FROM allocation_refresh_cells`);
+      await this.byCells.recompute(m, now, cells, workers);
+    } else if (jobMarks > 0 || cellMarks > 0) {
+      cells = await this.byJobs.apply(m, now);
+    }
+    if (cells) this.logger.debug(`Refreshed ${cells} allocation cells`);
+    return { cells };
+  }
+
+  /** Times a refresh or a rebuild and counts the cells it wrote. */
+  async timed(step: AllocationStep, work: () => Promise<{ cells: number }>): Promise<{ cells: number }> {
+    const result = await this.metrics.timeAllocation(step, work);
+    this.metrics.allocationCells.inc(result.cells);
+    return result;
+  }
+
+  /**
+   * A refresh in a transaction of its own. Only such a refresh may hand cells to other
+   * connections: they could not see the uncommitted writes of a caller's transaction. Its
+   * workers' connections are taken before the refresh lock, never while holding it.
+   */
+  private async refreshOwn(): Promise<{ cells: number }> {
+    const [{ cells, intervals }] = await this.dataSource.query<{ cells: number; intervals: number }[]>(
+      `SELECT (SELECT count(*) FROM (SELECT 1 FROM allocation_dirty_cells LIMIT ${PARALLEL_REFRESH_CELLS}) m)::int AS cells,
+              (SELECT count(*) FROM (SELECT 1 FROM allocation_dirty_jobs LIMIT ${CELLS_PATH_INTERVALS}) m)::int AS intervals`,
+    );
+    const workers =
+      cells >= PARALLEL_REFRESH_CELLS || intervals >= CELLS_PATH_INTERVALS ? await this.connectWorkers() : [];
+    try {
+      return await this.dataSource.transaction((m) => this.refreshIn(m, workers));
+    } finally {
+      await Promise.all(workers.map((w) => w.release()));
+    }
+  }
+
+  private async connectWorkers(): Promise<QueryRunner[]> {
+    const workers: QueryRunner[] = [];
+    try {
+      for (let i = 0; i < REFRESH_WORKERS; i++) {
+        const worker = this.dataSource.createQueryRunner();
+        workers.push(worker);
+        await worker.connect();
+      }
+      return workers;
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.release()));
+      throw error;
+    }
+  }
+}

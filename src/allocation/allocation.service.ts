@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AllocationMarks, JobInterval, SnapshotCell } from './allocation-marks';
+import { AllocationReads, JobDailyCost } from './allocation-reads';
+import { AllocationRebuild } from './allocation-rebuild';
+import { AllocationRefresh } from './allocation-refresh';
+
+export type { JobInterval, SnapshotCell } from './allocation-marks';
+export type { JobDailyCost } from './allocation-reads';
+export { CELLS_PATH_INTERVALS } from './allocation.thresholds';
+
+/**
+ * What other modules may ask of the allocation. It keeps the allocation tables equal to DESIGN
+ * section 4 applied to `jobs` and `cost_snapshots`: writers mark the jobs and snapshots they
+ * change; a refresh replaces the changed jobs' rows and moves the sums by the difference, or
+ * recomputes whole cells after a bulk load or for a rebuild (docs/allocation.md).
+ */
+@Injectable()
+export class AllocationService {
+  constructor(
+    private readonly marks: AllocationMarks,
+    private readonly refresh: AllocationRefresh,
+    private readonly rebuilds: AllocationRebuild,
+    private readonly reads: AllocationReads,
+  ) {}
+
+  /**
+   * Marks changed jobs, in the writer's transaction: give the old and the new version of every
+   * changed job. With `wholeCells`, the cells they touch are marked for recomputing instead (a
+   * bulk load).
+   */
+  markJobsChanged(manager: EntityManager, intervals: JobInterval[], options?: { wholeCells?: boolean }): Promise<void> {
+    return this.marks.markJobsChanged(manager, intervals, options);
+  }
+
+  /** Marks the cells of changed cost snapshots, in the writer's transaction. */
+  markSnapshotsChanged(manager: EntityManager, cells: SnapshotCell[]): Promise<void> {
+    return this.marks.markSnapshotsChanged(manager, cells);
+  }
+
+  /**
+   * Recomputes every marked cell and clears the marks: inside the caller's transaction when a
+   * manager is given, else in a transaction of its own.
+   */
+  refreshDirty(manager?: EntityManager): Promise<{ cells: number }> {
+    return this.refresh.refreshDirty(manager);
+  }
+
+  /** Brings the allocation up to date before a read (running jobs, pending marks). */
+  ensureFresh(): Promise<void> {
+    return this.reads.ensureFresh();
+  }
+
+  /** Empties the allocation tables and recomputes every cell from the raw tables (repairs). */
+  rebuild(): Promise<{ cells: number }> {
+    return this.rebuilds.rebuild();
+  }
+
+  /** A job's usage and cost per UTC day (`jobs.id`). */
+  dailyCostsOfJob(jobUuid: string): Promise<JobDailyCost[]> {
+    return this.reads.dailyCostsOfJob(jobUuid);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The set-based SQL of cost allocation (docs/allocation.md). `$1` is always the instant running
+ * jobs are measured up to. Day boundaries are UTC whatever the session time zone is.
+ *
+ * A job-day row holds GPU-hours only; its cost is `round(gpu_hours × rate, 12)`, where a cell's
+ * rate is its snapshot cost ÷ its GPU-hours (0 without a snapshot). The day tables hold those
+ * costs summed. A refresh therefore has two ways of working:
+ *  - by changed jobs (the usual one, refresh-by-jobs.sql.ts): remove and re-insert the job-days of
+ *    the jobs marked since the last refresh, move the cells' GPU-hours by the difference, and move
+ *    the day tables by the difference of each affected row's cost; only cells whose rate changed
+ *    are read whole;
+ *  - by cells (a rebuild, a bulk load, recompute-by-cells.sql.ts): recompute listed cells from
+ *    `jobs` and re-sum their days.
+ * Both give the same numbers to the last digit (a property test holds them to it). This file
+ * holds the fragments both share.
+ */
+
+/** Job-day usage of the jobs in `candidates` (running jobs' end_time already set to $1), days clipped to [lo, hi]. */
+export const jobDayUsage = (candidates: string, lo: string, hi: string) => `
+  SELECT g.day, j.provider, j.gpu_type, j.id AS job_id, j.team_id, j.model_name, j.status,
+         g.day = (j.start_time AT TIME ZONE 'UTC')::date AS first_day,
+         j.gpu_count * extract(epoch FROM
+           least(j.end_time, g.day_start + interval '1 day') - greatest(j.start_time, g.day_start)
+         ) / 3600 AS gpu_hours
+  FROM ${candidates}
+  CROSS JOIN LATERAL (
+    SELECT s::date AS day, s AT TIME ZONE 'UTC' AS day_start
+    FROM generate_series(
+      greatest(date_trunc('day', j.start_time AT TIME ZONE 'UTC'), ${lo}),
+      least(date_trunc('day', j.end_time AT TIME ZONE 'UTC'), ${hi}),
+      interval '1 day') AS s
+  ) g`;
+
+/** Rows `a` and `b` are in the same (day, provider, gpu_type) cell. */
+export const sameCell = (a: string, b: string) =>
+  `${a}.day = ${b}.day AND ${a}.provider = ${b}.provider AND ${a}.gpu_type = ${b}.gpu_type`;
+
+export const JOB_DAY_COLUMNS = 'day, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours, first_day';
+/** A cell's rate: GPU-hours normalised first, so that equal hours always give the same digits. */
+export const rate = (snapshot: string, hours: string, used: string) =>
+  `CASE WHEN ${used} AND ${snapshot} IS NOT NULL THEN ${snapshot} / ${hours} ELSE 0 END`;
+/** What one job-day row costs at a rate. */
+export const jobDayCost = (hours: string, cellRate: string) => `round(${hours} * ${cellRate}, 12)`;
+
+/** The sums every day table keeps (see DaySums in allocation.entities.ts). */
+export const DAY_TABLE_COLUMNS = 'gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started';

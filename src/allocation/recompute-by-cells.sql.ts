@@ -1,0 +1,109 @@
+import { DAY_TABLE_COLUMNS, JOB_DAY_COLUMNS, jobDayCost, jobDayUsage, rate, sameCell } from './allocation.sql';
+
+/**
+ * The cells path of a refresh (a rebuild, a bulk load, running jobs): listed cells recomputed
+ * from `jobs`, their days re-summed.
+ */
+
+/**
+ * Where the jobs that can use the refresh cells are: finished jobs starting in
+ * [earliest_start, window_end) and ending after window_start, and running jobs starting before
+ * window_end. earliest_start is window_start minus the longest finished job (plus a second).
+ */
+export const REFRESH_WINDOW = `
+  SELECT min(day)::timestamp AT TIME ZONE 'UTC' AS window_start,
+         (max(day) + 1)::timestamp AT TIME ZONE 'UTC' AS window_end,
+         min(day)::timestamp AT TIME ZONE 'UTC'
+           - make_interval(secs => (SELECT coalesce(max(longest_seconds), 0) + 1 FROM allocation_span_bounds)) AS earliest_start
+  FROM allocation_refresh_cells`;
+
+export const CLEAR_REFRESH_CELLS = ['job_day_allocations', 'allocation_cells'].map(
+  (table) => `
+  DELETE FROM ${table} t USING allocation_refresh_cells r
+  WHERE ${sameCell('t', 'r')}`,
+);
+
+/**
+ * One statement computes the usage of the listed cells and writes their job-day rows and cell
+ * totals. Queued jobs have not started: they use nothing whatever their timestamps say.
+ * $2..$4: REFRESH_WINDOW's window_start, window_end and earliest_start; the two candidate scans
+ * are index ranges.
+ */
+export const RECOMPUTE_REFRESH_CELLS = `
+  WITH bounds AS (
+    SELECT min(day)::timestamp AS lo, max(day)::timestamp AS hi FROM allocation_refresh_cells
+  ),
+  candidates AS (
+    SELECT id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, end_time
+    FROM jobs
+    WHERE end_time IS NOT NULL AND start_time >= $4::timestamptz AND start_time < $3::timestamptz
+      AND end_time > $2::timestamptz AND status <> 'queued'
+    UNION ALL
+    SELECT id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, $1::timestamptz
+    FROM jobs
+    WHERE end_time IS NULL AND start_time < $3::timestamptz AND $1::timestamptz > $2::timestamptz AND status <> 'queued'
+  ),
+  -- Each candidate's UTC days within the window, materialised before the cells are joined:
+  -- joined earlier, the planner may pair every job with every day of its provider and GPU type.
+  candidate_days AS MATERIALIZED (${jobDayUsage('bounds b CROSS JOIN candidates j', 'b.lo', 'b.hi')}),
+  usage AS (
+    SELECT d.* FROM candidate_days d
+    JOIN allocation_refresh_cells r ON ${sameCell('r', 'd')}
+    WHERE d.gpu_hours > 0
+  ),
+  -- Written in key order: a cell's rows share a few pages (a re-priced cell is read whole) and
+  -- the primary key is appended to rather than split at random.
+  job_days AS (
+    INSERT INTO job_day_allocations (${JOB_DAY_COLUMNS}) SELECT ${JOB_DAY_COLUMNS} FROM usage ORDER BY day, provider, gpu_type, job_id
+  ),
+  cell_usage AS (
+    SELECT day, provider, gpu_type, trim_scale(sum(gpu_hours)) AS gpu_hours, count(*) AS job_count
+    FROM usage GROUP BY day, provider, gpu_type
+  )
+  INSERT INTO allocation_cells
+    (day, provider, gpu_type, snapshot_cost_usd, gpu_hours, allocated_usd, unallocated_usd, unpriced_gpu_hours, job_count, rate, refreshed_at)
+  SELECT r.day, r.provider, r.gpu_type, s.cost_usd,
+         coalesce(u.gpu_hours, 0),
+         CASE WHEN u.day IS NOT NULL AND s.id IS NOT NULL THEN s.cost_usd ELSE 0 END,
+         CASE WHEN u.day IS NULL THEN s.cost_usd ELSE 0 END,
+         CASE WHEN s.id IS NULL THEN u.gpu_hours ELSE 0 END,
+         coalesce(u.job_count, 0),
+         ${rate('s.cost_usd', 'u.gpu_hours', 'u.day IS NOT NULL')},
+         $1::timestamptz
+  FROM allocation_refresh_cells r
+  LEFT JOIN cost_snapshots s ON s.entry_date = r.day AND s.provider = r.provider AND s.gpu_type = r.gpu_type
+  LEFT JOIN cell_usage u ON ${sameCell('u', 'r')}
+  WHERE s.id IS NOT NULL OR u.day IS NOT NULL`;
+
+const DIRTY_DAYS = `day IN (SELECT DISTINCT day FROM allocation_refresh_cells)`;
+
+/**
+ * The day tables are re-summed for the days that had a listed cell, each written in day order
+ * so that a range read after a large refresh finds its rows on few pages (twice as fast for 30
+ * days). Day × team × model is summed from the job-day rows at their cells' rates; day × team
+ * and day × model from it, a third as many rows (a job has one team and one model).
+ */
+export const RESUM_DAY_TABLES = [
+  ...['allocation_team_model_days', 'allocation_team_days', 'allocation_model_days'].map(
+    (table) => `DELETE FROM ${table} WHERE ${DIRTY_DAYS}`,
+  ),
+  `INSERT INTO allocation_team_model_days (day, team_id, model_name, ${DAY_TABLE_COLUMNS})
+   SELECT a.day, a.team_id, a.model_name, trim_scale(sum(a.gpu_hours)), sum(${jobDayCost('a.gpu_hours', 'c.rate')}),
+          trim_scale(sum(CASE WHEN c.snapshot_cost_usd IS NULL THEN a.gpu_hours ELSE 0 END)),
+          count(*), count(*) FILTER (WHERE a.first_day)
+   FROM job_day_allocations a
+   JOIN allocation_cells c ON ${sameCell('c', 'a')}
+   WHERE a.${DIRTY_DAYS}
+   GROUP BY a.day, a.team_id, a.model_name ORDER BY a.day, a.team_id, a.model_name`,
+  ...(
+    [
+      ['allocation_team_days', 'team_id'],
+      ['allocation_model_days', 'model_name'],
+    ] as const
+  ).map(
+    ([table, key]) => `INSERT INTO ${table} (day, ${key}, ${DAY_TABLE_COLUMNS})
+   SELECT day, ${key}, trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count), sum(jobs_started)
+   FROM allocation_team_model_days WHERE ${DIRTY_DAYS}
+   GROUP BY day, ${key} ORDER BY day, ${key}`,
+  ),
+];

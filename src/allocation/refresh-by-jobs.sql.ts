@@ -1,0 +1,143 @@
+import { DAY_TABLE_COLUMNS, JOB_DAY_COLUMNS, jobDayCost, jobDayUsage, rate, sameCell } from './allocation.sql';
+
+/**
+ * The changed-jobs path of a refresh: the marked jobs' job-day rows replaced, the cells and day
+ * tables moved by the difference.
+ */
+
+const CHANGE_ROW_NAMES = 'day, provider, gpu_type, job_id, team_id, model_name, gpu_hours, first_day';
+
+/**
+ * The job-day rows of every interval a changed job had or has (they are about to be replaced); a
+ * new job's interval has none. Their keys are listed and analysed first: estimated blind, the
+ * list looks large enough for the planner to scan every job-day instead of probing the primary key.
+ */
+export const REMOVE_JOB_DAYS = [
+  `INSERT INTO allocation_doomed
+   SELECT DISTINCT d::date, i.provider, i.gpu_type, i.job_id
+   FROM allocation_refresh_jobs i
+   CROSS JOIN LATERAL generate_series(i.first_day::timestamp, i.last_day::timestamp, interval '1 day') AS d
+   WHERE NOT i.new_job`,
+  `ANALYZE allocation_doomed`,
+  `WITH gone AS (
+     DELETE FROM job_day_allocations a USING allocation_doomed x
+     WHERE ${sameCell('a', 'x')} AND a.job_id = x.job_id
+     RETURNING ${CHANGE_ROW_NAMES.replace(/(\w+)/g, 'a.$1')}
+   )
+   INSERT INTO allocation_removed SELECT * FROM gone`,
+];
+
+/** The job-day rows of the marked jobs as they are now. */
+export const ADD_JOB_DAYS = `
+  WITH candidates AS (
+    SELECT id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, coalesce(end_time, $1::timestamptz) AS end_time
+    FROM jobs
+    WHERE id IN (SELECT job_id FROM allocation_refresh_jobs) AND status <> 'queued'
+  ),
+  fresh AS (
+    INSERT INTO job_day_allocations (${JOB_DAY_COLUMNS})
+    SELECT ${JOB_DAY_COLUMNS} FROM (${jobDayUsage('candidates j', "'-infinity'::timestamp", "'infinity'::timestamp")}) u
+    WHERE u.gpu_hours > 0
+    ORDER BY day, provider, gpu_type, job_id
+    RETURNING ${CHANGE_ROW_NAMES}
+  )
+  INSERT INTO allocation_added SELECT * FROM fresh`;
+
+/**
+ * Every cell whose usage or snapshot changed, with its GPU-hours and job count moved by the
+ * difference, and its rate and pricing before and after.
+ */
+export const MEASURE_CELL_CHANGES = `
+  WITH delta AS (
+    SELECT day, provider, gpu_type, sum(gpu_hours) AS gpu_hours, sum(jobs) AS jobs FROM (
+      SELECT day, provider, gpu_type, gpu_hours, 1 AS jobs FROM allocation_added
+      UNION ALL
+      SELECT day, provider, gpu_type, -gpu_hours, -1 FROM allocation_removed
+    ) x GROUP BY day, provider, gpu_type
+  ),
+  touched AS (
+    SELECT day, provider, gpu_type FROM delta UNION SELECT day, provider, gpu_type FROM allocation_refresh_cells
+  )
+  INSERT INTO allocation_cell_changes
+  SELECT t.day, t.provider, t.gpu_type, s.cost_usd, n.gpu_hours, n.job_count,
+         coalesce(c.rate, 0), ${rate('s.cost_usd', 'n.gpu_hours', 'n.job_count > 0')},
+         c.snapshot_cost_usd IS NULL, s.cost_usd IS NULL
+  FROM touched t
+  LEFT JOIN allocation_cells c ON ${sameCell('c', 't')}
+  LEFT JOIN delta d ON ${sameCell('d', 't')}
+  LEFT JOIN cost_snapshots s ON s.entry_date = t.day AND s.provider = t.provider AND s.gpu_type = t.gpu_type
+  CROSS JOIN LATERAL (
+    SELECT trim_scale(coalesce(c.gpu_hours, 0) + coalesce(d.gpu_hours, 0)) AS gpu_hours,
+           (coalesce(c.job_count, 0) + coalesce(d.jobs, 0))::int AS job_count
+  ) n`;
+
+/** Changed cells left with neither a snapshot nor a job go. */
+export const DROP_EMPTY_CELLS = `
+  DELETE FROM allocation_cells c USING allocation_cell_changes x
+  WHERE ${sameCell('c', 'x')} AND x.snapshot_cost_usd IS NULL AND x.job_count = 0`;
+
+/** The other changed cells written back: the same columns the cells path writes. */
+export const WRITE_CHANGED_CELLS = `
+  INSERT INTO allocation_cells AS c
+    (day, provider, gpu_type, snapshot_cost_usd, gpu_hours, allocated_usd, unallocated_usd, unpriced_gpu_hours, job_count, rate, refreshed_at)
+  SELECT day, provider, gpu_type, snapshot_cost_usd, gpu_hours,
+         CASE WHEN job_count > 0 AND snapshot_cost_usd IS NOT NULL THEN snapshot_cost_usd ELSE 0 END,
+         CASE WHEN job_count = 0 THEN snapshot_cost_usd ELSE 0 END,
+         CASE WHEN snapshot_cost_usd IS NULL THEN gpu_hours ELSE 0 END,
+         job_count, new_rate, $1::timestamptz
+  FROM allocation_cell_changes
+  WHERE snapshot_cost_usd IS NOT NULL OR job_count > 0
+  ON CONFLICT (day, provider, gpu_type) DO UPDATE SET
+    snapshot_cost_usd = EXCLUDED.snapshot_cost_usd, gpu_hours = EXCLUDED.gpu_hours, allocated_usd = EXCLUDED.allocated_usd,
+    unallocated_usd = EXCLUDED.unallocated_usd, unpriced_gpu_hours = EXCLUDED.unpriced_gpu_hours,
+    job_count = EXCLUDED.job_count, rate = EXCLUDED.rate, refreshed_at = EXCLUDED.refreshed_at`;
+
+/**
+ * What each day × team × model gains or loses. Removed and added rows count at the old rate of
+ * their cell; every row of a cell whose rate or pricing changed then moves from the old rate to
+ * the new one. Summed, that is exactly the day table re-summed at the new rates, because each
+ * row's cost is rounded on its own (`jobDayCost`) the same way on both sides.
+ */
+export const MEASURE_DAY_DELTAS = `
+  INSERT INTO allocation_day_deltas
+  SELECT day, team_id, model_name, sum(gpu_hours), sum(cost_usd), sum(unpriced_gpu_hours), sum(job_count), sum(jobs_started)
+  FROM (
+    SELECT a.day, a.team_id, a.model_name, 0 AS gpu_hours,
+           ${jobDayCost('a.gpu_hours', 'x.new_rate')} - ${jobDayCost('a.gpu_hours', 'x.old_rate')} AS cost_usd,
+           CASE WHEN x.new_unpriced = x.old_unpriced THEN 0 WHEN x.new_unpriced THEN a.gpu_hours ELSE -a.gpu_hours END AS unpriced_gpu_hours,
+           0 AS job_count, 0 AS jobs_started
+    FROM allocation_cell_changes x
+    JOIN job_day_allocations a ON ${sameCell('a', 'x')}
+    WHERE x.new_rate <> x.old_rate OR x.new_unpriced <> x.old_unpriced
+    UNION ALL
+    SELECT r.day, r.team_id, r.model_name, r.gpu_hours, ${jobDayCost('r.gpu_hours', 'x.old_rate')},
+           CASE WHEN x.old_unpriced THEN r.gpu_hours ELSE 0 END, 1, r.first_day::int
+    FROM allocation_added r JOIN allocation_cell_changes x ON ${sameCell('r', 'x')}
+    UNION ALL
+    SELECT r.day, r.team_id, r.model_name, -r.gpu_hours, -${jobDayCost('r.gpu_hours', 'x.old_rate')},
+           CASE WHEN x.old_unpriced THEN -r.gpu_hours ELSE 0 END, -1, -r.first_day::int
+    FROM allocation_removed r JOIN allocation_cell_changes x ON ${sameCell('r', 'x')}
+  ) d
+  GROUP BY day, team_id, model_name`;
+
+const DAY_TABLES = [
+  { table: 'allocation_team_model_days', keys: ['team_id', 'model_name'] },
+  { table: 'allocation_team_days', keys: ['team_id'] },
+  { table: 'allocation_model_days', keys: ['model_name'] },
+] as const;
+
+/** The deltas added to the three day tables; groups that lost their last job go. */
+export const APPLY_DAY_DELTAS = DAY_TABLES.flatMap(({ table, keys }) => {
+  const key = ['day', ...keys].join(', ');
+  return [
+    `INSERT INTO ${table} AS t (${key}, ${DAY_TABLE_COLUMNS})
+     SELECT ${key}, trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count), sum(jobs_started)
+     FROM allocation_day_deltas GROUP BY ${key}
+     ON CONFLICT (${key}) DO UPDATE SET
+       gpu_hours = trim_scale(t.gpu_hours + EXCLUDED.gpu_hours), cost_usd = t.cost_usd + EXCLUDED.cost_usd,
+       unpriced_gpu_hours = trim_scale(t.unpriced_gpu_hours + EXCLUDED.unpriced_gpu_hours),
+       job_count = t.job_count + EXCLUDED.job_count, jobs_started = t.jobs_started + EXCLUDED.jobs_started`,
+    `DELETE FROM ${table} t USING (SELECT DISTINCT ${key} FROM allocation_day_deltas WHERE job_count < 0) d
+     WHERE ${['day', ...keys].map((k) => `t.${k} = d.${k}`).join(' AND ')} AND t.job_count = 0`,
+  ];
+});
