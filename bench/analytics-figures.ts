@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { addDays } from './dataset';
+import { addDays } from '../src/common/calendar';
 import { HelioxClient } from './heliox-client';
 import { compareAnswers, Dimension, referenceAnswer, toCents } from './reference-analytics';
 import { Check, Figure, formatMs, Target } from './report';
