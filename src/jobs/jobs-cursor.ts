@@ -22,7 +22,7 @@ export function encodeCursor(order: SortOrder, key: JobsKey): string {
 export function decodeCursor(cursor: string, order: SortOrder): JobsKey {
   let payload: Partial<CursorPayload>;
   try {
-    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorPayload>;
   } catch {
     throw badRequest('cursor is not a cursor this API issued', 'cursor');
   }

@@ -4,14 +4,20 @@ import { DataSource } from 'typeorm';
 import { AllocationService } from '../analytics/allocation.service';
 import { scopeToTeam } from '../auth/team-scope';
 import { UserPrincipal } from '../auth/principal';
-import { isCalendarDate } from '../common/date-range.query';
+import { addDays } from '../common/calendar';
 import { badRequest, notFound } from '../common/errors/domain-error';
 import { JobDetailResponse, JobResponse, JobsPage } from './dto/job.response';
 import { ListJobsQuery } from './dto/list-jobs.query';
 import { decodeCursor } from './jobs-cursor';
-import { buildJobQuery, buildJobsPageQuery, JobsKey, JobsPageRequest, SortOrder, toJobsPage } from './jobs.query';
-
-const DAY_MS = 24 * 3600 * 1000;
+import {
+  buildJobQuery,
+  buildJobsPageQuery,
+  JobsKey,
+  JobsPageRequest,
+  JobsPageRow,
+  SortOrder,
+  toJobsPage,
+} from './jobs.query';
 
 @Injectable()
 export class JobsService {
@@ -24,16 +30,16 @@ export class JobsService {
   async list(user: UserPrincipal, query: ListJobsQuery): Promise<JobsPage> {
     const request = this.toPageRequest(user, query);
     const { text, values } = buildJobsPageQuery(request);
-    const [row] = await this.db.query(text, values);
+    const [row] = await this.db.query<JobsPageRow[]>(text, values);
     return toJobsPage(row, request);
   }
 
   /** One job, or 404 when it does not exist or belongs to a team the caller may not see. */
   async get(user: UserPrincipal, jobId: string): Promise<JobDetailResponse> {
     const { text, values } = buildJobQuery(jobId, scopeToTeam(user));
-    const [row] = await this.db.query(text, values);
+    const [row] = await this.db.query<{ job: JobResponse }[]>(text, values);
     if (!row) throw notFound(`No job ${jobId}`);
-    const job = row.job as JobResponse;
+    const job = row.job;
     return { ...job, daily_costs: await this.allocation.dailyCostsOfJob(job.id) };
   }
 
@@ -44,18 +50,15 @@ export class JobsService {
       if (query.skip !== 0) throw badRequest('skip must be 0 (or left out) when paging with a cursor', 'skip');
       after = decodeCursor(query.cursor, order);
     }
-    const from = query.start === undefined ? undefined : utcMidnight(query.start, 'start');
-    const to = query.end === undefined ? undefined : utcMidnight(query.end, 'end');
-    if (from !== undefined && to !== undefined && to < from) throw badRequest('end must not be before start', 'end');
     return {
       teamId: scopeToTeam(user, query.team_id),
       status: query.status,
       provider: query.provider,
       gpuType: query.gpu_type,
       modelName: query.model_name,
-      from: from?.toISOString(),
+      from: query.start === undefined ? undefined : utcMidnight(query.start),
       // end is an inclusive date: the window runs to the next midnight.
-      toExclusive: to === undefined ? undefined : new Date(to.getTime() + DAY_MS).toISOString(),
+      toExclusive: query.end === undefined ? undefined : utcMidnight(addDays(query.end, 1)),
       order,
       after,
       skip: query.skip,
@@ -64,8 +67,5 @@ export class JobsService {
   }
 }
 
-/** The UTC midnight of a YYYY-MM-DD date, refusing dates that do not exist (2026-02-30). */
-function utcMidnight(date: string, field: string): Date {
-  if (!isCalendarDate(date)) throw badRequest(`${field} is not a calendar date`, field);
-  return new Date(`${date}T00:00:00Z`);
-}
+/** The instant a (validated) YYYY-MM-DD UTC date begins. */
+const utcMidnight = (date: string) => `${date}T00:00:00.000Z`;

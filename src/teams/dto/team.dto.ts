@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { PageMeta, PageQuery, trimmed } from '../../common/pagination';
+import { PageMeta, PageQuery } from '../../common/pagination';
+import { trimmed } from '../../common/query-transforms';
 
 /** numeric(14,2): twelve digits before the point. */
 const MAX_BUDGET = 999_999_999_999.99;
