@@ -4,42 +4,8 @@ import { DataSource } from 'typeorm';
 import { jobDayCost, sameCell } from './allocation.queries';
 import { AllocationService } from './allocation.service';
 import { CostDimension, CostFilters } from './dto/cost-query.dto';
+import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost } from './dto/cost.response';
 import { splitRounded } from './money';
-
-export interface ModelCost {
-  model_name: string;
-  total_cost_usd: number;
-  job_count: number;
-  gpu_hours: number;
-  share_pct: number;
-  start_date: string;
-  end_date: string;
-}
-export interface TeamCost {
-  team_name: string;
-  team_id: string;
-  total_cost_usd: number;
-  job_count: number;
-  gpu_hours: number;
-  share_pct: number;
-  start_date: string;
-  end_date: string;
-}
-export interface CostTotals {
-  allocated_usd: number;
-  unallocated_usd: number;
-  total_usd: number;
-  gpu_hours: number;
-  unpriced_gpu_hours: number;
-}
-export type CostRow = Record<string, string | number>;
-export interface CostReport {
-  start_date: string;
-  end_date: string;
-  group_by: CostDimension[];
-  rows: CostRow[];
-  totals: CostTotals;
-}
 
 /** Scope of a read: the caller's filters with the team already decided by scopeToTeam. */
 export type ScopedFilters = CostFilters & { team_id?: string };
@@ -229,7 +195,7 @@ export class AnalyticsService {
     const where = [`day BETWEEN $1::date AND $2::date`];
     if (f.provider) where.push(`provider = $${params.push(f.provider)}`);
     if (f.gpu_type) where.push(`gpu_type = $${params.push(f.gpu_type)}`);
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<{ idle: string }[]>(
       `SELECT coalesce(sum(unallocated_usd), 0)::text AS idle FROM allocation_cells WHERE ${where.join(' AND ')}`,
       params,
     );

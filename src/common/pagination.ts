@@ -24,12 +24,12 @@ export class PageQuery {
 
 /** The paging fields every list answer carries beside its rows and `total`. */
 export class PageMeta {
-  @ApiProperty()
+  @ApiProperty({ example: 0, description: 'Rows skipped, as asked' })
   skip: number;
 
-  @ApiProperty()
+  @ApiProperty({ example: DEFAULT_PAGE_SIZE, description: 'Page size, as asked' })
   limit: number;
 
-  @ApiProperty({ description: 'Whether rows follow this page' })
+  @ApiProperty({ example: true, description: 'Whether rows follow this page' })
   has_more: boolean;
 }
