@@ -71,7 +71,10 @@ export interface RebuildTiming {
 
 /** Runs `npm run allocation:rebuild` against the database, as an operator would, and times it. */
 export async function timeRebuild(env: Record<string, string>): Promise<RebuildTiming | { missing: string }> {
-  const scripts = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts ?? {};
+  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const scripts = manifest.scripts ?? {};
   if (!scripts['allocation:rebuild']) return { missing: 'package.json has no allocation:rebuild script' };
   let output = '';
   const { ms } = await timed(
