@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { addDays } from './dataset';
+import { addDays } from '../src/common/calendar';
 import { HelioxClient } from './heliox-client';
 import { compareAnswers, Dimension, referenceAnswer, toCents } from './reference-analytics';
 import { Check, Figure, formatMs, Target } from './report';
@@ -17,7 +17,7 @@ export interface Question {
   dimensions: Dimension[];
   path(start: string, end: string): string;
   /** Allocated cents per group, keyed like the reference (`team|model` for two dimensions). */
-  read(body: unknown): Map<string, number>;
+  read: (body: unknown) => Map<string, number>;
 }
 
 const KEY_FIELD: Record<Dimension, string> = { team: 'team_name', model: 'model_name', day: 'day' };

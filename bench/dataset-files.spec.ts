@@ -21,7 +21,7 @@ describe('dataset files', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as BenchJob);
     expect(ndjson).toEqual(expected);
-    const csv = parse(readFileSync(written.csv, 'utf8'), { columns: true }) as Record<string, string>[];
+    const csv = parse<Record<string, string>>(readFileSync(written.csv, 'utf8'), { columns: true });
     expect(Object.keys(csv[0])).toEqual([...JOB_FIELDS]);
     expect(csv).toHaveLength(12_345);
     expect(csv.map((r) => r.job_id)).toEqual(expected.map((j) => j.job_id));
@@ -35,7 +35,7 @@ describe('dataset files', () => {
     );
     const file = path.join(dir, 'jobs.copy.csv');
     expect(await writeCopyFile(generateJobs(spec), file, ids)).toBe(12_345);
-    const rows = parse(readFileSync(file, 'utf8')) as string[][];
+    const rows = parse(readFileSync(file, 'utf8'));
     const first = [...generateJobs(spec)][0];
     expect(rows[0]).toEqual([
       first.job_id,

@@ -123,5 +123,8 @@ export async function writeCopyFile(
 }
 
 function csvValue(value: unknown): string {
-  return value === null || value === undefined ? '' : String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // Records hold scalars only; anything else is written as JSON rather than "[object Object]".
+  return value === null || value === undefined ? '' : JSON.stringify(value);
 }

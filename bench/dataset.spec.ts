@@ -1,4 +1,5 @@
-import { addDays, CATALOGUE, generateJobs, generateSnapshots, generateTeams, JobsSpec, planDatasets } from './dataset';
+import { addDays } from '../src/common/calendar';
+import { CATALOGUE, generateJobs, generateSnapshots, generateTeams, JobsSpec, planDatasets } from './dataset';
 import { Random } from './random';
 
 const spec: JobsSpec = {

@@ -1,11 +1,10 @@
+import { addDays, DAY_MS } from '../src/common/calendar';
 import { Random, weightedTable, zipfTable } from './random';
 
 /**
  * The synthetic dataset: who ran what on which GPUs, and what each provider billed per GPU type
  * per day. Pure and deterministic: the same spec always yields the same records in the same order.
  */
-
-const DAY_MS = 86_400_000;
 
 const AREAS = ['nlp', 'vision', 'speech', 'search', 'ads', 'recsys', 'robotics', 'safety', 'infra', 'research'];
 const UNITS = ['core', 'labs', 'prod', 'eval', 'platform'];
@@ -64,10 +63,6 @@ export interface JobsSpec {
   idPrefix: string;
   /** Share of jobs still running at the horizon, started in the last days before it. */
   runningShare?: number;
-}
-
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 export function generateTeams(seed: number): BenchTeam[] {

@@ -40,7 +40,7 @@ function send(
     if (body === undefined || typeof body === 'string') {
       req.end(body);
     } else {
-      body.on('error', (error) => req.destroy(error));
+      body.on('error', (error: Error) => req.destroy(error));
       body.pipe(req);
     }
   });

@@ -1,4 +1,4 @@
-import { addDays } from './dataset';
+import { addDays } from '../src/common/calendar';
 
 /** Command-line options of `npm run bench -- …`. */
 export interface BenchOptions {

@@ -59,7 +59,7 @@ export interface ScenarioInput {
   workDir: string;
   loadSeconds: number;
   sampling: SamplingPlan;
-  log(message: string): void;
+  log: (message: string) => void;
   /** Registers a stop for the cleanup of an interrupted run; returns the function that runs it now. */
   onCleanup(task: () => Promise<void>): () => Promise<void>;
 }

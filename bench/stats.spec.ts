@@ -19,7 +19,11 @@ describe('percentiles (nearest rank)', () => {
 describe('sampleLatencies', () => {
   it('warms up once, then takes the planned number of samples', async () => {
     let calls = 0;
-    const samples = await sampleLatencies(async () => void calls++, { samples: 5, budgetMs: 60_000, minSamples: 3 });
+    const samples = await sampleLatencies(() => Promise.resolve(void calls++), {
+      samples: 5,
+      budgetMs: 60_000,
+      minSamples: 3,
+    });
     expect(samples).toHaveLength(5);
     expect(calls).toBe(6);
   });

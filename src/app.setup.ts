@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { API_KEY_HEADER, API_KEY_SCHEME, BEARER_SCHEME } from './auth/access.decorators';
@@ -19,7 +19,7 @@ export const API_PREFIX = 'api/v1';
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get<ConfigService<Env, true>>(ConfigService);
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  setRoutePrefix(app);
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
 
@@ -44,7 +44,13 @@ export function configureApp(app: NestExpressApplication): void {
   app.enableShutdownHooks();
 }
 
-function setUpSwagger(app: INestApplication): void {
+/** Every route under /api/v1 except the Prometheus scrape, which stays at /metrics. */
+export function setRoutePrefix(app: INestApplication): void {
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+}
+
+/** The OpenAPI document of the app's routes; the app must have its route prefix set. */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -54,11 +60,32 @@ function setUpSwagger(app: INestApplication): void {
           'People authenticate with a bearer token from POST /api/v1/auth/login; machines with the X-API-Key header.',
       )
       .setVersion('1')
+      .setLicense('Proprietary (UNLICENSED)', 'https://docs.npmjs.com/cli/configuring-npm/package-json#license')
+      .addServer('/', 'This server')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
       .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER }, API_KEY_SCHEME)
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, document, {
+  markPublicOperations(document);
+  return document;
+}
+
+/**
+ * Routes are closed by default and each access decorator names its security scheme, so an
+ * operation without one is a @Public() route. OpenAPI reads a missing `security` as "not
+ * stated"; `security: []` says "no credentials needed", which is what a client generator needs.
+ */
+function markPublicOperations(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const) {
+      const operation = path[method];
+      if (operation && !operation.security) operation.security = [];
+    }
+  }
+}
+
+function setUpSwagger(app: INestApplication): void {
+  SwaggerModule.setup('api/docs', app, createOpenApiDocument(app), {
     jsonDocumentUrl: 'api/docs-json',
     yamlDocumentUrl: 'api/docs-yaml',
   });

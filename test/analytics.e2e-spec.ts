@@ -286,6 +286,23 @@ describe('Analytics endpoints', () => {
       expect(res.body.totals).toMatchObject({ allocated_usd: 180, unallocated_usd: 0, total_usd: 180 });
     });
 
+    it('reads status, provider and gpu_type as the jobs listing and ingestion do', async () => {
+      const report = async (query: string) =>
+        (
+          await t.http
+            .get(`/api/v1/analytics/cost?${range}&group_by=model&${query}`)
+            .set('Authorization', admin)
+            .expect(200)
+        ).body as { rows: unknown[] };
+      const completed = await report('status=completed');
+      expect(completed.rows.length).toBeGreaterThan(0);
+      for (const spelling of ['succeeded', 'Success', '%20done%20']) {
+        expect(await report(`status=${spelling}`)).toEqual(completed);
+      }
+      expect(await report('status=canceled')).toEqual(await report('status=cancelled'));
+      expect(await report('provider=%20AWS%20&gpu_type=H100')).toEqual(await report('provider=aws&gpu_type=h100'));
+    });
+
     it('refuses an unknown dimension, more than three, and an unknown parameter', async () => {
       for (const q of ['group_by=colour', 'group_by=day,week,month,team', 'colour=red']) {
         const res = await t.http.get(`/api/v1/analytics/cost?${range}&${q}`).set('Authorization', admin).expect(400);
@@ -318,6 +335,47 @@ describe('Analytics endpoints', () => {
         .set('Accept', 'text/csv')
         .expect(200);
       expect(byHeader.text.split('\n')[0]).toBe('day,cost_usd,gpu_hours,unpriced_gpu_hours,job_count');
+    });
+  });
+
+  describe('the job filters: the same values and the same refusals on /jobs and /analytics/cost', () => {
+    const routes = ['/api/v1/jobs', '/api/v1/analytics/cost'];
+
+    it.each(routes)('%s accepts every status spelling ingestion accepts', async (route) => {
+      for (const status of ['succeeded', 'COMPLETED', 'canceled', 'pending', 'errored']) {
+        await t.http.get(`${route}?${range}&status=${status}`).set('Authorization', admin).expect(200);
+      }
+    });
+
+    it.each(
+      routes.flatMap((route) =>
+        [
+          ['status', 'status=exploded'],
+          ['team_id', 'team_id=not-a-uuid'],
+          ['provider', 'provider=%20%20'],
+          ['gpu_type', `gpu_type=${'x'.repeat(201)}`],
+          ['model_name', 'model_name='],
+          ['start', 'start=2026-02-30&end=2026-03-01'],
+          ['end', 'start=2026-01-05&end=2026-01-04'],
+        ].map(([field, query]) => [route, field, query]),
+      ),
+    )('%s answers 400 naming %s for %s', async (route, field, query) => {
+      const res = await t.http.get(`${route}?${query}`).set('Authorization', admin).expect(400);
+      expectErrorShape(res.body, 400);
+      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    });
+
+    it('names the same status values in both refusals', async () => {
+      const messages = await Promise.all(
+        routes.map(async (route) => {
+          const res = await t.http.get(`${route}?${range}&status=exploded`).set('Authorization', admin).expect(400);
+          return (res.body as { details: { field: string; message: string }[] }).details.find(
+            (d) => d.field === 'status',
+          )?.message;
+        }),
+      );
+      expect(messages[0]).toContain('succeeded');
+      expect(messages[1]).toBe(messages[0]);
     });
   });
 

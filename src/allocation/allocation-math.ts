@@ -1,3 +1,5 @@
+import { DAY_MS } from '../common/calendar';
+
 /**
  * DESIGN section 4 in plain TypeScript, one job and one cell at a time. The SQL in
  * allocation's SQL files are what run; this is its executable specification: the unit tests pin
@@ -42,7 +44,6 @@ export interface CellResult {
   unpricedGpuHours: number;
 }
 
-const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /** GPU-hours a job used on each UTC day it touched (days with no usage are left out). */

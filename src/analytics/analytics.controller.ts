@@ -1,19 +1,38 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiExtraModels,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { stringify } from 'csv-stringify/sync';
 import type { Response } from 'express';
 import { Authenticated } from '../auth/access.decorators';
 import { CurrentUser, UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
 import { DateRangeQuery } from '../common/date-range.query';
-import { AnalyticsService, CostReport, ModelCost, TeamCost } from './analytics.service';
-import { BudgetReport, BudgetsService } from './budgets.service';
+import { ErrorResponse } from '../common/errors/error-response';
+import { AnalyticsService } from './analytics.service';
+import { BudgetsService } from './budgets.service';
+import { BudgetReport } from './dto/budget.response';
 import { BudgetsQuery, CostQuery, FocusExportQuery } from './dto/cost-query.dto';
-import { FocusExportService } from './focus-export.service';
+import { CostReport, ModelCost, TeamCost } from './dto/cost.response';
+import { FOCUS_COLUMNS, FocusExportService } from './focus-export.service';
 
 /** Members see their own team only: every read is scoped by scopeToTeam before the service. */
+// The header row is the contract; the rows depend on the data.
+const FOCUS_CSV_EXAMPLE = `${FOCUS_COLUMNS.join(',')}\n`;
+const COST_CSV_EXAMPLE =
+  'team_id,team_name,cost_usd,gpu_hours,unpriced_gpu_hours,job_count\n' +
+  '3f0e6a52-8f0c-4c4e-9a55-2b7f1f1f6f11,ml-research,720,86,6,2\n';
+
 @ApiTags('analytics')
 @Authenticated()
+@ApiBadRequestResponse({ description: 'A query parameter is invalid (named in details)', type: ErrorResponse })
 @Controller('analytics')
 export class AnalyticsController {
   constructor(
@@ -24,12 +43,14 @@ export class AnalyticsController {
 
   @Get('cost/by-model')
   @ApiOperation({ summary: 'Allocated cost per model over inclusive UTC dates, cost descending' })
+  @ApiOkResponse({ type: [ModelCost] })
   byModel(@Query() q: DateRangeQuery, @CurrentUser() user: UserPrincipal): Promise<ModelCost[]> {
     return this.analytics.costByModel(q.start, q.end, scopeToTeam(user));
   }
 
   @Get('cost/by-team')
   @ApiOperation({ summary: 'Allocated cost per team over inclusive UTC dates, cost descending' })
+  @ApiOkResponse({ type: [TeamCost] })
   byTeam(@Query() q: DateRangeQuery, @CurrentUser() user: UserPrincipal): Promise<TeamCost[]> {
     return this.analytics.costByTeam(q.start, q.end, scopeToTeam(user));
   }
@@ -37,7 +58,10 @@ export class AnalyticsController {
   @Get('cost/export')
   @ApiOperation({ summary: 'Allocated cost per job-day as FinOps FOCUS columns (streamed CSV)' })
   @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'FOCUS CSV', content: { 'text/csv': {} } })
+  @ApiOkResponse({
+    description: 'FOCUS CSV, one row per job and UTC day, streamed',
+    content: { 'text/csv': { schema: { type: 'string' }, example: FOCUS_CSV_EXAMPLE } },
+  })
   async export(@Query() q: FocusExportQuery, @CurrentUser() user: UserPrincipal, @Res() res: Response): Promise<void> {
     const teamId = scopeToTeam(user);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -50,6 +74,15 @@ export class AnalyticsController {
     summary: 'Cost grouped by up to three dimensions, with totals; CSV with format=csv or Accept: text/csv',
   })
   @ApiProduces('application/json', 'text/csv')
+  @ApiExtraModels(CostReport)
+  @ApiOkResponse({
+    description: 'The report as JSON, or its rows as CSV',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(CostReport) } },
+      'text/csv': { schema: { type: 'string' }, example: COST_CSV_EXAMPLE },
+    },
+  })
+  @ApiForbiddenResponse({ description: "A member named another team's team_id", type: ErrorResponse })
   async cost(
     @Query() q: CostQuery,
     @CurrentUser() user: UserPrincipal,
@@ -73,6 +106,7 @@ export class AnalyticsController {
 
   @Get('budgets')
   @ApiOperation({ summary: 'Per team: monthly budget, spend, % used, run-rate forecast and status' })
+  @ApiOkResponse({ type: BudgetReport })
   budgetsOf(@Query() q: BudgetsQuery, @CurrentUser() user: UserPrincipal): Promise<BudgetReport> {
     return this.budgets.forMonth(q.month ?? new Date().toISOString().slice(0, 7), scopeToTeam(user));
   }

@@ -4,42 +4,8 @@ import { DataSource } from 'typeorm';
 import { jobDayCost, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
 import { CostDimension, CostFilters } from './dto/cost-query.dto';
+import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost } from './dto/cost.response';
 import { splitRounded } from './money';
-
-export interface ModelCost {
-  model_name: string;
-  total_cost_usd: number;
-  job_count: number;
-  gpu_hours: number;
-  share_pct: number;
-  start_date: string;
-  end_date: string;
-}
-export interface TeamCost {
-  team_name: string;
-  team_id: string;
-  total_cost_usd: number;
-  job_count: number;
-  gpu_hours: number;
-  share_pct: number;
-  start_date: string;
-  end_date: string;
-}
-export interface CostTotals {
-  allocated_usd: number;
-  unallocated_usd: number;
-  total_usd: number;
-  gpu_hours: number;
-  unpriced_gpu_hours: number;
-}
-export type CostRow = Record<string, string | number>;
-export interface CostReport {
-  start_date: string;
-  end_date: string;
-  group_by: CostDimension[];
-  rows: CostRow[];
-  totals: CostTotals;
-}
 
 /** Scope of a read: the caller's filters with the team already decided by scopeToTeam. */
 export type ScopedFilters = CostFilters & { team_id?: string };

@@ -2,24 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AllocationService } from '../allocation/allocation.service';
-import { budgetStatus, BudgetStatus, forecastMonth } from './budget-math';
+import { budgetStatus, forecastMonth } from './budget-math';
+import type { BudgetReport } from './dto/budget.response';
 import { roundCents } from './money';
 
-export interface TeamBudget {
-  team_id: string;
-  team_name: string;
-  budget_usd: number | null;
-  spend_usd: number;
-  pct_used: number | null;
-  forecast_usd: number;
-  status: BudgetStatus;
-}
-
-export interface BudgetReport {
-  month: string;
+interface MonthDays {
   days_in_month: number;
   days_with_data: number;
-  teams: TeamBudget[];
+}
+
+interface TeamSpendRow {
+  team_id: string;
+  team_name: string;
+  budget_usd: string | null;
+  spend: string;
 }
 
 @Injectable()
@@ -33,17 +29,13 @@ export class BudgetsService {
   async forMonth(month: string, teamId: string | undefined): Promise<BudgetReport> {
     await this.allocation.ensureFresh();
     const first = `${month}-01`;
-    const [{ days_in_month, days_with_data }] = await this.dataSource.query<
-      { days_in_month: number; days_with_data: number }[]
-    >(
+    const [{ days_in_month, days_with_data }] = await this.dataSource.query<MonthDays[]>(
       `SELECT extract(day FROM ($1::date + interval '1 month' - interval '1 day'))::int AS days_in_month,
               (SELECT count(DISTINCT day)::int FROM allocation_cells
                 WHERE day >= $1::date AND day < ($1::date + interval '1 month')) AS days_with_data`,
       [first],
     );
-    const rows = await this.dataSource.query<
-      { team_id: string; team_name: string; budget_usd: string | null; spend: string }[]
-    >(
+    const rows = await this.dataSource.query<TeamSpendRow[]>(
       `SELECT t.id::text AS team_id, t.name AS team_name, t.budget_usd::text AS budget_usd, coalesce(s.spend, 0)::text AS spend
        FROM teams t
        LEFT JOIN (

@@ -1,19 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
+import { toQueryInteger } from './query-transforms';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
-
-/**
- * Query strings arrive as text: "12" becomes 12, while "abc", "1.5", "" or a repeated parameter
- * stay as they are and fail @IsInt with the parameter named.
- */
-export const toQueryInteger = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\s*-?\d{1,15}\s*$/.test(value) ? Number(value) : value;
-
-/** Trims text parameters; non-strings (a repeated parameter) pass through to fail validation. */
-export const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /** `skip`/`limit` paging shared by the list endpoints. */
 export class PageQuery {
@@ -33,12 +24,12 @@ export class PageQuery {
 
 /** The paging fields every list answer carries beside its rows and `total`. */
 export class PageMeta {
-  @ApiProperty()
+  @ApiProperty({ example: 0, description: 'Rows skipped, as asked' })
   skip: number;
 
-  @ApiProperty()
+  @ApiProperty({ example: DEFAULT_PAGE_SIZE, description: 'Page size, as asked' })
   limit: number;
 
-  @ApiProperty({ description: 'Whether rows follow this page' })
+  @ApiProperty({ example: true, description: 'Whether rows follow this page' })
   has_more: boolean;
 }

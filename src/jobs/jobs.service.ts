@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AllocationService } from '../allocation/allocation.service';
 import { scopeToTeam } from '../auth/team-scope';
 import { UserPrincipal } from '../auth/principal';
-import { isCalendarDate } from '../common/date-range.query';
+import { addDays } from '../common/calendar';
 import { badRequest, notFound } from '../common/errors/domain-error';
 import { JobDetailResponse, JobResponse, JobsPage } from './dto/job.response';
 import { ListJobsQuery } from './dto/list-jobs.query';
@@ -18,8 +18,6 @@ import {
   SortOrder,
   toJobsPage,
 } from './jobs.query';
-
-const DAY_MS = 24 * 3600 * 1000;
 
 @Injectable()
 export class JobsService {
@@ -52,18 +50,15 @@ export class JobsService {
       if (query.skip !== 0) throw badRequest('skip must be 0 (or left out) when paging with a cursor', 'skip');
       after = decodeCursor(query.cursor, order);
     }
-    const from = query.start === undefined ? undefined : utcMidnight(query.start, 'start');
-    const to = query.end === undefined ? undefined : utcMidnight(query.end, 'end');
-    if (from !== undefined && to !== undefined && to < from) throw badRequest('end must not be before start', 'end');
     return {
       teamId: scopeToTeam(user, query.team_id),
       status: query.status,
       provider: query.provider,
       gpuType: query.gpu_type,
       modelName: query.model_name,
-      from: from?.toISOString(),
+      from: query.start === undefined ? undefined : utcMidnight(query.start),
       // end is an inclusive date: the window runs to the next midnight.
-      toExclusive: to === undefined ? undefined : new Date(to.getTime() + DAY_MS).toISOString(),
+      toExclusive: query.end === undefined ? undefined : utcMidnight(addDays(query.end, 1)),
       order,
       after,
       skip: query.skip,
@@ -72,8 +67,5 @@ export class JobsService {
   }
 }
 
-/** The UTC midnight of a YYYY-MM-DD date, refusing dates that do not exist (2026-02-30). */
-function utcMidnight(date: string, field: string): Date {
-  if (!isCalendarDate(date)) throw badRequest(`${field} is not a calendar date`, field);
-  return new Date(`${date}T00:00:00Z`);
-}
+/** The instant a (validated) YYYY-MM-DD UTC date begins. */
+const utcMidnight = (date: string) => `${date}T00:00:00.000Z`;

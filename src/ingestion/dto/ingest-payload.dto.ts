@@ -16,6 +16,7 @@ export class JobInputDto {
   @ApiPropertyOptional({ example: 8, default: 1, description: '> 0; fractions for MIG slices' }) gpu_count?: number;
   @ApiProperty({ example: '2026-01-03T08:00:00Z', description: 'ISO-8601 with an offset' }) start_time: string;
   @ApiPropertyOptional({
+    type: String,
     example: '2026-01-03T18:00:00Z',
     nullable: true,
     description: 'Required once finished; absent while running',

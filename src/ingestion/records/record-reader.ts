@@ -1,3 +1,5 @@
+import { isCalendarDay } from '../../common/calendar';
+
 /**
  * Reads one untrusted record (a parsed JSON object or a CSV row) field by field, collecting
  * every problem instead of stopping at the first, so a caller can fix a record in one go.
@@ -81,7 +83,7 @@ export class RecordReader {
     const m = TIMESTAMP.exec(value.trim());
     if (!m) return this.fail(field, message);
     const [, y, mo, d, h, mi, s = '00', frac = '', offset] = m;
-    if (!isCalendarDate(+y, +mo, +d) || +h > 23 || +mi > 59 || +s > 59) {
+    if (!isRecordDay(+y, +mo, +d) || +h > 23 || +mi > 59 || +s > 59) {
       return this.fail(field, `${field} is not a valid date and time`);
     }
     // Date keeps milliseconds; finer digits are dropped rather than rounded into the next second.
@@ -102,7 +104,7 @@ export class RecordReader {
     if (value === undefined) return opts.required ? this.fail(field, `${field} is required`) : null;
     const m = typeof value === 'string' ? DATE.exec(value.trim()) : null;
     if (!m) return this.fail(field, `${field} must be a date in the form YYYY-MM-DD`);
-    if (!isCalendarDate(+m[1], +m[2], +m[3])) return this.fail(field, `${field} is not a valid date`);
+    if (!isRecordDay(+m[1], +m[2], +m[3])) return this.fail(field, `${field} is not a valid date`);
     return m[0];
   }
 
@@ -145,13 +147,8 @@ export class RecordReader {
   }
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-export function isCalendarDate(year: number, month: number, day: number): boolean {
-  if (year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
-}
+/** GPU jobs and cost snapshots before the Unix epoch are typing mistakes, not history. */
+const isRecordDay = (year: number, month: number, day: number) => year >= 1970 && isCalendarDay(year, month, day);
 
 /** `+02`, `+0200` and `+02:00` all become `+02:00`; impossible offsets become null. */
 function normaliseOffset(offset: string): string | null {

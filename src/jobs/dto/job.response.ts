@@ -1,22 +1,22 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { PageMeta } from '../../common/pagination';
 import { JobDailyCostResponse } from '../../analytics/dto/job-daily-cost.response';
 import { JOB_STATUSES, JobStatus } from '../job-status';
 
 export class JobResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '9d1f7c1e-3b7a-4f7e-8a51-6c1f0c2b9e44', description: 'Heliox id' })
   id: string;
 
-  @ApiProperty({ example: 'job-0001' })
+  @ApiProperty({ example: 'job-0001', description: "The scheduler's id" })
   job_id: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '3f0e6a52-8f0c-4c4e-9a55-2b7f1f1f6f11' })
   team_id: string;
 
-  @ApiProperty()
+  @ApiProperty({ example: 'ml-research' })
   team_name: string;
 
-  @ApiProperty()
+  @ApiProperty({ example: 'llama-3-70b' })
   model_name: string;
 
   @ApiProperty({ example: 'aws' })
@@ -28,13 +28,19 @@ export class JobResponse {
   @ApiProperty({ example: 8, description: 'Fractions are MIG slices or shared GPUs' })
   gpu_count: number;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', example: '2026-01-03T08:00:00.000Z' })
   start_time: string;
 
-  @ApiProperty({ format: 'date-time', nullable: true, description: 'null while the job runs' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    example: '2026-01-03T18:00:00.000Z',
+    description: 'null while the job runs',
+  })
   end_time: string | null;
 
-  @ApiProperty({ enum: JOB_STATUSES })
+  @ApiProperty({ enum: JOB_STATUSES, example: 'completed' })
   status: JobStatus;
 
   @ApiProperty({ description: 'Hours from start to end (to now while it runs)', example: 10 })
@@ -55,14 +61,20 @@ export class JobsPage extends PageMeta {
   jobs: JobResponse[];
 
   @ApiProperty({
+    example: 137,
     description:
       'Matching jobs; exact when total_exact, else a lower bound (counting stops 1,000 rows past the current page)',
   })
   total: number;
 
-  @ApiProperty({ description: 'Whether total is the exact count' })
+  @ApiProperty({ example: true, description: 'Whether total is the exact count' })
   total_exact: boolean;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Pass as cursor for the next page; null on the last page' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'eyJvIjoiZGVzYyIsInQiOiIyMDI2LTAxLTAzVDA4OjAwOjAwLjAwMDAwMFoiLCJqIjoiam9iLTAwMDEifQ',
+    description: 'Pass as cursor for the next page; null on the last page',
+  })
   next_cursor: string | null;
 }

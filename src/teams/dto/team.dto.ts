@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { PageMeta, PageQuery, trimmed } from '../../common/pagination';
+import { PageMeta, PageQuery } from '../../common/pagination';
+import { trimmed } from '../../common/query-transforms';
 
 /** numeric(14,2): twelve digits before the point. */
 const MAX_BUDGET = 999_999_999_999.99;
@@ -14,13 +15,14 @@ export class CreateTeamDto {
   @MaxLength(200)
   name: string;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000, example: 'Foundation model research' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   description?: string | null;
 
   @ApiPropertyOptional({
+    type: Number,
     nullable: true,
     minimum: 0,
     example: 50000,
@@ -50,22 +52,22 @@ export class UpdateTeamDto extends PartialType(OmitType(CreateTeamDto, ['name'] 
 export class ListTeamsQuery extends PageQuery {}
 
 export class TeamResponse {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '3f0e6a52-8f0c-4c4e-9a55-2b7f1f1f6f11' })
   id: string;
 
-  @ApiProperty()
+  @ApiProperty({ example: 'ml-research' })
   name: string;
 
-  @ApiProperty({ nullable: true })
+  @ApiProperty({ type: String, nullable: true, example: 'Foundation model research' })
   description: string | null;
 
-  @ApiProperty({ nullable: true, description: 'Monthly budget in USD' })
+  @ApiProperty({ type: Number, nullable: true, example: 50000, description: 'Monthly budget in USD; null for none' })
   budget_usd: number | null;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', example: '2026-01-01T09:00:00.000Z' })
   created_at: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', example: '2026-01-02T17:30:00.000Z' })
   updated_at: string;
 }
 
@@ -73,6 +75,6 @@ export class TeamsPage extends PageMeta {
   @ApiProperty({ type: [TeamResponse] })
   teams: TeamResponse[];
 
-  @ApiProperty()
+  @ApiProperty({ example: 3, description: 'Teams the caller may see' })
   total: number;
 }

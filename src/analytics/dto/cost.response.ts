@@ -1,0 +1,97 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { COST_DIMENSIONS, CostDimension } from './cost-query.dto';
+
+/** What every per-team and per-model row carries beside its key. */
+class GroupCost {
+  @ApiProperty({ example: 720, description: 'Allocated cost in USD, rounded to cents' })
+  total_cost_usd: number;
+
+  @ApiProperty({ example: 2, description: 'Jobs with GPU usage in the range' })
+  job_count: number;
+
+  @ApiProperty({ example: 86, description: 'GPU-hours used in the range' })
+  gpu_hours: number;
+
+  @ApiProperty({ example: 75.79, description: 'Share of the allocated cost of the range, in percent' })
+  share_pct: number;
+
+  @ApiProperty({ example: '2026-01-01', format: 'date', description: 'The start asked for' })
+  start_date: string;
+
+  @ApiProperty({ example: '2026-01-31', format: 'date', description: 'The end asked for' })
+  end_date: string;
+}
+
+export class ModelCost extends GroupCost {
+  @ApiProperty({ example: 'llama-3-70b' })
+  model_name: string;
+}
+
+export class TeamCost extends GroupCost {
+  @ApiProperty({ example: 'ml-research' })
+  team_name: string;
+
+  @ApiProperty({ format: 'uuid', example: '3f0e6a52-8f0c-4c4e-9a55-2b7f1f1f6f11' })
+  team_id: string;
+}
+
+export class CostTotals {
+  @ApiProperty({ example: 950, description: 'Cost allocated to jobs, USD' })
+  allocated_usd: number;
+
+  @ApiProperty({
+    example: 300,
+    description: 'Idle cost: paid for, used by no job; 0 when filtered by team, model or status',
+  })
+  unallocated_usd: number;
+
+  @ApiProperty({ example: 1250, description: 'allocated_usd + unallocated_usd' })
+  total_usd: number;
+
+  @ApiProperty({ example: 112, description: 'GPU-hours used by the matching jobs' })
+  gpu_hours: number;
+
+  @ApiProperty({ example: 8, description: 'GPU-hours on days without a cost snapshot: used, not yet priced' })
+  unpriced_gpu_hours: number;
+}
+
+/** A report row: the group_by dimensions' values, then the measures. */
+export type CostRow = Record<string, string | number>;
+
+const COST_ROW_EXAMPLE = {
+  team_id: '3f0e6a52-8f0c-4c4e-9a55-2b7f1f1f6f11',
+  team_name: 'ml-research',
+  month: '2026-01',
+  cost_usd: 720,
+  gpu_hours: 86,
+  unpriced_gpu_hours: 6,
+  job_count: 2,
+};
+
+export class CostReport {
+  @ApiProperty({ example: '2026-01-01', format: 'date' })
+  start_date: string;
+
+  @ApiProperty({ example: '2026-01-31', format: 'date' })
+  end_date: string;
+
+  @ApiProperty({ enum: COST_DIMENSIONS, isArray: true, example: ['team', 'month'] })
+  group_by: CostDimension[];
+
+  @ApiProperty({
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }] },
+    },
+    example: [COST_ROW_EXAMPLE],
+    description:
+      'One row per group: the dimensions asked for (team: team_id and team_name; model: model_name; provider; ' +
+      'gpu_type; day and week: YYYY-MM-DD of their first day; month: YYYY-MM), then cost_usd, gpu_hours, ' +
+      'unpriced_gpu_hours and job_count. Time order, then cost descending.',
+  })
+  rows: CostRow[];
+
+  @ApiProperty({ type: CostTotals })
+  totals: CostTotals;
+}
