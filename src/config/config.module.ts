@@ -1,11 +1,8 @@
-import { Global, Module } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
-import { Env, validateEnv } from './env';
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { validateEnv } from './env';
 
-/** Typed access to the validated environment: `config.get('PORT', { infer: true })`. */
-export type AppConfig = ConfigService<Env, true>;
-
-@Global()
+/** The validated environment, for every module: `config.get('PORT', { infer: true })` on ConfigService<Env, true>. */
 @Module({
   imports: [
     ConfigModule.forRoot({

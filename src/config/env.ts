@@ -155,7 +155,10 @@ export class Env {
   LOGIN_RATE_WINDOW = 60;
 }
 
-export class InvalidConfigError extends Error {}
+/** A bad environment: its message names every variable at fault, and is all the user needs to see. */
+export class InvalidConfigError extends Error {
+  override readonly name = 'InvalidConfigError';
+}
 
 /** Parses raw environment variables into a typed, validated `Env`, or throws naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): Env {

@@ -1,4 +1,4 @@
-import { Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -12,7 +12,6 @@ import { dataSourceOptions } from './data-source-options';
  * itself before stopping an embedded server, so the order does not depend on which module's
  * hook Nest happens to call first.
  */
-@Global()
 @Module({
   providers: [
     {
