@@ -43,7 +43,7 @@ describe('Cost allocation maintained in the database', () => {
     Object.fromEntries(
       (
         await t.db.query(
-          `SELECT j.job_id, sum(a.cost_usd)::float8 AS cost FROM ${JOB_DAY_COSTS} JOIN jobs j ON j.id = a.job_id GROUP BY j.job_id`,
+          `SELECT j.job_id, sum(a.cost_usd)::float8 AS cost FROM ${JOB_DAY_COSTS} JOIN jobs j ON j.id = a.job_uuid GROUP BY j.job_id`,
         )
       ).map((r: { job_id: string; cost: number }) => [r.job_id, r.cost]),
     );
@@ -292,7 +292,7 @@ describe('Cost allocation maintained in the database', () => {
 
     const derivedState = async () => ({
       jobDays: await t.db.query(
-        `SELECT day::text, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours::text, first_day FROM job_day_allocations ORDER BY 1,2,3,4`,
+        `SELECT day::text, provider, gpu_type, job_uuid, team_id, model_name, status, gpu_hours::text, first_day FROM job_day_allocations ORDER BY 1,2,3,4`,
       ),
       cells: await t.db.query(
         `SELECT day::text, provider, gpu_type, snapshot_cost_usd::text, gpu_hours::text, allocated_usd::text, unallocated_usd::text, unpriced_gpu_hours::text, job_count, rate::text FROM allocation_cells ORDER BY 1,2,3`,
@@ -404,12 +404,12 @@ describe('Cost allocation maintained in the database', () => {
             );
             const stored = await derivedState();
             const costed = await t.db.query(
-              `SELECT day::text, job_id, gpu_hours::text, cost_usd::text FROM ${JOB_DAY_COSTS}`,
+              `SELECT day::text, job_uuid, gpu_hours::text, cost_usd::text FROM ${JOB_DAY_COSTS}`,
             );
             expect(costed.length).toBe(model.jobDays.length);
             for (const jd of model.jobDays) {
               const row = costed.find(
-                (r: { job_id: string; day: string }) => r.job_id === jd.jobId && r.day === jd.day,
+                (r: { job_uuid: string; day: string }) => r.job_uuid === jd.jobUuid && r.day === jd.day,
               );
               expect(Number(row.cost_usd)).toBeCloseTo(jd.costUsd, 6);
               expect(Number(row.gpu_hours)).toBeCloseTo(jd.gpuHours, 9);

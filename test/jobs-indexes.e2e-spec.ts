@@ -122,7 +122,7 @@ describe('Over 200k jobs: indexed listing pages and allocation refreshes', () =>
       return { scanned: after.scanned - before.scanned, fetched: after.fetched - before.fetched };
     });
     const [{ used }] = await t.db.query(
-      `SELECT count(DISTINCT job_id)::int AS used FROM job_day_allocations WHERE day = $1`,
+      `SELECT count(DISTINCT job_uuid)::int AS used FROM job_day_allocations WHERE day = $1`,
       [day],
     );
     expect(used).toBeGreaterThan(0);

@@ -13,7 +13,7 @@ const recordLongest = (seconds: string) => `WITH longest AS (
  */
 export const MARK_JOB_INTERVALS = `
   ${recordLongest('$6')}
-  INSERT INTO allocation_dirty_jobs (job_id, provider, gpu_type, start_time, end_time, new_job)
+  INSERT INTO allocation_dirty_jobs (job_uuid, provider, gpu_type, start_time, end_time, new_job)
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $7::boolean[])`;
 
 /**

@@ -13,7 +13,7 @@ import { RUNNING_CHECK_INTERVAL_MS, RUNNING_JOB_STALENESS_SECONDS } from './allo
 /** One version of a job's use of a (provider, gpu_type); `endTime` null while it runs. */
 export interface JobInterval {
   /** `jobs.id`. */
-  jobId: string;
+  jobUuid: string;
   provider: string;
   gpuType: string;
   startTime: Date | string;
@@ -59,8 +59,8 @@ export class AllocationMarks {
       const end = i.endTime === null || i.endTime === undefined ? null : toIso(i.endTime);
       const newJob = i.newJob ?? false;
       if (end !== null) longestMs = Math.max(longestMs, Date.parse(end) - Date.parse(start));
-      unique.set(`${i.jobId}\u0000${i.provider}\u0000${i.gpuType}\u0000${start}\u0000${end}\u0000${newJob}`, [
-        i.jobId,
+      unique.set(`${i.jobUuid}\u0000${i.provider}\u0000${i.gpuType}\u0000${start}\u0000${end}\u0000${newJob}`, [
+        i.jobUuid,
         i.provider,
         i.gpuType,
         start,
@@ -70,10 +70,11 @@ export class AllocationMarks {
     }
     if (!unique.size) return;
     const rows = [...unique.values()];
-    const [jobIds, providers, gpuTypes, starts, ends, newJobs] = [0, 1, 2, 3, 4, 5].map((k) => rows.map((r) => r[k]));
+    const [jobUuids, providers, gpuTypes, starts, ends, newJobs] = [0, 1, 2, 3, 4, 5].map((k) => rows.map((r) => r[k]));
     const longestSeconds = Math.ceil(longestMs / 1000);
     if (wholeCells) await manager.query(MARK_INTERVAL_CELLS, [providers, gpuTypes, starts, ends, longestSeconds]);
-    else await manager.query(MARK_JOB_INTERVALS, [jobIds, providers, gpuTypes, starts, ends, longestSeconds, newJobs]);
+    else
+      await manager.query(MARK_JOB_INTERVALS, [jobUuids, providers, gpuTypes, starts, ends, longestSeconds, newJobs]);
   }
 
   /** Marks the cells of changed cost snapshots. */

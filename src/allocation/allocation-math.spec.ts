@@ -10,8 +10,8 @@ const job = (id: string, over: Partial<JobUsageInput>): JobUsageInput => ({
   end: new Date('2026-01-03T01:00:00Z'),
   ...over,
 });
-const costOf = (result: ReturnType<typeof allocate>, jobId: string) =>
-  result.jobDays.filter((d) => d.jobId === jobId).map((d) => d.costUsd);
+const costOf = (result: ReturnType<typeof allocate>, jobUuid: string) =>
+  result.jobDays.filter((d) => d.jobUuid === jobUuid).map((d) => d.costUsd);
 
 describe('cost allocation arithmetic', () => {
   it("splits DESIGN's worked example 720 / 180 and leaves the idle a100 unallocated", () => {

@@ -25,7 +25,7 @@ export interface SnapshotInput {
 }
 
 export interface JobDay {
-  jobId: string;
+  jobUuid: string;
   day: string;
   provider: string;
   gpuType: string;
@@ -72,7 +72,7 @@ export function allocate(
     for (const { day, gpuHours } of usageByDay(job, asOf)) {
       const k = key(day, job.provider, job.gpuType);
       const list = usageByCell.get(k) ?? [];
-      list.push({ jobId: job.id, day, provider: job.provider, gpuType: job.gpuType, gpuHours, costUsd: 0 });
+      list.push({ jobUuid: job.id, day, provider: job.provider, gpuType: job.gpuType, gpuHours, costUsd: 0 });
       usageByCell.set(k, list);
     }
   }

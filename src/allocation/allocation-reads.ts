@@ -39,13 +39,13 @@ export class AllocationReads {
   async dailyCostsOfJob(jobUuid: string): Promise<JobDailyCost[]> {
     await this.ensureFresh();
     return this.dataSource.query<JobDailyCost[]>(
-      // The primary key (day, provider, gpu_type, job_id) over the job's own days and GPU type.
+      // The primary key (day, provider, gpu_type, job_uuid) over the job's own days and GPU type.
       `SELECT to_char(a.day, 'YYYY-MM-DD') AS date, round(a.gpu_hours, 4)::float8 AS gpu_hours,
               round(${jobDayCost('a.gpu_hours', 'c.rate')}, 2)::float8 AS cost_usd
        FROM jobs j
        JOIN job_day_allocations a
          ON a.day BETWEEN (j.start_time AT TIME ZONE 'UTC')::date AND (coalesce(j.end_time, now()) AT TIME ZONE 'UTC')::date
-        AND a.provider = j.provider AND a.gpu_type = j.gpu_type AND a.job_id = j.id
+        AND a.provider = j.provider AND a.gpu_type = j.gpu_type AND a.job_uuid = j.id
        JOIN allocation_cells c ON ${sameCell('c', 'a')}
        WHERE j.id = $1
        ORDER BY a.day`,

@@ -42,8 +42,8 @@ export class AllocationDirtyJob {
   id: string;
 
   /** `jobs.id`. */
-  @Column({ name: 'job_id', type: 'uuid' })
-  jobId: string;
+  @Column({ name: 'job_uuid', type: 'uuid' })
+  jobUuid: string;
 
   @Column({ type: 'text' })
   provider: string;
@@ -133,8 +133,8 @@ export class JobDayAllocation {
   gpuType: string;
 
   /** `jobs.id` (the uuid, not the caller's job_id). */
-  @PrimaryColumn({ name: 'job_id', type: 'uuid', primaryKeyConstraintName: 'PK_job_day_allocations' })
-  jobId: string;
+  @PrimaryColumn({ name: 'job_uuid', type: 'uuid', primaryKeyConstraintName: 'PK_job_day_allocations' })
+  jobUuid: string;
 
   @Column({ name: 'team_id', type: 'uuid' })
   teamId: string;

@@ -17,7 +17,7 @@
 
 /** Job-day usage of the jobs in `candidates` (running jobs' end_time already set to $1), days clipped to [lo, hi]. */
 export const jobDayUsage = (candidates: string, lo: string, hi: string) => `
-  SELECT g.day, j.provider, j.gpu_type, j.id AS job_id, j.team_id, j.model_name, j.status,
+  SELECT g.day, j.provider, j.gpu_type, j.id AS job_uuid, j.team_id, j.model_name, j.status,
          g.day = (j.start_time AT TIME ZONE 'UTC')::date AS first_day,
          j.gpu_count * extract(epoch FROM
            least(j.end_time, g.day_start + interval '1 day') - greatest(j.start_time, g.day_start)
@@ -35,7 +35,7 @@ export const jobDayUsage = (candidates: string, lo: string, hi: string) => `
 export const sameCell = (a: string, b: string) =>
   `${a}.day = ${b}.day AND ${a}.provider = ${b}.provider AND ${a}.gpu_type = ${b}.gpu_type`;
 
-export const JOB_DAY_COLUMNS = 'day, provider, gpu_type, job_id, team_id, model_name, status, gpu_hours, first_day';
+export const JOB_DAY_COLUMNS = 'day, provider, gpu_type, job_uuid, team_id, model_name, status, gpu_hours, first_day';
 /** A cell's rate: GPU-hours normalised first, so that equal hours always give the same digits. */
 export const rate = (snapshot: string, hours: string, used: string) =>
   `CASE WHEN ${used} AND ${snapshot} IS NOT NULL THEN ${snapshot} / ${hours} ELSE 0 END`;

@@ -54,7 +54,7 @@ export const RECOMPUTE_REFRESH_CELLS = `
   -- Written in key order: a cell's rows share a few pages (a re-priced cell is read whole) and
   -- the primary key is appended to rather than split at random.
   job_days AS (
-    INSERT INTO job_day_allocations (${JOB_DAY_COLUMNS}) SELECT ${JOB_DAY_COLUMNS} FROM usage ORDER BY day, provider, gpu_type, job_id
+    INSERT INTO job_day_allocations (${JOB_DAY_COLUMNS}) SELECT ${JOB_DAY_COLUMNS} FROM usage ORDER BY day, provider, gpu_type, job_uuid
   ),
   cell_usage AS (
     SELECT day, provider, gpu_type, trim_scale(sum(gpu_hours)) AS gpu_hours, count(*) AS job_count

@@ -5,7 +5,7 @@ import { DAY_TABLE_COLUMNS, JOB_DAY_COLUMNS, jobDayCost, jobDayUsage, rate, same
  * tables moved by the difference.
  */
 
-const CHANGE_ROW_NAMES = 'day, provider, gpu_type, job_id, team_id, model_name, gpu_hours, first_day';
+const CHANGE_ROW_NAMES = 'day, provider, gpu_type, job_uuid, team_id, model_name, gpu_hours, first_day';
 
 /**
  * The job-day rows of every interval a changed job had or has (they are about to be replaced); a
@@ -14,14 +14,14 @@ const CHANGE_ROW_NAMES = 'day, provider, gpu_type, job_id, team_id, model_name, 
  */
 export const REMOVE_JOB_DAYS = [
   `INSERT INTO allocation_doomed
-   SELECT DISTINCT d::date, i.provider, i.gpu_type, i.job_id
+   SELECT DISTINCT d::date, i.provider, i.gpu_type, i.job_uuid
    FROM allocation_refresh_jobs i
    CROSS JOIN LATERAL generate_series(i.first_day::timestamp, i.last_day::timestamp, interval '1 day') AS d
    WHERE NOT i.new_job`,
   `ANALYZE allocation_doomed`,
   `WITH gone AS (
      DELETE FROM job_day_allocations a USING allocation_doomed x
-     WHERE ${sameCell('a', 'x')} AND a.job_id = x.job_id
+     WHERE ${sameCell('a', 'x')} AND a.job_uuid = x.job_uuid
      RETURNING ${CHANGE_ROW_NAMES.replace(/(\w+)/g, 'a.$1')}
    )
    INSERT INTO allocation_removed SELECT * FROM gone`,
@@ -32,13 +32,13 @@ export const ADD_JOB_DAYS = `
   WITH candidates AS (
     SELECT id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, coalesce(end_time, $1::timestamptz) AS end_time
     FROM jobs
-    WHERE id IN (SELECT job_id FROM allocation_refresh_jobs) AND status <> 'queued'
+    WHERE id IN (SELECT job_uuid FROM allocation_refresh_jobs) AND status <> 'queued'
   ),
   fresh AS (
     INSERT INTO job_day_allocations (${JOB_DAY_COLUMNS})
     SELECT ${JOB_DAY_COLUMNS} FROM (${jobDayUsage('candidates j', "'-infinity'::timestamp", "'infinity'::timestamp")}) u
     WHERE u.gpu_hours > 0
-    ORDER BY day, provider, gpu_type, job_id
+    ORDER BY day, provider, gpu_type, job_uuid
     RETURNING ${CHANGE_ROW_NAMES}
   )
   INSERT INTO allocation_added SELECT * FROM fresh`;

@@ -1,7 +1,7 @@
 /** What every refresh starts with, whichever path it then takes: its work tables and the marks it claims. */
 
 const CHANGE_ROW_COLUMNS =
-  'day date, provider text, gpu_type text, job_id uuid, team_id uuid, model_name text, gpu_hours numeric, first_day boolean';
+  'day date, provider text, gpu_type text, job_uuid uuid, team_id uuid, model_name text, gpu_hours numeric, first_day boolean';
 
 /**
  * The work tables of a refresh: temp tables of the connection, created by its first refresh and
@@ -13,9 +13,9 @@ const WORK_TABLES = {
   allocation_refresh_cells: `day date NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, recompute boolean NOT NULL DEFAULT true,
      PRIMARY KEY (day, provider, gpu_type)`,
   /** The changed jobs a refresh claims, as the UTC days of each interval. */
-  allocation_refresh_jobs: `job_id uuid NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, first_day date NOT NULL, last_day date NOT NULL,
+  allocation_refresh_jobs: `job_uuid uuid NOT NULL, provider text NOT NULL, gpu_type text NOT NULL, first_day date NOT NULL, last_day date NOT NULL,
      new_job boolean NOT NULL`,
-  allocation_doomed: `day date, provider text, gpu_type text, job_id uuid`,
+  allocation_doomed: `day date, provider text, gpu_type text, job_uuid uuid`,
   allocation_removed: CHANGE_ROW_COLUMNS,
   allocation_added: CHANGE_ROW_COLUMNS,
   allocation_cell_changes: `day date, provider text, gpu_type text, snapshot_cost_usd numeric, gpu_hours numeric, job_count int,
@@ -48,9 +48,9 @@ export const CLAIM_DIRTY_CELLS = `
 
 /** Takes every committed job mark as the UTC days of the interval (a running one up to $1). */
 export const CLAIM_DIRTY_JOBS = `
-  WITH claimed AS (DELETE FROM allocation_dirty_jobs RETURNING job_id, provider, gpu_type, start_time, end_time, new_job)
-  INSERT INTO allocation_refresh_jobs (job_id, provider, gpu_type, first_day, last_day, new_job)
-  SELECT DISTINCT job_id, provider, gpu_type, (start_time AT TIME ZONE 'UTC')::date,
+  WITH claimed AS (DELETE FROM allocation_dirty_jobs RETURNING job_uuid, provider, gpu_type, start_time, end_time, new_job)
+  INSERT INTO allocation_refresh_jobs (job_uuid, provider, gpu_type, first_day, last_day, new_job)
+  SELECT DISTINCT job_uuid, provider, gpu_type, (start_time AT TIME ZONE 'UTC')::date,
          (greatest(coalesce(end_time, $1::timestamptz), start_time) AT TIME ZONE 'UTC')::date, new_job
   FROM claimed`;
 

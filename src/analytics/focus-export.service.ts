@@ -46,7 +46,7 @@ interface Cursor {
   day: string;
   provider: string;
   gpu_type: string;
-  job_id: string;
+  job_uuid: string;
 }
 
 /** Allocated cost per job-day as FOCUS rows, streamed as CSV page by page (keyset pagination). */
@@ -69,7 +69,7 @@ export class FocusExportService {
       }
       if (page.length < PAGE_SIZE) break;
       const last = page[page.length - 1];
-      cursor = { day: last.day, provider: last.provider, gpu_type: last.gpu_type, job_id: last.job_id };
+      cursor = { day: last.day, provider: last.provider, gpu_type: last.gpu_type, job_uuid: last.job_uuid };
     }
     csv.end();
     await once(csv, 'end');
@@ -77,7 +77,7 @@ export class FocusExportService {
 
   private page(start: string, end: string, teamId: string | undefined, after: Cursor | null) {
     return this.dataSource.query<(Record<string, string> & Cursor)[]>(
-      `SELECT a.day::text AS day, a.provider, a.gpu_type, a.job_id::text AS job_id,
+      `SELECT a.day::text AS day, a.provider, a.gpu_type, a.job_uuid::text AS job_uuid,
               to_char(date_trunc('month', a.day), 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodStart",
               to_char(date_trunc('month', a.day) + interval '1 month', 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodEnd",
               to_char(a.day, 'YYYY-MM-DD"T00:00:00Z"') AS "ChargePeriodStart",
@@ -90,7 +90,7 @@ export class FocusExportService {
               a.provider AS "ProviderName", a.provider AS "PublisherName", a.provider AS "InvoiceIssuerName",
               'Compute' AS "ServiceCategory",
               'GPU compute' AS "ServiceName",
-              a.job_id::text AS "ResourceId", j.job_id AS "ResourceName", 'GPU job' AS "ResourceType",
+              a.job_uuid::text AS "ResourceId", j.job_id AS "ResourceName", 'GPU job' AS "ResourceType",
               a.provider || ':' || a.gpu_type AS "SkuId",
               round(a.gpu_hours, 6)::text AS "ConsumedQuantity", 'GPU-Hours' AS "ConsumedUnit",
               round(a.gpu_hours, 6)::text AS "PricingQuantity", 'GPU-Hours' AS "PricingUnit",
@@ -98,12 +98,12 @@ export class FocusExportService {
               a.model_name AS "x_ModelName", a.gpu_type AS "x_GpuType", a.status AS "x_JobStatus"
        FROM job_day_allocations a
        JOIN allocation_cells c ON ${sameCell('c', 'a')}
-       JOIN jobs j ON j.id = a.job_id
+       JOIN jobs j ON j.id = a.job_uuid
        JOIN teams t ON t.id = a.team_id
        WHERE a.day BETWEEN $1::date AND $2::date
          AND ($3::uuid IS NULL OR a.team_id = $3::uuid)
-         AND ($4::date IS NULL OR (a.day, a.provider, a.gpu_type, a.job_id) > ($4::date, $5::text, $6::text, $7::uuid))
-       ORDER BY a.day, a.provider, a.gpu_type, a.job_id
+         AND ($4::date IS NULL OR (a.day, a.provider, a.gpu_type, a.job_uuid) > ($4::date, $5::text, $6::text, $7::uuid))
+       ORDER BY a.day, a.provider, a.gpu_type, a.job_uuid
        LIMIT ${PAGE_SIZE}`,
       [
         start,
@@ -112,7 +112,7 @@ export class FocusExportService {
         after?.day ?? null,
         after?.provider ?? null,
         after?.gpu_type ?? null,
-        after?.job_id ?? null,
+        after?.job_uuid ?? null,
       ],
     );
   }

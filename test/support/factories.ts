@@ -86,7 +86,7 @@ export function jobIntervals(
   { newJob = false } = {},
 ): JobInterval[] {
   return jobs.map((j) => ({
-    jobId: j.id,
+    jobUuid: j.id,
     provider: j.provider,
     gpuType: j.gpu_type,
     startTime: j.start_time,

@@ -5,6 +5,7 @@ import { AllocationFromJobDays1767225900000 } from './1767225900000-AllocationFr
 import { AllocationByChangedJobs1767226000000 } from './1767226000000-AllocationByChangedJobs';
 import { CheaperNewJobs1767226100000 } from './1767226100000-CheaperNewJobs';
 import { RevocableTokens1767226200000 } from './1767226200000-RevocableTokens';
+import { JobUuidColumns1767226300000 } from './1767226300000-JobUuidColumns';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   AllocationByChangedJobs1767226000000,
   CheaperNewJobs1767226100000,
   RevocableTokens1767226200000,
+  JobUuidColumns1767226300000,
 ];

@@ -60,7 +60,7 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
       if (row.inserted) inserted++;
       if (row.old_provider !== null && row.old_gpu_type !== null && row.old_start_time !== null) {
         intervals.push({
-          jobId: row.id,
+          jobUuid: row.id,
           provider: row.old_provider,
           gpuType: row.old_gpu_type,
           startTime: row.old_start_time,
@@ -72,7 +72,7 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
       const row = writtenByJobId.get(record.jobId);
       if (row) {
         intervals.push({
-          jobId: row.id,
+          jobUuid: row.id,
           provider: record.provider,
           gpuType: record.gpuType,
           startTime: record.startTime,
