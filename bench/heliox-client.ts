@@ -6,7 +6,7 @@ import http from 'node:http';
  * measured path, and no client-side timeout: a million-row ingestion answers when it is done).
  */
 
-export class HttpError extends Error {
+class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly body: string,

@@ -24,7 +24,7 @@ const ADMIN_EMAIL = 'admin@heliox.ai';
 const secret = () => randomBytes(24).toString('base64url');
 
 /** Production settings with secrets of this run (production refuses the example ones). */
-export function apiEnvironment(databaseUrl: string): Record<string, string> {
+function apiEnvironment(databaseUrl: string): Record<string, string> {
   return {
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl,

@@ -8,20 +8,20 @@ import { median, sampleLatencies, SamplingPlan } from './stats';
  * (bench/express-reference.ts), each hit by autocannon at 50 connections for the same time.
  */
 
-export const CONNECTIONS = 50;
+const CONNECTIONS = 50;
 
-export interface Load {
+interface Load {
   requestsPerSecond: number;
   /** Responses that were not 2xx, and socket errors or timeouts. */
   failures: number;
 }
 
-export async function load(url: string, headers: Record<string, string>, seconds: number): Promise<Load> {
+async function load(url: string, headers: Record<string, string>, seconds: number): Promise<Load> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
   return { requestsPerSecond: result.requests.average, failures: result.non2xx + result.errors + result.timeouts };
 }
 
-export interface JobsPage {
+interface JobsPage {
   jobs: { job_id: string }[];
   total: number;
   next_cursor: string | null;

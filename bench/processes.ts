@@ -14,7 +14,7 @@ export const REPO_ROOT = (() => {
   return dir;
 })();
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -131,7 +131,7 @@ export class RssSampler {
   }
 }
 
-export function readStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+function readStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
     const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
     return match ? Number(match[1]) * 1024 : 0;

@@ -17,7 +17,7 @@ const KEY_SQL: Record<Dimension, string> = {
   day: `to_char(sh.day, 'YYYY-MM-DD')`,
 };
 
-export function referenceSql(dimensions: Dimension[]): string {
+function referenceSql(dimensions: Dimension[]): string {
   const key = dimensions.map((d) => KEY_SQL[d]).join(` || '|' || `);
   return `
     WITH usage AS (

@@ -62,7 +62,7 @@ export function unmeasured(label: string, target: Target, reason: string): Figur
   return { label, heliox: '—', reference: '—', ratio: null, checked: null, target, unmeasured: reason };
 }
 
-export function formatTarget(target: Target): string {
+function formatTarget(target: Target): string {
   return `${target.op} ${target.value}${target.unit ? ` ${target.unit}` : ''}`;
 }
 

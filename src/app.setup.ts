@@ -9,7 +9,7 @@ import { API_KEY_HEADER, API_KEY_SCHEME, BEARER_SCHEME } from './auth/access.dec
 import { assignRequestId } from './common/logging.module';
 import { Env } from './config/env';
 
-export const API_PREFIX = 'api/v1';
+const API_PREFIX = 'api/v1';
 
 /**
  * Everything about the HTTP app that is not a module: prefix, body limits, security headers,

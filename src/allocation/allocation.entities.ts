@@ -8,7 +8,7 @@ import { Check, Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 
 /** A (day, provider, gpu_type) cell whose inputs changed since it was last computed. */
 @Entity({ name: 'allocation_dirty_cells' })
-export class AllocationDirtyCell {
+class AllocationDirtyCell {
   // Append-only (no unique key): a mark made in a transaction that is still open must survive a
   // concurrent refresh that cannot see it, so marks are never merged with committed ones.
   @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'PK_allocation_dirty_cells' })
@@ -36,7 +36,7 @@ export class AllocationDirtyCell {
  * replaces the job-day rows of every interval marked for the job.
  */
 @Entity({ name: 'allocation_dirty_jobs' })
-export class AllocationDirtyJob {
+class AllocationDirtyJob {
   // Append-only, like the cell marks, for the same reason.
   @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'PK_allocation_dirty_jobs' })
   id: string;
@@ -69,7 +69,7 @@ export class AllocationDirtyJob {
 /** When running jobs were last measured up to the present (one row). */
 @Entity({ name: 'allocation_running_checks' })
 @Check('CHK_allocation_running_checks_single_row', `"id"`)
-export class AllocationRunningCheck {
+class AllocationRunningCheck {
   @PrimaryColumn({ type: 'boolean', primaryKeyConstraintName: 'PK_allocation_running_checks' })
   id: boolean;
 
@@ -79,7 +79,7 @@ export class AllocationRunningCheck {
 
 /** One (day, provider, gpu_type) cell: its snapshot, its usage, and where the money went. */
 @Entity({ name: 'allocation_cells' })
-export class AllocationCell {
+class AllocationCell {
   @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_cells' })
   day: string;
 
@@ -122,7 +122,7 @@ export class AllocationCell {
 
 /** What one job used on one UTC day; its cost follows from its cell's rate. */
 @Entity({ name: 'job_day_allocations' })
-export class JobDayAllocation {
+class JobDayAllocation {
   @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_job_day_allocations' })
   day: string;
 
@@ -160,7 +160,7 @@ export class JobDayAllocation {
  * and the bound is their maximum.
  */
 @Entity({ name: 'allocation_span_bounds' })
-export class AllocationSpanBound {
+class AllocationSpanBound {
   @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'PK_allocation_span_bounds' })
   id: string;
 
@@ -195,7 +195,7 @@ abstract class DaySums {
 
 /** Job-day rows summed by day × team. */
 @Entity({ name: 'allocation_team_days' })
-export class AllocationTeamDay extends DaySums {
+class AllocationTeamDay extends DaySums {
   @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_team_days' })
   day: string;
 
@@ -205,7 +205,7 @@ export class AllocationTeamDay extends DaySums {
 
 /** Job-day rows summed by day × model. */
 @Entity({ name: 'allocation_model_days' })
-export class AllocationModelDay extends DaySums {
+class AllocationModelDay extends DaySums {
   @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_model_days' })
   day: string;
 
@@ -215,7 +215,7 @@ export class AllocationModelDay extends DaySums {
 
 /** Job-day rows summed by day × team × model (`group_by=team,model`, members by model). */
 @Entity({ name: 'allocation_team_model_days' })
-export class AllocationTeamModelDay extends DaySums {
+class AllocationTeamModelDay extends DaySums {
   @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_team_model_days' })
   day: string;
 

@@ -2,7 +2,7 @@
 export type BudgetStatus = 'ok' | 'warning' | 'over' | 'no_budget';
 
 /** Share of the budget, spent or forecast, from which a team is warned. */
-export const WARNING_SHARE = 0.8;
+const WARNING_SHARE = 0.8;
 
 /**
  * Run-rate forecast: the spend per day that has data (a snapshot or usage), times the days of

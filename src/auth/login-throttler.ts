@@ -11,9 +11,9 @@ import { Env } from '../config/env';
 import { normaliseEmail } from './users/users.service';
 
 /** Who is trying: the client address (behind a trusted proxy, X-Forwarded-For) ... */
-export const LOGIN_BY_CLIENT = 'login-client';
+const LOGIN_BY_CLIENT = 'login-client';
 /** ... and which account is tried, whatever the address, so that spreading guesses over many IPs does not help. */
-export const LOGIN_BY_ACCOUNT = 'login-account';
+const LOGIN_BY_ACCOUNT = 'login-account';
 
 const accountOf = (req: { body?: { username?: unknown } }): string => {
   const username = req.body?.username;

@@ -12,7 +12,7 @@ export interface UserPrincipal {
 }
 
 /** A machine, authenticated by the admin API key. */
-export interface ApiKeyPrincipal {
+interface ApiKeyPrincipal {
   kind: 'api-key';
 }
 

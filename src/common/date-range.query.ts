@@ -3,7 +3,7 @@ import { IsNotEmpty, IsOptional, IsString, ValidateBy, ValidationArguments } fro
 import { daysInRange, isCalendarDate } from './calendar';
 
 /** The longest range a report may span, in days (both ends included): a leap year. */
-export const MAX_RANGE_DAYS = 366;
+const MAX_RANGE_DAYS = 366;
 
 const IsCalendarDate = () =>
   ValidateBy({

@@ -2,7 +2,7 @@ import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/co
 import { ErrorDetail } from './errors/error-response';
 
 /** Flattens class-validator errors into `[{field, message}]`, nested fields as dotted paths. */
-export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
+function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own: ErrorDetail[] = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));

@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { IngestionKind } from './ingestion-run.entity';
 
-export const DEMO_FILES: Record<IngestionKind, string> = {
+const DEMO_FILES: Record<IngestionKind, string> = {
   jobs: 'mock_jobs.json',
   costs: 'mock_cost_snapshots.json',
 };

@@ -3,8 +3,8 @@ import type { Request } from 'express';
 import { DomainError } from '../common/errors/domain-error';
 import type { IngestInput } from './ingestion.service';
 
-export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson'];
-export const ACCEPTED_TYPES = ['application/json', ...NDJSON_TYPES, 'text/csv'];
+const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson'];
+const ACCEPTED_TYPES = ['application/json', ...NDJSON_TYPES, 'text/csv'];
 
 /**
  * What an ingestion request carries, by its Content-Type. JSON was parsed by the body parser

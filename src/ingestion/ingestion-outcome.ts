@@ -6,9 +6,9 @@ import type { RunOutcome } from './ingestion-runs.service';
 import { RecordErrors, STORED_ERRORS } from './record-errors';
 import { JobBatchWriter } from './writers/job-writer';
 
-export type AnswerStatus = 'success' | 'partial' | 'failed';
+type AnswerStatus = 'success' | 'partial' | 'failed';
 
-export interface RecordCounts {
+interface RecordCounts {
   inserted: number;
   updated: number;
   unchanged: number;
@@ -18,7 +18,7 @@ export interface RecordCounts {
   total: number;
 }
 
-export interface TeamCounts {
+interface TeamCounts {
   created: number;
   existing: number;
   total: number;

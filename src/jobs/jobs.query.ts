@@ -16,7 +16,7 @@ import { encodeCursor } from './jobs-cursor';
 export const TOTAL_COUNT_CAP = 1_000;
 
 /** How many matching rows the count of a page looks at: the current page and TOTAL_COUNT_CAP past it. */
-export const countLimitFor = (request: Pick<JobsPageRequest, 'skip' | 'limit'>) =>
+const countLimitFor = (request: Pick<JobsPageRequest, 'skip' | 'limit'>) =>
   request.skip + request.limit + TOTAL_COUNT_CAP;
 
 export type SortOrder = 'asc' | 'desc';
@@ -28,7 +28,7 @@ export interface JobsKey {
   jobId: string;
 }
 
-export interface JobsFilter {
+interface JobsFilter {
   teamId?: string;
   status?: JobStatus;
   provider?: string;
@@ -62,7 +62,7 @@ const RUN_SECONDS = `CASE WHEN j.status = 'queued' THEN 0
     ELSE greatest(extract(epoch FROM coalesce(j.end_time, now()) - j.start_time), 0) END`;
 
 /** One job as the API shows it, built in SQL: job alias `j`, team alias `t`. */
-export const JOB_JSON = `json_build_object(
+const JOB_JSON = `json_build_object(
     'id', j.id,
     'job_id', j.job_id,
     'team_id', j.team_id,
@@ -79,7 +79,7 @@ export const JOB_JSON = `json_build_object(
   )`;
 
 /** WHERE conditions for a filter, appending their parameters to `values`. */
-export function jobsWhere(filter: JobsFilter, values: unknown[], alias = 'j'): string[] {
+function jobsWhere(filter: JobsFilter, values: unknown[], alias = 'j'): string[] {
   const param = (value: unknown, type = 'text') => {
     values.push(value);
     return `$${values.length}::${type}`;

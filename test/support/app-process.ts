@@ -44,7 +44,7 @@ export async function waitForHealth(app: AppProcess, timeoutMs = 60_000): Promis
   throw new Error(`app did not answer within ${timeoutMs} ms:\n${app.output()}`);
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -14,7 +14,7 @@ export interface TestApp {
 }
 
 /** Settings every e2e app gets; a suite may override any (or point DATABASE_URL elsewhere). */
-export const TEST_ENV: Record<string, string> = {
+const TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
   SEED_DEMO_DATA: 'false',

@@ -15,4 +15,3 @@ export const badRequest = (message: string, field?: string) =>
 export const notFound = (message: string) => new DomainError(HttpStatus.NOT_FOUND, message);
 export const conflict = (message: string, field?: string) =>
   new DomainError(HttpStatus.CONFLICT, message, field ? [{ field, message }] : undefined);
-export const forbidden = (message: string) => new DomainError(HttpStatus.FORBIDDEN, message);

@@ -103,6 +103,6 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function reasonOf(status: number): string {
+function reasonOf(status: number): string {
   return REASONS[status] ?? (status >= 500 ? 'Server Error' : 'Error');
 }

@@ -13,7 +13,7 @@ export interface CsvColumns {
  * Problems with the header row stop the whole file before anything is written: every row
  * would fail the same way, so the caller gets one clear answer naming the columns.
  */
-export function checkHeader(header: string[], columns: CsvColumns): string[] {
+function checkHeader(header: string[], columns: CsvColumns): string[] {
   const problems: { field: string; message: string }[] = [];
   const seen = new Set<string>();
   for (const name of header) {

@@ -5,7 +5,7 @@ export const COST_FIELDS = ['entry_date', 'provider', 'gpu_type', 'cost_usd'] as
 export const REQUIRED_COST_FIELDS = [...COST_FIELDS];
 
 /** numeric(14,4) holds up to 9,999,999,999.9999. */
-export const MAX_COST_USD = 9_999_999_999;
+const MAX_COST_USD = 9_999_999_999;
 
 /** What a provider billed for one GPU type on one UTC day. */
 export interface CostRecord {

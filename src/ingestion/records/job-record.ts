@@ -41,7 +41,7 @@ export interface JobRecord {
 export type Normalised<T> = { ok: true; record: T } | { ok: false; key: string | null; issues: RecordIssue[] };
 
 /** Largest GPU count accepted for one job; more is a unit mistake (GPU-hours, say). */
-export const MAX_GPU_COUNT = 100_000;
+const MAX_GPU_COUNT = 100_000;
 
 export function normaliseJob(raw: unknown): Normalised<JobRecord> {
   const reader = RecordReader.open(raw, JOB_FIELDS);

@@ -1,9 +1,9 @@
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, RecordIssue, RecordReader } from './record-reader';
 
-export const TEAM_FIELDS = ['name', 'description', 'budget_usd'] as const;
+const TEAM_FIELDS = ['name', 'description', 'budget_usd'] as const;
 
 /** numeric(14,2) holds up to 999,999,999,999.99. */
-export const MAX_BUDGET_USD = 999_999_999_999;
+const MAX_BUDGET_USD = 999_999_999_999;
 
 /** A team as a jobs payload describes it (`{"teams": [...]}`). */
 export interface TeamDefinition {

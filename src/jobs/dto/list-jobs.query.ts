@@ -4,7 +4,7 @@ import { OptionalDateRangeQuery } from '../../common/date-range.query';
 import { PageQuery } from '../../common/pagination';
 import { JobFiltersQuery } from './job-filters.query';
 
-export const JOB_SORTS = ['-start_time', 'start_time'] as const;
+const JOB_SORTS = ['-start_time', 'start_time'] as const;
 export type JobSort = (typeof JOB_SORTS)[number];
 
 /** A page of jobs: the shared job filters, jobs running within start..end, skip/limit or a cursor. */
