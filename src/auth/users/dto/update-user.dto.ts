@@ -13,6 +13,7 @@ export class UpdateUserDto {
   role?: UserRole;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     nullable: true,
     example: '3f0a8d2e-5b7c-4e1a-9d6f-2c8b7a1e4f50',
