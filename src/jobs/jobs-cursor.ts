@@ -1,5 +1,13 @@
 import { badRequest } from '../common/errors/domain-error';
-import type { JobsKey, SortOrder } from './jobs.query';
+
+export type SortOrder = 'asc' | 'desc';
+
+/** A position in the (start_time, job_id) order: the last row of the previous page. */
+export interface JobsKey {
+  /** ISO-8601 UTC with microseconds, as PostgreSQL stores it. */
+  startTime: string;
+  jobId: string;
+}
 
 /**
  * The keyset cursor: the (start_time, job_id) of the last row served and the order it was

@@ -1,6 +1,6 @@
 import type { JobResponse, JobsPage } from './dto/job.response';
 import type { JobStatus } from './job-status';
-import { encodeCursor } from './jobs-cursor';
+import { encodeCursor, JobsKey, SortOrder } from './jobs-cursor';
 
 /**
  * The SQL of the jobs listing, in one place: JobsService runs it and the benchmark's bare
@@ -18,15 +18,6 @@ export const TOTAL_COUNT_CAP = 1_000;
 /** How many matching rows the count of a page looks at: the current page and TOTAL_COUNT_CAP past it. */
 const countLimitFor = (request: Pick<JobsPageRequest, 'skip' | 'limit'>) =>
   request.skip + request.limit + TOTAL_COUNT_CAP;
-
-export type SortOrder = 'asc' | 'desc';
-
-/** A position in the (start_time, job_id) order: the last row of the previous page. */
-export interface JobsKey {
-  /** ISO-8601 UTC with microseconds, as PostgreSQL stores it. */
-  startTime: string;
-  jobId: string;
-}
 
 interface JobsFilter {
   teamId?: string;

@@ -8,16 +8,8 @@ import { addDays } from '../common/calendar';
 import { badRequest, notFound } from '../common/errors/domain-error';
 import { JobDetailResponse, JobResponse, JobsPage } from './dto/job.response';
 import { ListJobsQuery } from './dto/list-jobs.query';
-import { decodeCursor } from './jobs-cursor';
-import {
-  buildJobQuery,
-  buildJobsPageQuery,
-  JobsKey,
-  JobsPageRequest,
-  JobsPageRow,
-  SortOrder,
-  toJobsPage,
-} from './jobs.query';
+import { decodeCursor, JobsKey, SortOrder } from './jobs-cursor';
+import { buildJobQuery, buildJobsPageQuery, JobsPageRequest, JobsPageRow, toJobsPage } from './jobs.query';
 
 @Injectable()
 export class JobsService {

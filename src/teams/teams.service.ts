@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
 import { conflict, notFound } from '../common/errors/domain-error';
 import { CreateTeamDto, TeamResponse, TeamsPage, UpdateTeamDto } from './dto/team.dto';
-import { isUuid, TEAM_COLUMNS, TeamRowData, toTeamResponse } from './teams.views';
+import { Team } from './team.entity';
+import { isUuid, toTeamResponse } from './teams.views';
 
 export interface TeamToEnsure {
   name: string;
@@ -15,7 +16,7 @@ export interface TeamToEnsure {
 
 @Injectable()
 export class TeamsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectRepository(Team) private readonly teams: Repository<Team>) {}
 
   /**
    * Finds or creates teams by name in the caller's transaction. Existing teams are left as they
@@ -69,77 +70,68 @@ export class TeamsService {
   /** Teams by name; a member's page holds its own team only, and its total counts only that. */
   async list(user: UserPrincipal, skip: number, limit: number): Promise<TeamsPage> {
     const teamId = scopeToTeam(user);
-    const where = teamId ? `WHERE id = $1` : '';
-    const scope = teamId ? [teamId] : [];
-    const [rows, [{ total }]] = await Promise.all([
-      this.db.query<TeamRowData[]>(
-        `SELECT ${TEAM_COLUMNS} FROM teams ${where} ORDER BY name, id LIMIT $${scope.length + 1} OFFSET $${scope.length + 2}`,
-        [...scope, limit + 1, skip],
-      ),
-      this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM teams ${where}`, scope),
-    ]);
-    return { teams: rows.slice(0, limit).map(toTeamResponse), total, skip, limit, has_more: rows.length > limit };
+    const [teams, total] = await this.teams.findAndCount({
+      where: teamId ? { id: teamId } : {},
+      order: { name: 'ASC', id: 'ASC' },
+      skip,
+      take: limit + 1,
+    });
+    return {
+      teams: teams.slice(0, limit).map(toTeamResponse),
+      total,
+      skip,
+      limit,
+      has_more: teams.length > limit,
+    };
   }
 
   /** One team; 404 for an id that is not a uuid, names no team, or names a team a member may not see. */
   async getVisible(user: UserPrincipal, id: string): Promise<TeamResponse> {
     const teamId = scopeToTeam(user);
     if (!isUuid(id) || (teamId !== undefined && teamId !== id.toLowerCase())) throw notFound(`No team ${id}`);
-    const [row] = await this.db.query<TeamRowData[]>(`SELECT ${TEAM_COLUMNS} FROM teams WHERE id = $1`, [id]);
-    if (!row) throw notFound(`No team ${id}`);
-    return toTeamResponse(row);
+    return toTeamResponse(await this.findOrThrow(id));
   }
 
   /** Whether a team has this id (false for an id that is not a uuid). */
-  async exists(id: string): Promise<boolean> {
-    if (!isUuid(id)) return false;
-    const rows = await this.db.query<unknown[]>(`SELECT 1 FROM teams WHERE id = $1`, [id]);
-    return rows.length > 0;
+  exists(id: string): Promise<boolean> {
+    return isUuid(id) ? this.teams.existsBy({ id }) : Promise.resolve(false);
   }
 
   async create(input: CreateTeamDto): Promise<TeamResponse> {
-    const [row] = await this.db.query<TeamRowData[]>(
-      `INSERT INTO teams (name, description, budget_usd) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO NOTHING RETURNING ${TEAM_COLUMNS}`,
-      [input.name, input.description ?? null, input.budget_usd ?? null],
-    );
-    if (!row) throw conflict(`A team named ${input.name} already exists`, 'name');
-    return toTeamResponse(row);
+    // ON CONFLICT rather than catching the error: a taken name is an answer, not a failure.
+    const result = await this.teams
+      .createQueryBuilder()
+      .insert()
+      .values({ name: input.name, description: input.description ?? null, budgetUsd: input.budget_usd ?? null })
+      .orIgnore()
+      .returning('id')
+      .execute();
+    const [created] = result.raw as { id: string }[];
+    if (!created) throw conflict(`A team named ${input.name} already exists`, 'name');
+    return toTeamResponse(await this.findOrThrow(created.id));
   }
 
   /** Changes the fields given; a field left out stays, null clears description or budget. */
   async update(id: string, input: UpdateTeamDto): Promise<TeamResponse> {
     if (!isUuid(id)) throw notFound(`No team ${id}`);
-    const values: unknown[] = [id];
-    const sets: string[] = [];
-    for (const [column, value] of [
-      ['name', input.name],
-      ['description', input.description],
-      ['budget_usd', input.budget_usd],
-    ] as const) {
-      if (value === undefined) continue;
-      values.push(value);
-      sets.push(`${column} = $${values.length}`);
+    const team = await this.findOrThrow(id);
+    if (input.name !== undefined && input.name !== team.name && (await this.teams.existsBy({ name: input.name }))) {
+      throw conflict(`A team named ${input.name} already exists`, 'name');
     }
-    if (input.name !== undefined) {
-      const [taken] = await this.db.query<unknown[]>(`SELECT 1 FROM teams WHERE name = $1 AND id <> $2`, [
-        input.name,
-        id,
-      ]);
-      if (taken) throw conflict(`A team named ${input.name} already exists`, 'name');
-    }
+    if (input.name !== undefined) team.name = input.name;
+    if (input.description !== undefined) team.description = input.description;
+    if (input.budget_usd !== undefined) team.budgetUsd = input.budget_usd;
     // The check above gives the usual answer; the constraint still decides a race between two renames.
-    // TypeORM answers an UPDATE with [rows, affected].
-    const [rows] = await this.db
-      .query<[TeamRowData[] | undefined, number]>(
-        `UPDATE teams SET ${sets.concat('updated_at = now()').join(', ')} WHERE id = $1 RETURNING ${TEAM_COLUMNS}`,
-        values,
-      )
-      .catch((error: { driverError?: { code?: string } }) => {
-        if (error.driverError?.code === '23505') throw conflict(`A team named ${input.name} already exists`, 'name');
-        throw error;
-      });
-    if (!rows?.[0]) throw notFound(`No team ${id}`);
-    return toTeamResponse(rows[0]);
+    const saved = await this.teams.save(team).catch((error: { driverError?: { code?: string } }) => {
+      if (error.driverError?.code === '23505') throw conflict(`A team named ${input.name} already exists`, 'name');
+      throw error;
+    });
+    return toTeamResponse(saved);
+  }
+
+  private async findOrThrow(id: string): Promise<Team> {
+    const team = await this.teams.findOneBy({ id });
+    if (!team) throw notFound(`No team ${id}`);
+    return team;
   }
 }

@@ -1,25 +1,15 @@
 import { TeamResponse } from './dto/team.dto';
+import { Team } from './team.entity';
 
-/** The columns of a team as the API shows it (numeric budget as a number, times in UTC ISO). */
-export const TEAM_COLUMNS = `id, name, description, budget_usd::float8 AS budget_usd, created_at, updated_at`;
-
-export interface TeamRowData {
-  id: string;
-  name: string;
-  description: string | null;
-  budget_usd: number | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export function toTeamResponse(row: TeamRowData): TeamResponse {
+/** A team as the API shows it (times in UTC ISO). */
+export function toTeamResponse(team: Team): TeamResponse {
   return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    budget_usd: row.budget_usd,
-    created_at: new Date(row.created_at).toISOString(),
-    updated_at: new Date(row.updated_at).toISOString(),
+    id: team.id,
+    name: team.name,
+    description: team.description,
+    budget_usd: team.budgetUsd,
+    created_at: team.createdAt.toISOString(),
+    updated_at: team.updatedAt.toISOString(),
   };
 }
 

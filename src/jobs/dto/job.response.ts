@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PageMeta } from '../../common/pagination';
-import { JobDailyCostResponse } from '../../analytics/dto/job-daily-cost.response';
+import { JobDailyCostResponse } from './job-daily-cost.response';
 import { JOB_STATUSES, JobStatus } from '../job-status';
 
 export class JobResponse {
