@@ -1,4 +1,5 @@
 import { UnauthorizedException } from '@nestjs/common';
+import type { Request } from 'express';
 import { ConfigService } from '@nestjs/config';
 import { Env } from '../../config/env';
 import { TokenUser, TokenUserCache } from '../token-user-cache';
@@ -29,12 +30,15 @@ const claims = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+/** validate() reads the request only to remember the token it verified. */
+const request = { headers: {} } as Request;
+
 const refused = (strategy: JwtStrategy, payload: unknown) =>
-  expect(strategy.validate(payload)).rejects.toEqual(new UnauthorizedException(INVALID_TOKEN));
+  expect(strategy.validate(request, payload)).rejects.toEqual(new UnauthorizedException(INVALID_TOKEN));
 
 describe('JwtStrategy.validate', () => {
   it('turns the claims of an unchanged user into the principal', async () => {
-    await expect(strategyWith(member).validate(claims())).resolves.toEqual({
+    await expect(strategyWith(member).validate(request, claims())).resolves.toEqual({
       kind: 'user',
       id: USER_ID,
       email: 'ada@example.com',

@@ -1,15 +1,25 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { Env } from '../../config/env';
 import { jwtSecretKey } from '../jwt-key';
 import { UserPrincipal } from '../principal';
-import { JWT_ALGORITHM, parseClaims } from '../token-claims';
+import { JWT_ALGORITHM, parseClaims, TokenClaims } from '../token-claims';
 import { TokenUserCache } from '../token-user-cache';
+import { VerifiedTokens } from '../verified-tokens';
 
 export const JWT_STRATEGY = 'jwt';
 export const INVALID_TOKEN = 'The bearer token is invalid or expired';
+
+const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+
+/** What passport adds to a strategy for the request it is authenticating. */
+interface PassportActions {
+  success(user: UserPrincipal): void;
+  error(error: unknown): void;
+}
 
 /**
  * Bearer tokens: HS256 only, issuer checked, expiry required, claims of the shape this app
@@ -18,24 +28,50 @@ export const INVALID_TOKEN = 'The bearer token is invalid or expired';
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
+  private readonly verifiedTokens = new VerifiedTokens();
+
   constructor(
     config: ConfigService<Env, true>,
     private readonly users: TokenUserCache,
   ) {
     const key = jwtSecretKey(config);
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerToken,
       // The typings want a string or Buffer; jsonwebtoken takes a KeyObject as well.
       secretOrKeyProvider: (_req: unknown, _token: unknown, done: (err: null, key: unknown) => void) => done(null, key),
       algorithms: [JWT_ALGORITHM],
       issuer: config.get('JWT_ISSUER', { infer: true }),
       ignoreExpiration: false,
+      passReqToCallback: true,
     } as ConstructorParameters<typeof Strategy>[0]);
   }
 
-  async validate(payload: unknown): Promise<UserPrincipal> {
+  /**
+   * A token this process has verified before skips passport-jwt's signature check (see
+   * VerifiedTokens); every other token goes through it. Either way the user is checked.
+   */
+  override authenticate(req: Request, options?: object): void {
+    const token = bearerToken(req);
+    const claims = token ? this.verifiedTokens.get(token) : undefined;
+    if (!claims) return super.authenticate(req, options);
+    const passport = this as unknown as PassportActions;
+    this.principalFor(claims).then(
+      (user) => passport.success(user),
+      (error: unknown) => passport.error(error),
+    );
+  }
+
+  /** Called by passport-jwt once the signature, algorithm, issuer and expiry are checked. */
+  async validate(req: Request, payload: unknown): Promise<UserPrincipal> {
     const claims = parseClaims(payload);
     if (!claims) throw new UnauthorizedException(INVALID_TOKEN);
+    const principal = await this.principalFor(claims);
+    const token = bearerToken(req);
+    if (token) this.verifiedTokens.remember(token, claims, (payload as { exp: number }).exp);
+    return principal;
+  }
+
+  private async principalFor(claims: TokenClaims): Promise<UserPrincipal> {
     const user = await this.users.get(claims.sub);
     if (
       !user ||
