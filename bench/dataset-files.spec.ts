@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BenchJob, generateJobs } from './dataset';
-import { JOB_FIELDS, writeCopyFile, writeRecords } from './dataset-files';
+import { JOB_FIELDS } from '../src/ingestion/records/job-record';
+import { writeCopyFile, writeRecords } from './dataset-files';
 
 const spec = { jobs: 12_345, firstDay: '2026-01-01', days: 10, horizon: '2026-01-12', seed: 3, idPrefix: 'bench' };
 

@@ -9,17 +9,6 @@ import { BenchJob } from './dataset';
  * million-job dataset never sits in memory.
  */
 
-export const JOB_FIELDS = [
-  'job_id',
-  'team_name',
-  'model_name',
-  'provider',
-  'gpu_type',
-  'gpu_count',
-  'start_time',
-  'end_time',
-  'status',
-] as const;
 export const SNAPSHOT_FIELDS = ['entry_date', 'provider', 'gpu_type', 'cost_usd'] as const;
 /** Columns of the COPY reference file, in the order of its COPY column list. */
 export const COPY_FIELDS = [

@@ -1,4 +1,5 @@
 import { JOB_STATUSES, JobStatus, normaliseStatus } from '../../jobs/job-status';
+import type { JobToWrite } from '../../jobs/jobs.writer';
 import { MAX_CODE_LENGTH, MAX_NAME_LENGTH, RecordIssue, RecordReader } from './record-reader';
 
 /** A job as it arrives (JSON, NDJSON line or CSV row), before normalisation. */
@@ -24,19 +25,8 @@ export const REQUIRED_JOB_FIELDS = [
   'status',
 ];
 
-/** A job ready to be written: trimmed, lower-cased where it matters, timestamps in UTC. */
-export interface JobRecord {
-  jobId: string;
-  teamName: string;
-  modelName: string;
-  provider: string;
-  gpuType: string;
-  /** Decimal text; fractions are MIG slices or shared GPUs. */
-  gpuCount: string;
-  startTime: string;
-  endTime: string | null;
-  status: JobStatus;
-}
+/** A job ready to be written: trimmed, lower-cased where it matters, timestamps in UTC; its team by name. */
+export type JobRecord = Omit<JobToWrite, 'teamId'> & { teamName: string };
 
 export type Normalised<T> = { ok: true; record: T } | { ok: false; key: string | null; issues: RecordIssue[] };
 
