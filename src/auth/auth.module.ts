@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule, JwtModuleOptions } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env';
@@ -22,14 +21,13 @@ import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
-/** Signing: HS256 pinned, issuer and expiry set. JwtStrategy verifies with the same settings. */
+/** Signing only: HS256 pinned, issuer and expiry set. JwtStrategy is the one verifier. */
 function jwtOptions(config: ConfigService<Env, true>): JwtModuleOptions {
   const key = jwtSecretKey(config);
   const issuer = config.get('JWT_ISSUER', { infer: true });
   return {
     secretOrKeyProvider: () => key,
     signOptions: { algorithm: JWT_ALGORITHM, expiresIn: config.get('JWT_EXPIRES_IN', { infer: true }), issuer },
-    verifyOptions: { algorithms: [JWT_ALGORITHM], issuer },
   };
 }
 
@@ -37,7 +35,6 @@ function jwtOptions(config: ConfigService<Env, true>): JwtModuleOptions {
   imports: [
     TypeOrmModule.forFeature([User]),
     TeamsModule,
-    PassportModule.register({ session: false, property: 'principal' }),
     JwtModule.registerAsync({ inject: [ConfigService], useFactory: jwtOptions }),
     // Only the login route is throttled (LoginThrottlerGuard); nothing else is limited by it.
     ThrottlerModule.forRootAsync(loginThrottlerOptions),

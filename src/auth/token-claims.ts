@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { USER_ROLES, UserRole } from './users/user.entity';
 
 /** Pinned: a token signed with any other algorithm (or `none`) is refused. */
@@ -13,8 +14,6 @@ export interface TokenClaims {
   ver: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The claims of a verified token, or null when they do not have the shape this app signs.
  * The signature only proves who wrote them; a token written with another shape (an older
@@ -25,10 +24,10 @@ export function parseClaims(payload: unknown): TokenClaims | null {
   if (typeof payload !== 'object' || payload === null) return null;
   const p = payload as Record<string, unknown>;
   if (typeof p.exp !== 'number' || !Number.isFinite(p.exp)) return null;
-  if (typeof p.sub !== 'string' || !UUID.test(p.sub)) return null;
+  if (typeof p.sub !== 'string' || !isUUID(p.sub, 'all')) return null;
   if (typeof p.email !== 'string') return null;
   if (!USER_ROLES.includes(p.role as UserRole)) return null;
-  if (p.team_id !== null && (typeof p.team_id !== 'string' || !UUID.test(p.team_id))) return null;
+  if (p.team_id !== null && (typeof p.team_id !== 'string' || !isUUID(p.team_id, 'all'))) return null;
   if (typeof p.ver !== 'number' || !Number.isSafeInteger(p.ver) || p.ver < 0) return null;
   return {
     sub: p.sub.toLowerCase(),

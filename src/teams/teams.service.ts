@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
 import { EntityManager, Repository } from 'typeorm';
 import { UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
 import { conflict, notFound } from '../common/errors/domain-error';
 import { CreateTeamDto, TeamResponse, TeamsPage, UpdateTeamDto } from './dto/team.dto';
 import { Team } from './team.entity';
-import { isUuid, toTeamResponse } from './teams.views';
+import { toTeamResponse } from './teams.views';
 
 export interface TeamToEnsure {
   name: string;
@@ -88,13 +89,13 @@ export class TeamsService {
   /** One team; 404 for an id that is not a uuid, names no team, or names a team a member may not see. */
   async getVisible(user: UserPrincipal, id: string): Promise<TeamResponse> {
     const teamId = scopeToTeam(user);
-    if (!isUuid(id) || (teamId !== undefined && teamId !== id.toLowerCase())) throw notFound(`No team ${id}`);
+    if (!isUUID(id, 'all') || (teamId !== undefined && teamId !== id.toLowerCase())) throw notFound(`No team ${id}`);
     return toTeamResponse(await this.findOrThrow(id));
   }
 
   /** Whether a team has this id (false for an id that is not a uuid). */
   exists(id: string): Promise<boolean> {
-    return isUuid(id) ? this.teams.existsBy({ id }) : Promise.resolve(false);
+    return isUUID(id, 'all') ? this.teams.existsBy({ id }) : Promise.resolve(false);
   }
 
   async create(input: CreateTeamDto): Promise<TeamResponse> {
@@ -113,7 +114,7 @@ export class TeamsService {
 
   /** Changes the fields given; a field left out stays, null clears description or budget. */
   async update(id: string, input: UpdateTeamDto): Promise<TeamResponse> {
-    if (!isUuid(id)) throw notFound(`No team ${id}`);
+    if (!isUUID(id, 'all')) throw notFound(`No team ${id}`);
     const team = await this.findOrThrow(id);
     if (input.name !== undefined && input.name !== team.name && (await this.teams.existsBy({ name: input.name }))) {
       throw conflict(`A team named ${input.name} already exists`, 'name');

@@ -12,8 +12,3 @@ export function toTeamResponse(team: Team): TeamResponse {
     updated_at: team.updatedAt.toISOString(),
   };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A path id that is not a uuid names no team: 404, like an unknown one, rather than a database error. */
-export const isUuid = (value: string) => UUID.test(value);

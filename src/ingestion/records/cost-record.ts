@@ -1,5 +1,6 @@
 import type { Normalised } from './job-record';
-import { MAX_CODE_LENGTH, RecordReader } from './record-reader';
+import { MAX_CODE_LENGTH } from '../../common/text-limits';
+import { RecordReader } from './record-reader';
 
 export const COST_FIELDS = ['entry_date', 'provider', 'gpu_type', 'cost_usd'] as const;
 export const REQUIRED_COST_FIELDS = [...COST_FIELDS];

@@ -1,6 +1,7 @@
 import { JOB_STATUSES, JobStatus, normaliseStatus } from '../../jobs/job-status';
 import type { JobToWrite } from '../../jobs/jobs.writer';
-import { MAX_CODE_LENGTH, MAX_NAME_LENGTH, RecordIssue, RecordReader } from './record-reader';
+import { MAX_CODE_LENGTH, MAX_NAME_LENGTH } from '../../common/text-limits';
+import { RecordIssue, RecordReader } from './record-reader';
 
 /** A job as it arrives (JSON, NDJSON line or CSV row), before normalisation. */
 export const JOB_FIELDS = [

@@ -1,4 +1,5 @@
 import { isCalendarDay } from '../../common/calendar';
+import { MAX_NAME_LENGTH } from '../../common/text-limits';
 
 /**
  * Reads one untrusted record (a parsed JSON object or a CSV row) field by field, collecting
@@ -12,10 +13,6 @@ export interface RecordIssue {
   message: string;
 }
 
-/** Longest accepted identifier-like value (job ids, team and model names). */
-export const MAX_NAME_LENGTH = 200;
-/** Longest accepted provider, GPU type or status. */
-export const MAX_CODE_LENGTH = 64;
 export const MAX_DESCRIPTION_LENGTH = 2000;
 
 // Timestamps must carry an offset: a time without one is ambiguous and is rejected, not guessed.

@@ -1,4 +1,5 @@
-import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, RecordIssue, RecordReader } from './record-reader';
+import { MAX_NAME_LENGTH } from '../../common/text-limits';
+import { MAX_DESCRIPTION_LENGTH, RecordIssue, RecordReader } from './record-reader';
 
 const TEAM_FIELDS = ['name', 'description', 'budget_usd'] as const;
 

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { lowerCased, trimmed } from '../../common/query-transforms';
-import { MAX_NAME_LENGTH } from '../../ingestion/records/record-reader';
+import { MAX_NAME_LENGTH } from '../../common/text-limits';
 import { JOB_STATUSES, JobStatus, normaliseStatus, STATUS_SPELLINGS } from '../job-status';
 
 // Unknown spellings stay as they are, for @IsIn to refuse with the parameter named.
