@@ -125,7 +125,10 @@ export class Env {
   @IsString({ each: true })
   CORS_ORIGINS: string[] = ['http://localhost:3000', 'http://localhost:5173'];
 
-  /** Cap on JSON and form bodies (NDJSON/CSV ingestion is streamed and capped by record count). */
+  /**
+   * Cap on the JSON body of the two JSON ingestion routes, the only ones that take many records
+   * (NDJSON/CSV ingestion is streamed and capped by record count). Every other body has API_BODY_LIMIT.
+   */
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 10mb' })
   BODY_LIMIT = '10mb';
 
@@ -153,6 +156,14 @@ export class Env {
   @IsInt()
   @Min(1)
   LOGIN_RATE_WINDOW = 60;
+
+  /**
+   * Cap on every JSON or form body except JSON ingestion (BODY_LIMIT). The largest such body (a
+   * team with its 2,000-character description) is a few kB; a small cap means an anonymous
+   * request to login cannot make the process read, parse and validate megabytes.
+   */
+  @Matches(/^\d+(b|kb)$/i, { message: 'API_BODY_LIMIT must look like 64kb (at most in kb)' })
+  API_BODY_LIMIT = '64kb';
 }
 
 /** A bad environment: its message names every variable at fault, and is all the user needs to see. */

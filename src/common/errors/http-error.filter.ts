@@ -9,6 +9,8 @@ interface BodyParserError {
   status?: number;
   expose?: boolean;
   message?: string;
+  /** entity.too.large: the cap, in bytes. */
+  limit?: number;
 }
 
 /**
@@ -48,11 +50,19 @@ export class HttpErrorFilter implements ExceptionFilter {
       return { statusCode: status, error: reasonOf(status), message, details, request_id: '' };
     }
     const parserError = exception as BodyParserError;
-    if (parserError && typeof parserError.type === 'string' && parserError.expose && parserError.status) {
+    // Express and its body parsers mark client errors `expose` with a 4xx status; some (a body that
+    // is not the gzip it claims to be) carry no `type`.
+    if (
+      parserError &&
+      parserError.expose &&
+      parserError.status &&
+      parserError.status >= 400 &&
+      parserError.status < 500
+    ) {
       const status = parserError.status;
       const message =
         parserError.type === 'entity.too.large'
-          ? 'Request body is larger than the configured limit (BODY_LIMIT)'
+          ? `Request body is larger than the ${parserError.limit ?? ''} bytes this route accepts (API_BODY_LIMIT; BODY_LIMIT for JSON ingestion)`
           : parserError.type === 'entity.parse.failed'
             ? `Malformed request body: ${parserError.message}`
             : (parserError.message ?? reasonOf(status));
