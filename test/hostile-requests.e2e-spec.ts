@@ -15,11 +15,15 @@ import { createTestApp, TestApp } from './support/test-app';
  * Time limits are generous against what they guard (a request that stalls the process for
  * seconds): /health is polled while each case runs and must answer every poll within
  * HEALTH_MS (it takes a few ms when idle), and each refusal must arrive within ANSWER_MS.
- * Both are far above what a shared two-core machine under test load needs, and far below the
- * stalls they catch (an 8 MB nested body took 40 s and froze /health for 30 s).
+ * Both are far below the stalls they catch (an 8 MB nested body took 40 s and froze /health
+ * for 30 s). On a busy two-core machine a poll can miss HEALTH_MS for reasons of its own (the
+ * process not scheduled, a garbage collection), so a case that misses a time limit is sent
+ * again, up to ATTEMPTS times in all: a stall the request causes repeats every time, a
+ * scheduling hiccup does not.
  */
 const HEALTH_MS = 200;
 const ANSWER_MS = 2_000;
+const ATTEMPTS = 3;
 
 type Caller = 'anonymous' | 'admin' | 'member' | 'api-key';
 
@@ -27,7 +31,7 @@ interface HostileCase {
   /** What the case sends, in a few words. */
   name: string;
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** Raw path and query, under /api/v1 unless it starts with `//` (then taken as given, less one slash). */
+  /** Raw path and query, under /api/v1. */
   path: string;
   as: Caller;
   /** A JSON value (serialised), a string or Buffer (sent as it is), or a function building a large one. */
@@ -884,7 +888,7 @@ describe('Hostile requests: refused with a 4xx, fast, freezing nothing', () => {
   let t: TestApp;
   let port: number;
   let callers: Record<Caller, Record<string, string>>;
-  const runs: { name: string; status: number; ms: number; healthMaxMs: number }[] = [];
+  const runs: { name: string; status: number; ms: number; healthMaxMs: number; attempts: number }[] = [];
   const idleHealthMs: number[] = [];
   /**
    * Every case's body as bytes, built before any case runs: building megabytes while a case is
@@ -925,10 +929,12 @@ describe('Hostile requests: refused with a 4xx, fast, freezing nothing', () => {
     const idle = [...idleHealthMs].sort((a, b) => a - b);
     console.log(
       [
-        `${runs.length} cases; /health idle: median ${idle[10]?.toFixed(1)} ms, max ${idle[19]?.toFixed(1)} ms`,
+        `${runs.length} cases (${runs.filter((r) => r.attempts > 1).length} sent again after missing a time limit); ` +
+          `/health idle: median ${idle[10]?.toFixed(1)} ms, max ${idle[19]?.toFixed(1)} ms`,
         'slowest /health while a case ran:',
         ...slowest.map(
-          (r) => `  ${r.healthMaxMs.toFixed(0)} ms: ${r.name} (answered ${r.status} in ${r.ms.toFixed(0)} ms)`,
+          (r) =>
+            `  ${r.healthMaxMs.toFixed(0)} ms: ${r.name} (answered ${r.status} in ${r.ms.toFixed(0)} ms, attempt ${r.attempts})`,
         ),
       ].join('\n'),
     );
@@ -980,8 +986,13 @@ describe('Hostile requests: refused with a 4xx, fast, freezing nothing', () => {
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const { res, health } = await runWithHealthPolls(c);
-    runs.push({ name: c.name, status: res.status, ms: res.ms, healthMaxMs: Math.max(...health) });
+    const inTime = (run: { res: RawResponse; health: number[] }) =>
+      run.res.ms < ANSWER_MS && Math.max(...run.health) < HEALTH_MS;
+    let run = await runWithHealthPolls(c);
+    let attempts = 1;
+    for (; attempts < ATTEMPTS && !inTime(run); attempts++) run = await runWithHealthPolls(c);
+    const { res, health } = run;
+    runs.push({ name: c.name, status: res.status, ms: res.ms, healthMaxMs: Math.max(...health), attempts });
     if (c.status !== undefined) expect(res.status).toBe(c.status);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
