@@ -985,6 +985,19 @@ describe('Hostile requests: refused with a 4xx, fast, freezing nothing', () => {
     expect(routes.length).toBeGreaterThanOrEqual(20);
   });
 
+  it.each([
+    ['/analytics/cost/by-team?start=2000-01-01&end=2000-01-31'],
+    ['/analytics/cost?start=2100-12-01&end=2100-12-31&group_by=week'],
+    ['/analytics/cost/export?start=2100-12-31&end=2100-12-31'],
+    ['/analytics/budgets?month=2000-01'],
+    ['/analytics/budgets?month=2100-12'],
+    ['/jobs?start=2000-01-01&end=2100-12-31'],
+    ['/jobs?skip=100000'],
+  ])('answers the edge of each range, %s, with 200', async (path) => {
+    const res = await rawRequest(port, { method: 'GET', path: `/api/v1${path}`, headers: callers.member });
+    expect(res.status).toBe(200);
+  });
+
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const inTime = (run: { res: RawResponse; health: number[] }) =>
       run.res.ms < ANSWER_MS && Math.max(...run.health) < HEALTH_MS;
