@@ -1,4 +1,5 @@
 import { addDays } from '../src/common/calendar';
+import { LONGEST_JOB_DAYS } from './dataset';
 
 /** Command-line options of `npm run bench -- …`. */
 export interface BenchOptions {
@@ -36,6 +37,13 @@ DATABASE_URL, when set, names the PostgreSQL server to use (a scratch database i
 and dropped at the end); otherwise an embedded PostgreSQL runs in a temp dir.`;
 
 export class UsageError extends Error {}
+
+/**
+ * The API's default JOB_MAX_DAYS: the dataset's running jobs must have started within it, or they
+ * would be record errors instead of load. (Its JOB_START_FLOOR, 2000-01-01, is out of reach:
+ * --days is at most 3,650 and --end-date at most a year back.)
+ */
+const JOB_MAX_DAYS = 366;
 
 /** Below this many jobs a run is a smoke test of the harness, with short load runs by default. */
 const SMOKE_JOBS = 100_000;
@@ -92,6 +100,14 @@ export function parseOptions(argv: string[], today: Date = new Date()): BenchOpt
         }
         // Jobs end by the day after the extra day; later than today they would end in the future.
         if (addDays(day, 2) > todayUtc) throw new UsageError(`--end-date must be ${addDays(todayUtc, -2)} or earlier`);
+        // Jobs still running at the horizon (two days after the last day) started at most
+        // LONGEST_JOB_DAYS before it; the API refuses a job running for over JOB_MAX_DAYS.
+        const earliest = addDays(todayUtc, -(JOB_MAX_DAYS - LONGEST_JOB_DAYS));
+        if (day < earliest) {
+          throw new UsageError(
+            `--end-date must be ${earliest} or later: the dataset's running jobs must have started within the API's JOB_MAX_DAYS (${JOB_MAX_DAYS})`,
+          );
+        }
         options.lastDay = day;
         break;
       }

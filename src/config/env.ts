@@ -4,6 +4,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -132,7 +133,7 @@ export class Env {
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 10mb' })
   BODY_LIMIT = '10mb';
 
-  /** Most records one streamed (NDJSON/CSV) ingestion accepts. */
+  /** Most records one streamed (NDJSON/CSV) ingestion accepts; blank lines count too (an endless stream of them is stopped). */
   @Transform(toInteger)
   @IsInt()
   @Min(1)
@@ -164,6 +165,39 @@ export class Env {
    */
   @Matches(/^\d+(b|kb)$/i, { message: 'API_BODY_LIMIT must look like 64kb (at most in kb)' })
   API_BODY_LIMIT = '64kb';
+
+  // Ingestion bounds: what one upload, and one record in it, may add to the allocation.
+
+  /**
+   * Most bytes read from one streamed (NDJSON/CSV) upload; 413 beyond, after keeping what was
+   * committed. Memory is flat whatever the size, so this bounds how long one request holds a
+   * connection and a run, and stops uploads the record cap cannot (a few huge or blank lines).
+   * 1 GiB is about INGEST_MAX_RECORDS of ordinary job lines (~200 bytes each).
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1024)
+  INGEST_MAX_BYTES = 1024 * 1024 * 1024;
+
+  /**
+   * Earliest day a job may start, or a cost snapshot be dated (YYYY-MM-DD). GPU jobs before it
+   * are typing mistakes, and each of their days would become allocation cells.
+   */
+  @IsISO8601({ strict: true }, { message: 'JOB_START_FLOOR must be a date such as 2000-01-01' })
+  @Matches(/^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}$/, {
+    message: 'JOB_START_FLOOR must be a YYYY-MM-DD date on or after 1970-01-01',
+  })
+  JOB_START_FLOOR = '2000-01-01';
+
+  /**
+   * Longest a job may run, in days (end − start, or now − start for a running job). A longer
+   * one is a record error: one record spanning years would add a cell per day to every refresh.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(3660)
+  JOB_MAX_DAYS = 366;
 }
 
 /** A bad environment: its message names every variable at fault, and is all the user needs to see. */

@@ -120,7 +120,7 @@ describe('describeOutcome', () => {
   });
 
   it('says when the upload was cut off at the record limit', () => {
-    const { body } = describeOutcome('r', tally({ total: 2, capped: true }), counts({ inserted: 2 }), null);
+    const { body } = describeOutcome('r', tally({ total: 2, capped: 'records' }), counts({ inserted: 2 }), null);
     expect(body.message.endsWith(' The upload was cut off at the record limit.')).toBe(true);
   });
 

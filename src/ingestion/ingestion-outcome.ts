@@ -51,8 +51,8 @@ export interface RunTally {
   committed: boolean;
   /** Batches commit one by one (else the whole run is one transaction). */
   streamed: boolean;
-  /** Stopped at INGEST_MAX_RECORDS. */
-  capped: boolean;
+  /** Stopped at INGEST_MAX_RECORDS (records and blank lines) or at INGEST_MAX_BYTES. */
+  capped: false | 'records' | 'bytes';
 }
 
 /** Turns what a run did into its status, message and counts, for the answer and the history. */
@@ -102,7 +102,7 @@ export function describeOutcome(
     }
     if (teams && teams.created > 0) message += ` ${teams.created} teams created.`;
   }
-  if (tally.capped) message += ' The upload was cut off at the record limit.';
+  if (tally.capped) message += ` The upload was cut off at the ${tally.capped === 'bytes' ? 'byte' : 'record'} limit.`;
 
   const counts: Record<string, Record<string, number>> = { records: { ...records } };
   if (teams) counts.teams = { ...teams };

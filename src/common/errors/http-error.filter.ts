@@ -39,6 +39,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
+    // A 413 leaves the rest of the body unread: closing the connection after the answer stops a
+    // client that would go on sending (RFC 9110 §15.5.14), instead of reading it all to discard it.
+    if (body.statusCode === 413) res.setHeader('Connection', 'close');
     res.status(body.statusCode).json(body);
   }
 
