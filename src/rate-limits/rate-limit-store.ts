@@ -34,6 +34,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
   /** True while counting in memory because Redis failed; logged once per outage. */
   private degraded = false;
   private skipRedisUntil = 0;
+  private closing = false;
 
   constructor(config: ConfigService<Env, true>) {
     this.prefix = config.get('REDIS_KEY_PREFIX', { infer: true });
@@ -51,7 +52,8 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
       retryStrategy: (attempt) => Math.min(attempt * 250, 5_000),
     });
     // ioredis reports every failed reconnect; one line per outage is enough (see fallBack).
-    this.client.on('error', (error: Error) => this.fallBack(error));
+    this.client.on('error', (error: Error) => this.fallBack(error.message));
+    this.client.on('close', () => this.closing || this.fallBack('connection lost'));
     this.client.on('ready', () => this.recovered());
     this.shared = new ThrottlerStorageRedisService(this.client);
   }
@@ -65,7 +67,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
       await this.client.connect();
       this.logger.log(`Rate limits are shared through Redis at ${this.where}`);
     } catch (error) {
-      this.fallBack(error as Error);
+      this.fallBack((error as Error).message);
     }
   }
 
@@ -78,7 +80,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
         return counter;
       } catch (error) {
         this.skipRedisUntil = Date.now() + RETRY_AFTER_FAILURE_MS;
-        this.fallBack(error as Error);
+        this.fallBack((error as Error).message);
       }
     }
     return this.memory.increment(prefixed, ttl, limit, blockDuration, name);
@@ -86,16 +88,17 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
 
   async onApplicationShutdown(): Promise<void> {
     this.memory.onApplicationShutdown();
+    this.closing = true;
     if (this.client && this.client.status !== 'end') {
       await this.client.quit().catch(() => this.client?.disconnect());
     }
   }
 
-  private fallBack(error: Error): void {
+  private fallBack(reason: string): void {
     if (this.degraded) return;
     this.degraded = true;
     this.logger.warn(
-      `Redis at ${this.where} is unreachable (${error.message}); rate limits are counted per process until it is back`,
+      `Redis at ${this.where} is unreachable (${reason}); rate limits are counted per process until it is back`,
     );
   }
 
