@@ -91,7 +91,7 @@ export function rateLimitOptions(config: ConfigService<Env, true>, store: RateLi
 
 /** The one rate-limit guard; a refusal is a 429 in the common error shape with `Retry-After` (seconds). */
 @Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
+class RateLimitGuard extends ThrottlerGuard {
   protected override throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, detail.timeToBlockExpire);
     this.setResponseHeader(context.switchToHttp().getResponse(), 'Retry-After', retryAfter);
@@ -126,17 +126,14 @@ export const ReadRateLimited = () =>
   applyDecorators(
     SetMetadata(READ_ROUTE, true),
     UseGuards(RateLimitGuard),
-    tooManyRequests('More than RATE_LIMIT_READS reads by this user in RATE_LIMIT_WINDOW seconds'),
+    tooManyRequests(
+      'More than RATE_LIMIT_READS reads (or, for an export, RATE_LIMIT_EXPORTS exports) by this user in RATE_LIMIT_WINDOW seconds',
+    ),
   );
 
 /**
- * An export route inside a @ReadRateLimited() controller (whose guard counts it): it also counts
- * against RATE_LIMIT_EXPORTS, always or when `when(req)` says the request is an export.
+ * An export route inside a @ReadRateLimited() controller (whose guard counts it, and whose 429
+ * documents it): it also counts against RATE_LIMIT_EXPORTS, always or when `when(req)` says the
+ * request is an export.
  */
-export const ExportRateLimited = (when: ExportWhen = true) =>
-  applyDecorators(
-    SetMetadata(EXPORT_ROUTE, when),
-    tooManyRequests(
-      'More than RATE_LIMIT_READS reads, or RATE_LIMIT_EXPORTS exports, by this user in RATE_LIMIT_WINDOW seconds',
-    ),
-  );
+export const ExportRateLimited = (when: ExportWhen = true) => SetMetadata(EXPORT_ROUTE, when);
