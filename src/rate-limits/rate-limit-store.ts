@@ -7,6 +7,8 @@ import { Env } from '../config/env';
 
 /** A connection attempt (at boot or after a drop) gives up after this long; boot never waits longer. */
 const CONNECT_TIMEOUT_MS = 2_000;
+/** Boot waits at most this long for the first connection (and its ready check), then goes on without Redis. */
+const BOOT_WAIT_MS = 3_000;
 /** A request waits at most this long for a counter before it is counted in the process instead. */
 const COMMAND_TIMEOUT_MS = 500;
 /** After a failed or slow command, counters stay in the process this long before Redis is tried again. */
@@ -64,7 +66,12 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
       return;
     }
     try {
-      await this.client.connect();
+      // connect() settles on its own once ioredis gives up, but boot is never left to depend on that.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${BOOT_WAIT_MS} ms`)), BOOT_WAIT_MS);
+      });
+      await Promise.race([this.client.connect(), deadline]).finally(() => clearTimeout(timer));
       this.logger.log(`Rate limits are shared through Redis at ${this.where}`);
     } catch (error) {
       this.fallBack((error as Error).message);
