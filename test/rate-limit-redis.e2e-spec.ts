@@ -31,9 +31,9 @@ describe('Rate limits through Redis, and without it', () => {
     bootMs = Date.now() - started;
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
     await proxy.stop();
-    await dropKeysAndQuit(redis, prefix);
+    if (redis) await dropKeysAndQuit(redis, prefix);
   });
 
   const hitsOf = (userId: string) => redis.get(`{${prefix}reads:user:${userId}:reads}:hits`);

@@ -88,7 +88,7 @@ describe('Two API processes on one database, limits shared through Redis', () =>
     for (const app of [a, b, single]) app?.child.kill('SIGTERM');
     await Promise.all([a, b, single].map((app) => app?.exited));
     for (const db of databases) await dropSuiteDatabase(db.name);
-    await dropKeysAndQuit(redis, prefix);
+    if (redis) await dropKeysAndQuit(redis, prefix);
   });
 
   const call = (app: AppProcess, path: string, init: RequestInit = {}) =>

@@ -19,7 +19,7 @@ export async function requireRedis(): Promise<Redis> {
     client.disconnect();
     throw new Error(
       `This suite needs Redis at ${TEST_REDIS_URL} (set HELIOX_TEST_REDIS_URL to use another) and could not reach it: ` +
-        `${(error as Error).message}. Start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`,
+        `${(error as Error).message.replace(/\.$/, '')}. Start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`,
     );
   }
 }
