@@ -198,6 +198,48 @@ export class Env {
   @Min(1)
   @Max(3660)
   JOB_MAX_DAYS = 366;
+
+  // Rate limits of the read routes, and where the counters live.
+
+  /**
+   * Reads a user may make per RATE_LIMIT_WINDOW seconds across /jobs and /analytics/* (one
+   * counter per user, whatever the route). Sized so a dashboard page's burst of calls, page after
+   * page, stays far below it; it stops a script that loops on heavy reports. 0 turns it off.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_READS = 600;
+
+  /**
+   * Exports (the FOCUS CSV, and the cost report as CSV) a user may make per window, counted on
+   * top of the reads: each one can stream every job-day of a range. 0 turns it off.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_EXPORTS = 30;
+
+  /** Seconds of the window the read and export limits count over. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  RATE_LIMIT_WINDOW = 60;
+
+  /**
+   * redis:// (or rediss://) URL of a Redis that every API process shares its rate-limit counters
+   * through (login included), so N replicas enforce one limit instead of N. Unset: counters live
+   * in each process. When Redis cannot be reached the counters fall back to the process.
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Prefix of every Redis key Heliox writes, so that several deployments (or test runs) can share one Redis. */
+  @IsString()
+  @IsNotEmpty()
+  REDIS_KEY_PREFIX = 'heliox:rate-limit:';
 }
 
 /** A bad environment: its message names every variable at fault, and is all the user needs to see. */
@@ -207,7 +249,7 @@ export class InvalidConfigError extends Error {
 
 /** Parses raw environment variables into a typed, validated `Env`, or throws naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): Env {
-  const known = Object.keys(new Env()).concat('DATABASE_URL');
+  const known = Object.keys(new Env()).concat('DATABASE_URL', 'REDIS_URL');
   // Empty strings mean "unset" so that `FOO=` in a .env file falls back to the default.
   const input: Record<string, unknown> = {};
   for (const key of known) {

@@ -42,6 +42,10 @@ export class CostQuery extends CostFilters {
   format?: 'json' | 'csv';
 }
 
+/** The cost report is a CSV download with format=csv, or with Accept: text/csv and no format. */
+export const wantsCsv = (format: unknown, accept: string | undefined): boolean =>
+  format === 'csv' || (format === undefined && /\btext\/csv\b/i.test(accept ?? ''));
+
 export class FocusExportQuery extends DateRangeQuery {
   @ApiPropertyOptional({ enum: ['focus'], default: 'focus' })
   @IsOptional()
