@@ -118,7 +118,7 @@ export const rssWindowSeconds = (phases: MixedLoadPhases) => Math.max(1, Math.ro
 
 export const rssGrowthLabel = (phases: MixedLoadPhases) =>
   `API RSS growth over the ${phases.withUploads} s of reads with uploads ` +
-  `(median VmRSS of its first ${rssWindowSeconds(phases)} s ÷ of its last ${rssWindowSeconds(phases)} s)`;
+  `(median VmRSS over its first and over its last ${rssWindowSeconds(phases)} s)`;
 
 /** The rows of this section, for marking them unmeasured when it fails. */
 export const mixedLoadTargets = (phases: MixedLoadPhases): [string, Target][] => [
