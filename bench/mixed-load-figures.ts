@@ -19,18 +19,18 @@ import { median, percentile } from './stats';
 
 const CONNECTIONS = 50;
 /** One upload starts every this many seconds (the next waits if one runs late: one client). */
-export const UPLOAD_INTERVAL_SECONDS = 5;
+const UPLOAD_INTERVAL_SECONDS = 5;
 /** Uploads cycle through the dataset's last days, each time with new jobs and new prices. */
 const CYCLE_DAYS = 7;
 /** The dashboard's window: the last 30 days, which hold every uploaded day. */
 const WINDOW_DAYS = 30;
 
-export const READ_P99_TARGET: Target = { op: '≤', value: 3 };
-export const ERRORS_TARGET: Target = { op: '≤', value: 0, unit: 'errors' };
-export const RSS_GROWTH_TARGET: Target = { op: '<', value: 10, unit: '%' };
+const READ_P99_TARGET: Target = { op: '≤', value: 3 };
+const ERRORS_TARGET: Target = { op: '≤', value: 0, unit: 'errors' };
+const RSS_GROWTH_TARGET: Target = { op: '<', value: 10, unit: '%' };
 
 /** Seconds of each phase, in the order they run. */
-export interface MixedLoadPhases {
+interface MixedLoadPhases {
   /** Reads alone, not measured: the routes' code and query plans are warm before the baseline. */
   warmUp: number;
   /** Each half of the baseline (the reads, no uploads): one before the uploads, one after. */
@@ -57,7 +57,7 @@ export function mixedLoadPhases(duration: number): MixedLoadPhases {
   };
 }
 
-export interface PlannedUpload {
+interface PlannedUpload {
   index: number;
   /** Seconds after the upload phase starts. */
   dueSeconds: number;
@@ -85,7 +85,7 @@ export function planUploads(
   return uploads;
 }
 
-export interface DashboardRead {
+interface DashboardRead {
   name: string;
   path: string;
 }
@@ -106,17 +106,17 @@ export function dashboardReads(lastDay: string): DashboardRead[] {
   ];
 }
 
-export const readP99Label = (phases: MixedLoadPhases) =>
+const readP99Label = (phases: MixedLoadPhases) =>
   `reads at ${CONNECTIONS} connections (by-team, group_by=day, budgets, GET /jobs): p99 while a day of jobs and ` +
   `snapshots is uploaded every ${UPLOAD_INTERVAL_SECONDS} s ÷ p99 without uploads ` +
   `(${phases.withUploads} s ÷ 2 × ${phases.baselineHalf} s)`;
-export const ERRORS_LABEL =
+const ERRORS_LABEL =
   `reads at ${CONNECTIONS} connections and uploads every ${UPLOAD_INTERVAL_SECONDS} s: ` +
   'failed requests (non-2xx, socket errors, timeouts)';
 /** Seconds at each end of the upload phase whose RSS samples make its start and end readings. */
 export const rssWindowSeconds = (phases: MixedLoadPhases) => Math.max(1, Math.round(phases.withUploads / 12));
 
-export const rssGrowthLabel = (phases: MixedLoadPhases) =>
+const rssGrowthLabel = (phases: MixedLoadPhases) =>
   `API RSS growth over the ${phases.withUploads} s of reads with uploads ` +
   `(median VmRSS over its first and over its last ${rssWindowSeconds(phases)} s)`;
 
@@ -138,7 +138,7 @@ export interface MixedLoadMeasurement {
   rssBytes: RssReadings;
 }
 
-export interface RssReadings {
+interface RssReadings {
   start: number;
   end: number;
   peak: number;
@@ -365,7 +365,7 @@ async function uploadOnSchedule(
   return outcome;
 }
 
-export interface MixedLoadInput {
+interface MixedLoadInput {
   client: HelioxClient;
   /** The API process, whose VmRSS is read. */
   pid: number;
