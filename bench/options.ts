@@ -9,7 +9,7 @@ export interface BenchOptions {
   lastDay: string;
   seed: number;
   out: string;
-  /** Seconds of each autocannon load run. */
+  /** Seconds of each autocannon load run; the reads during uploads scale with it too. */
   duration: number;
   /** Latency samples per question (after a warm-up call). */
   samples: number;
@@ -26,7 +26,8 @@ export const USAGE = `Usage: npm run bench -- [--jobs N] [--days D] [--out FILE]
   --days D        days the jobs start over (default 365)
   --out FILE      where the Markdown table goes (default bench/results.md)
   --duration S    seconds of each GET /jobs load run at 50 connections, and the time budget of
-                  each side of a latency figure (default 10; 2 below 100000 jobs, a smoke run)
+                  each side of a latency figure (default 10; 2 below 100000 jobs, a smoke run);
+                  the reads during uploads run 12 × S with uploads against 2 × 3 × S without
   --samples K     most latency samples per side of a latency figure (default 20)
   --seed S        dataset seed (default 42)
   --end-date DAY  last day of the dataset (default: the day before yesterday, UTC)
