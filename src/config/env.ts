@@ -153,6 +153,23 @@ export class Env {
   @IsInt()
   @Min(1)
   LOGIN_RATE_WINDOW = 60;
+
+  /**
+   * Seconds an ingestion run may go without a heartbeat from its process before a sweep marks
+   * it `abandoned` (the process died, or lost the database and could not close the run). The
+   * owning process refreshes its runs' heartbeat every third of this, with one query for all
+   * of them, so it costs the upload nothing per batch.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(3)
+  INGEST_RUN_LEASE_SECONDS = 60;
+
+  /** Seconds between two sweeps for abandoned ingestion runs; one also runs at boot. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  INGEST_RUN_SWEEP_SECONDS = 30;
 }
 
 /** A bad environment: its message names every variable at fault, and is all the user needs to see. */

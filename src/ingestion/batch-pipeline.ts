@@ -71,7 +71,12 @@ export class BatchPipeline<T> {
 
   /** Every lane's batch in flight has committed or failed (lane promises never reject). */
   private async settled(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.inflight));
+    await Promise.all(this.lanes.map((lane) => lane.inflight ?? Promise.resolve()));
+  }
+
+  /** A method, not an inline check: the failure is set by lanes while this awaits. */
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
   }
 
   private async runInOneTransaction(feed: (push: Push<T>) => Promise<void>, keep: () => boolean): Promise<boolean> {
@@ -123,7 +128,7 @@ export class BatchPipeline<T> {
 
   private async finishStreamed(): Promise<void> {
     await this.settled();
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     if (this.batchesStarted === 0) {
       // A small run is one batch: write it and refresh the allocation in the same transaction.
       const batch = this.lanes.flatMap((lane) => this.take(lane));
@@ -139,7 +144,7 @@ export class BatchPipeline<T> {
       if (batch.length) this.startOnLane(lane, batch);
     }
     await this.settled();
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     await this.refresh();
   }
 
