@@ -151,11 +151,6 @@ export class IngestionRunsService implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  /** The runs this process is running or still closing (for the heartbeat). */
-  liveRuns(): string[] {
-    return [...this.live];
-  }
-
   /** Says, in one query, that this process' runs are alive. */
   async heartbeat(): Promise<void> {
     if (!this.live.size) return;
