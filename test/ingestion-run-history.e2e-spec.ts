@@ -138,6 +138,7 @@ describe('Ingestion run history: every run ends in a terminal status', () => {
     });
 
     it("does not abandon this process' slow upload, which heartbeats past the lease, and this process closes it with its real outcome", async () => {
+      const earlier = (await t.db.query<{ id: string }[]>(`SELECT id FROM ingestion_runs`)).map((r) => r.id);
       const upload = openUpload();
       const until = Date.now() + LEASE_SECONDS * 2_000;
       let i = 0;
@@ -145,7 +146,11 @@ describe('Ingestion run history: every run ends in a terminal status', () => {
       while (Date.now() < until) {
         await upload.write(JSON.stringify(jobPayload({ job_id: `slow-${i++}` })));
         await sleep(100);
-        runId ??= (await latestRun('http:ndjson'))?.id as string | undefined;
+        runId ??= (
+          await t.db.query<{ id: string }[]>(`SELECT id FROM ingestion_runs WHERE NOT (id = ANY($1::uuid[]))`, [
+            earlier,
+          ])
+        )[0]?.id;
       }
       // The other process swept every second meanwhile; this run's heartbeat kept it out.
       const during = await runById(runId!);
