@@ -240,6 +240,25 @@ export class Env {
   @IsString()
   @IsNotEmpty()
   REDIS_KEY_PREFIX = 'heliox:rate-limit:';
+
+  // Ingestion runs: how a run left behind by a dead process is told from a live one.
+
+  /**
+   * Seconds an ingestion run may go without a heartbeat from its process before a sweep marks
+   * it `abandoned` (the process died, or lost the database and could not close the run). The
+   * owning process refreshes its runs' heartbeat every third of this, with one query for all
+   * of them, so it costs the upload nothing per batch.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(3)
+  INGEST_RUN_LEASE_SECONDS = 60;
+
+  /** Seconds between two sweeps for abandoned ingestion runs; one also runs at boot. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  INGEST_RUN_SWEEP_SECONDS = 30;
 }
 
 /** A bad environment: its message names every variable at fault, and is all the user needs to see. */

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { ClientAbortedError } from '../common/errors/client-aborted';
 import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import type { PipelineCounts } from './batch-pipeline';
 import type { IngestionKind, IngestionRecordError } from './ingestion-run.entity';
@@ -81,7 +82,15 @@ export function describeOutcome(
 
   let status: AnswerStatus;
   let message: string;
-  if (crash) {
+  let runStatus: RunOutcome['status'] | undefined;
+  if (crash instanceof ClientAbortedError) {
+    status = 'failed';
+    runStatus = 'aborted';
+    const written = records.inserted + records.updated;
+    message =
+      `Ingestion aborted: the client closed the connection after ${tally.total} records were read. ` +
+      `${written} ${noun} were written by batches committed before it stopped.`;
+  } else if (crash) {
     status = 'failed';
     const written = records.inserted + records.updated;
     message = `Ingestion stopped: ${reasonOf(crash)}. ${written} ${noun} were written by batches committed before it stopped.`;
@@ -119,7 +128,7 @@ export function describeOutcome(
       error_count: tally.errors.count,
     },
   };
-  return { body, run: { status, message, counts, errorCount: tally.errors.count, errors } };
+  return { body, run: { status: runStatus ?? status, message, counts, errorCount: tally.errors.count, errors } };
 }
 
 function reasonOf(error: unknown): string {

@@ -1,10 +1,12 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { AllocationService } from '../allocation/allocation.service';
 import { CostSnapshotsWriter } from '../analytics/snapshots/cost-snapshots.writer';
+import { ClientAbortedError } from '../common/errors/client-aborted';
 import { DomainError } from '../common/errors/domain-error';
 import { Env } from '../config/env';
 import { JobsWriter } from '../jobs/jobs.writer';
@@ -118,6 +120,7 @@ export class IngestionService {
     // Lines (NDJSON) or rows (CSV) read, blank ones included: they count toward INGEST_MAX_RECORDS.
     let lines = 0;
 
+    let outcome: ReturnType<typeof describeOutcome> | undefined;
     try {
       tally.committed = await pipeline.run(async (push) => {
         for await (const raw of records) {
@@ -150,17 +153,23 @@ export class IngestionService {
           }
         }
       });
+      outcome = describeOutcome(runId, tally, pipeline.counts, writer);
+      await this.runs.finish(runId, outcome.run);
     } catch (error) {
-      const answer = describeOutcome(runId, tally, pipeline.counts, writer, error);
-      await this.runs.finishDead(runId, answer.run, error);
-      throw error;
+      // The client hung up mid-upload: that is the story of the run, whatever error it made here.
+      const stop = clientAborted(request.input)
+        ? new ClientAbortedError(`client aborted ingestion run ${runId}`)
+        : error;
+      // When the writes went through but closing the run did not, the outcome is the real one.
+      const dead = outcome ?? describeOutcome(runId, tally, pipeline.counts, writer, stop);
+      await this.runs.finishDead(runId, dead.run, error);
+      throw stop;
     } finally {
       // Whatever was not read (a cap, a crash) is drained so the answer can still be sent.
       if ('stream' in request.input) request.input.stream.resume();
     }
 
-    const answer = describeOutcome(runId, tally, pipeline.counts, writer);
-    await this.runs.finish(runId, answer.run);
+    const answer = outcome;
     if (tally.capped) {
       const limit =
         tally.capped === 'bytes'
@@ -203,6 +212,17 @@ export class IngestionService {
         : { allowed: COST_FIELDS, required: REQUIRED_COST_FIELDS },
     );
   }
+}
+
+/**
+ * Whether the upload stopped because its client went away: the request stream was destroyed
+ * with an error (Node's "aborted") before it was read to its end. The service never destroys
+ * it with an error itself, so this is the client's doing, not the database's.
+ */
+function clientAborted(input: IngestInput): boolean {
+  return (
+    'stream' in input && input.stream instanceof IncomingMessage && !input.stream.complete && !!input.stream.errored
+  );
 }
 
 function* arrayRecords(values: unknown[]): Generator<RawRecord> {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CLIENT_CLOSED_REQUEST, ClientAbortedError } from './client-aborted';
 import { isDatabaseUnavailable } from './database-errors';
 import { ErrorResponse } from './error-response';
 
@@ -25,6 +26,16 @@ export class HttpErrorFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request & { id?: string }>();
     const res = ctx.getResponse<Response>();
+    if (exception instanceof ClientAbortedError) {
+      // Nobody is left to answer: say what happened, at warn, and close what remains.
+      this.logger.warn(
+        { request_id: String(req.id ?? ''), path: req.originalUrl },
+        `${req.method} ${req.originalUrl}: ${exception.message}`,
+      );
+      res.statusCode = CLIENT_CLOSED_REQUEST;
+      res.destroy();
+      return;
+    }
     const body = this.toBody(exception);
     body.request_id = String(req.id ?? res.getHeader('x-request-id') ?? '');
 
