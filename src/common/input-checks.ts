@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { DomainError } from './errors/domain-error';
 import { MAX_JSON_DEPTH } from './input-limits';
+import { unstorableText } from './storable-text';
 
 /**
  * Checks on raw input that hold for every route, whatever its DTO says: the shape of a JSON body
@@ -67,24 +68,16 @@ function refuse(status: HttpStatus, message: string): DomainError {
  * NUL, which PostgreSQL text cannot hold, and a UTF-16 surrogate without its pair, which has no
  * UTF-8 form (the driver would silently store U+FFFD instead).
  */
+/** Characters PostgreSQL cannot store, each, to show a refused property name without them. */
 // eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for.
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** The same characters, each, to show a refused property name without them. */
-// eslint-disable-next-line no-control-regex -- as above.
 const UNSTORABLE_CHARS = /[\u0000\uD800-\uDFFF]/g;
 
 /** Keys that would reach an object's prototype if copied by assignment; no DTO has them. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Whether PostgreSQL can store the text as it is. */
-export const isStorableText = (text: string): boolean => !UNSTORABLE.test(text);
-
 function textProblem(text: string, field: string): string | undefined {
-  const match = UNSTORABLE.exec(text);
-  if (!match) return undefined;
-  return match[0] === '\u0000'
-    ? `${field} must not contain a NUL character (\\u0000)`
-    : `${field} must be well-formed Unicode (it holds an unpaired surrogate)`;
+  const reason = unstorableText(text);
+  return reason === null ? undefined : `${field} ${reason}`;
 }
 
 const pathOf = (parent: string, key: string | number) =>

@@ -9,7 +9,7 @@ import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import { Env } from '../config/env';
 import { IngestionKind, IngestionRecordError, IngestionRun, IngestionStatus } from './ingestion-run.entity';
 import { STORED_ERRORS } from './record-errors';
-import { MAX_RUN_MESSAGE, storableErrors, storableText } from './storable-text';
+import { storableText } from '../common/storable-text';
 export interface RunView {
   id: string;
   kind: IngestionKind;
@@ -237,4 +237,20 @@ function toView(run: IngestionRun): RunView {
     errors: run.errors,
     message: run.message,
   };
+}
+
+/** Longest run message kept in the history (a message is a sentence or two; more is noise). */
+const MAX_RUN_MESSAGE = 2_000;
+/** Longest record error message, and longest key or field name, kept in the history. */
+const MAX_ERROR_MESSAGE = 500;
+const MAX_ERROR_KEY = 256;
+
+/** Record errors quote what the client sent: the history must not depend on that text being storable. */
+export function storableErrors(errors: IngestionRecordError[]): IngestionRecordError[] {
+  return errors.map((e) => ({
+    index: e.index,
+    job_id: e.job_id === null ? null : storableText(e.job_id, MAX_ERROR_KEY),
+    field: e.field === null ? null : storableText(e.field, MAX_ERROR_KEY),
+    message: storableText(e.message, MAX_ERROR_MESSAGE),
+  }));
 }

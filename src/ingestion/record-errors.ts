@@ -1,6 +1,6 @@
 import type { IngestionRecordError } from './ingestion-run.entity';
 import type { RecordIssue } from './records/record-reader';
-import { storable } from './records/storable-text';
+import { storableText } from '../common/storable-text';
 
 /** Record errors kept in a run's history; the total is always counted. */
 export const STORED_ERRORS = 100;
@@ -22,8 +22,8 @@ export class RecordErrors {
           index,
           job_id: key,
           // Messages may quote the payload (a broken line, an unknown column); jsonb must take them.
-          field: issue.field === null ? null : storable(issue.field),
-          message: storable(issue.message),
+          field: issue.field === null ? null : storableText(issue.field),
+          message: storableText(issue.message),
         });
     }
   }

@@ -1,6 +1,6 @@
 import { isCalendarDay } from '../common/calendar';
 import { badRequest } from '../common/errors/domain-error';
-import { isStorableText } from '../common/input-checks';
+import { unstorableText } from '../common/storable-text';
 import { MAX_NAME_LENGTH } from '../common/text-limits';
 
 export type SortOrder = 'asc' | 'desc';
@@ -55,7 +55,7 @@ export function decodeCursor(cursor: string, order: SortOrder): JobsKey {
     typeof payload.j !== 'string' ||
     payload.j.length === 0 ||
     payload.j.length > MAX_NAME_LENGTH ||
-    !isStorableText(payload.j)
+    unstorableText(payload.j) !== null
   ) {
     throw badRequest('cursor is not a cursor this API issued', 'cursor');
   }

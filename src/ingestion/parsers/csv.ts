@@ -2,7 +2,7 @@ import { Options, parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import { DomainError } from '../../common/errors/domain-error';
 import { HttpStatus } from '@nestjs/common';
-import { storable } from '../records/storable-text';
+import { storableText } from '../../common/storable-text';
 import { MAX_RECORD_BYTES, RawRecord } from './raw-record';
 
 export interface CsvColumns {
@@ -20,7 +20,7 @@ function checkHeader(header: string[], columns: CsvColumns): string[] {
   for (const name of header) {
     if (!columns.allowed.includes(name)) {
       // Quoted back to the client and into the run history: made storable first.
-      const shown = storable(name.slice(0, 200));
+      const shown = storableText(name.slice(0, 200));
       problems.push({ field: shown, message: `unknown column ${shown}` });
     } else if (seen.has(name)) problems.push({ field: name, message: `column ${name} appears twice` });
     seen.add(name);

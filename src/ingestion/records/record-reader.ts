@@ -1,6 +1,6 @@
 import { isCalendarDay } from '../../common/calendar';
 import { MAX_NAME_LENGTH } from '../../common/text-limits';
-import { storable, unstorableText } from './storable-text';
+import { storableText, unstorableText } from '../../common/storable-text';
 
 /**
  * Reads one untrusted record (a parsed JSON object or a CSV row) field by field, collecting
@@ -36,7 +36,7 @@ export class RecordReader {
     for (const key of Object.keys(raw)) {
       if (!allowedFields.includes(key)) {
         // The name is the client's text: quoted in the answer and the run history, it must be storable.
-        const name = storable(key.slice(0, MAX_NAME_LENGTH));
+        const name = storableText(key.slice(0, MAX_NAME_LENGTH));
         reader.issues.push({ field: name, message: `property ${name} is not allowed` });
       }
     }

@@ -1,8 +1,8 @@
-import { storableErrors, storableText } from './storable-text';
+import { storableText, unstorableText } from './storable-text';
 
 describe('storableText', () => {
-  it('replaces NUL characters, which PostgreSQL text and jsonb refuse', () => {
-    expect(storableText('job\u0000-1', 100)).toBe('job\uFFFD-1');
+  it('writes NUL characters, which PostgreSQL text and jsonb refuse, as \\u0000', () => {
+    expect(storableText('job\u0000-1', 100)).toBe('job\\u0000-1');
   });
 
   it('replaces a lone surrogate and keeps a whole pair', () => {
@@ -25,10 +25,18 @@ describe('storableText', () => {
   });
 });
 
-describe('storableErrors', () => {
-  it('cleans every text of a record error and keeps index and nulls', () => {
-    expect(storableErrors([{ index: 3, job_id: 'a\u0000', field: null, message: 'm'.repeat(10_000) }])).toEqual([
-      { index: 3, job_id: 'a\uFFFD', field: null, message: 'm'.repeat(499) + '…' },
-    ]);
+describe('unstorableText', () => {
+  it.each([['plain'], ['ünïcode ✓'], ['emoji 😀 (a surrogate pair)'], ['\u202eright-to-left'], ['']])(
+    'accepts %j',
+    (text) => expect(unstorableText(text)).toBeNull(),
+  );
+
+  it.each([['a\u0000b'], ['\ud800'], ['x\udc00'], ['\ud83d x'], ['😀'.slice(1)]])('refuses %j', (text) =>
+    expect(unstorableText(text)).not.toBeNull(),
+  );
+
+  it('says which: a NUL or a lone surrogate', () => {
+    expect(unstorableText('a\u0000')).toMatch(/NUL/);
+    expect(unstorableText('a\uD800')).toMatch(/surrogate/);
   });
 });
