@@ -246,7 +246,7 @@ const MAX_ERROR_MESSAGE = 500;
 const MAX_ERROR_KEY = 256;
 
 /** Record errors quote what the client sent: the history must not depend on that text being storable. */
-export function storableErrors(errors: IngestionRecordError[]): IngestionRecordError[] {
+function storableErrors(errors: IngestionRecordError[]): IngestionRecordError[] {
   return errors.map((e) => ({
     index: e.index,
     job_id: e.job_id === null ? null : storableText(e.job_id, MAX_ERROR_KEY),
