@@ -17,6 +17,7 @@ import { LoginThrottlerGuard, loginThrottlerOptions } from './login-throttler';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { JWT_ALGORITHM } from './token-claims';
 import { TokenUserCache } from './token-user-cache';
+import { PasswordHasher } from './users/password-hasher';
 import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
@@ -48,6 +49,7 @@ function jwtOptions(config: ConfigService<Env, true>): JwtModuleOptions {
     AdminGuard,
     TokenUserCache,
     AuthService,
+    PasswordHasher,
     UsersService,
     LoginThrottlerGuard,
   ],
