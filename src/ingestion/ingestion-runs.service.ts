@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { loggableError } from '../common/errors/database-errors';
 import { notFound } from '../common/errors/domain-error';
 import { IngestionKind, IngestionRecordError, IngestionRun, IngestionStatus } from './ingestion-run.entity';
 import { STORED_ERRORS } from './record-errors';
@@ -73,7 +74,7 @@ export class IngestionRunsService {
     } catch (error) {
       if (attempts <= 1) {
         this.logger.error(
-          { err: error, cause, run_id: id },
+          { err: loggableError(error), cause: loggableError(cause), run_id: id },
           `Ingestion run ${id} failed and could not be marked as failed`,
         );
         return;
