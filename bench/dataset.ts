@@ -74,6 +74,9 @@ export function generateTeams(seed: number): BenchTeam[] {
   }));
 }
 
+/** The longest a synthetic job runs; jobs still running at the horizon started at most this long before it. */
+export const LONGEST_JOB_DAYS = 14;
+
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** Jobs in job-id order. Durations are lognormal (median 90 min, minutes to days). */
@@ -125,7 +128,7 @@ export function* generateJobs(spec: JobsSpec): Generator<BenchJob> {
       ? windowMs - runningWindowMs + random.next() * runningWindowMs
       : random.next() * windowMs;
     const start = windowStart + Math.floor(startOffset / 1000) * 1000;
-    const durationSeconds = Math.min(14 * 86_400, Math.max(60, Math.round(random.lognormal(5_400, 1.5))));
+    const durationSeconds = Math.min(LONGEST_JOB_DAYS * 86_400, Math.max(60, Math.round(random.lognormal(5_400, 1.5))));
     const end = start + durationSeconds * 1000;
     const stillRunning = running || end > horizon;
     yield {

@@ -37,4 +37,9 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--end-date', '2026-11-27'], today)).toThrow('2026-11-26 or earlier');
     expect(parseOptions(['--end-date', '2026-01-31'], today).lastDay).toBe('2026-01-31');
   });
+
+  it("refuses an end date so old that the dataset's running jobs would exceed the API's JOB_MAX_DAYS", () => {
+    expect(parseOptions(['--end-date', '2025-12-11'], today).lastDay).toBe('2025-12-11');
+    expect(() => parseOptions(['--end-date', '2025-12-10'], today)).toThrow('2025-12-11 or later');
+  });
 });

@@ -1,4 +1,5 @@
 import { addDays } from '../src/common/calendar';
+import { LONGEST_JOB_DAYS } from './dataset';
 
 /** Command-line options of `npm run bench -- …`. */
 export interface BenchOptions {
@@ -8,7 +9,7 @@ export interface BenchOptions {
   lastDay: string;
   seed: number;
   out: string;
-  /** Seconds of each autocannon load run. */
+  /** Seconds of each autocannon load run; the reads during uploads scale with it too. */
   duration: number;
   /** Latency samples per question (after a warm-up call). */
   samples: number;
@@ -25,7 +26,8 @@ export const USAGE = `Usage: npm run bench -- [--jobs N] [--days D] [--out FILE]
   --days D        days the jobs start over (default 365)
   --out FILE      where the Markdown table goes (default bench/results.md)
   --duration S    seconds of each GET /jobs load run at 50 connections, and the time budget of
-                  each side of a latency figure (default 10; 2 below 100000 jobs, a smoke run)
+                  each side of a latency figure (default 10; 2 below 100000 jobs, a smoke run);
+                  the reads during uploads run 12 × S with uploads against 2 × 3 × S without
   --samples K     most latency samples per side of a latency figure (default 20)
   --seed S        dataset seed (default 42)
   --end-date DAY  last day of the dataset (default: the day before yesterday, UTC)
@@ -36,6 +38,13 @@ DATABASE_URL, when set, names the PostgreSQL server to use (a scratch database i
 and dropped at the end); otherwise an embedded PostgreSQL runs in a temp dir.`;
 
 export class UsageError extends Error {}
+
+/**
+ * The API's default JOB_MAX_DAYS: the dataset's running jobs must have started within it, or they
+ * would be record errors instead of load. (Its JOB_START_FLOOR, 2000-01-01, is out of reach:
+ * --days is at most 3,650 and --end-date at most a year back.)
+ */
+const JOB_MAX_DAYS = 366;
 
 /** Below this many jobs a run is a smoke test of the harness, with short load runs by default. */
 const SMOKE_JOBS = 100_000;
@@ -92,6 +101,14 @@ export function parseOptions(argv: string[], today: Date = new Date()): BenchOpt
         }
         // Jobs end by the day after the extra day; later than today they would end in the future.
         if (addDays(day, 2) > todayUtc) throw new UsageError(`--end-date must be ${addDays(todayUtc, -2)} or earlier`);
+        // Jobs still running at the horizon (two days after the last day) started at most
+        // LONGEST_JOB_DAYS before it; the API refuses a job running for over JOB_MAX_DAYS.
+        const earliest = addDays(todayUtc, -(JOB_MAX_DAYS - LONGEST_JOB_DAYS));
+        if (day < earliest) {
+          throw new UsageError(
+            `--end-date must be ${earliest} or later: the dataset's running jobs must have started within the API's JOB_MAX_DAYS (${JOB_MAX_DAYS})`,
+          );
+        }
         options.lastDay = day;
         break;
       }

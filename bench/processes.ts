@@ -131,7 +131,8 @@ export class RssSampler {
   }
 }
 
-function readStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/** One field of /proc/<pid>/status in bytes; 0 once the process is gone. */
+export function readStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
     const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
     return match ? Number(match[1]) * 1024 : 0;

@@ -22,6 +22,12 @@ describe('verdict', () => {
     expect(verdict({ ...rss, checked: 301 })).toBe('fail');
   });
 
+  it('fails an under target exactly at its bound', () => {
+    const growth = figure({ target: { op: '<', value: 10, unit: '%' } });
+    expect(verdict({ ...growth, checked: 9.99 })).toBe('pass');
+    expect(verdict({ ...growth, checked: 10 })).toBe('fail');
+  });
+
   it('gives no verdict to a figure that was not measured', () => {
     expect(verdict(unmeasured('x', { op: '≥', value: 1 }, 'endpoint missing'))).toBe('not measured');
     expect(verdict(figure({ checked: Number.NaN }))).toBe('not measured');

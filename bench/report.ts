@@ -4,7 +4,8 @@
  */
 
 export interface Target {
-  op: '≥' | '≤';
+  /** '<' is for targets stated as "under" a bound, where the bound itself misses. */
+  op: '≥' | '≤' | '<';
   value: number;
   unit?: string;
 }
@@ -54,7 +55,8 @@ export type Verdict = 'pass' | 'fail' | 'not measured';
 
 export function verdict(figure: Figure): Verdict {
   if (figure.unmeasured || figure.checked === null || !Number.isFinite(figure.checked)) return 'not measured';
-  const ok = figure.target.op === '≥' ? figure.checked >= figure.target.value : figure.checked <= figure.target.value;
+  const { op, value } = figure.target;
+  const ok = op === '≥' ? figure.checked >= value : op === '<' ? figure.checked < value : figure.checked <= value;
   return ok ? 'pass' : 'fail';
 }
 

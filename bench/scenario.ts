@@ -28,6 +28,13 @@ import {
   pageLatency,
   walkToPage,
 } from './jobs-load-figures';
+import {
+  dashboardWindow,
+  measureMixedLoad,
+  mixedLoadFigures,
+  mixedLoadPhases,
+  mixedLoadTargets,
+} from './mixed-load-figures';
 import { REPO_ROOT, ServerProcess } from './processes';
 import {
   ingestExtraDay,
@@ -257,6 +264,25 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
       return refreshFigures(day, rebuild, extraDay);
     },
   );
+
+  // Last, because its uploads add days of jobs that the figures above must not see.
+  const phases = mixedLoadPhases(input.loadSeconds);
+  await section('reads during uploads', mixedLoadTargets(phases), async () => {
+    const result = await measureMixedLoad({
+      client: api.client,
+      pid: api.api.pid,
+      plan,
+      phases,
+      workDir: input.workDir,
+      log,
+    });
+    checks.push(...result.checks);
+    const window = dashboardWindow(plan);
+    checks.push(
+      await checkAgreement(api.client, api.pool, BY_TEAM, window.start, window.end, 'after the uploads during reads'),
+    );
+    return mixedLoadFigures(result.measurement);
+  });
 
   await main.stop();
   return { figures, checks };

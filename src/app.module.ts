@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { DemoDataModule } from './ingestion/demo-data.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { JobsModule } from './jobs/jobs.module';
+import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { TeamsModule } from './teams/teams.module';
 
 @Module({
@@ -20,6 +21,7 @@ import { TeamsModule } from './teams/teams.module';
     LoggingModule,
     DatabaseModule,
     AuthModule,
+    RateLimitsModule,
     HealthModule,
     AnalyticsModule,
     JobsModule,

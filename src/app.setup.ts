@@ -6,8 +6,10 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { API_KEY_HEADER, API_KEY_SCHEME, BEARER_SCHEME } from './auth/access.decorators';
+import { bodyParsers } from './common/body-parsers';
 import { assignRequestId } from './common/logging.module';
 import { Env } from './config/env';
+import { INGEST_JSON_ROUTES } from './ingestion/ingestion.controller';
 
 const API_PREFIX = 'api/v1';
 
@@ -28,10 +30,14 @@ export function configureApp(app: NestExpressApplication): void {
     assignRequestId(req, res);
     next();
   });
-  const limit = config.get('BODY_LIMIT', { infer: true });
   // NDJSON and CSV are not parsed here: ingestion streams them.
-  app.useBodyParser('json', { limit });
-  app.useBodyParser('urlencoded', { limit, extended: false });
+  app.use(
+    bodyParsers({
+      limit: config.get('API_BODY_LIMIT', { infer: true }),
+      largeJsonLimit: config.get('BODY_LIMIT', { infer: true }),
+      largeJsonPaths: INGEST_JSON_ROUTES.map((route) => `/${API_PREFIX}/${route}`),
+    }),
+  );
 
   app.use(helmet());
   const origins = config.get('CORS_ORIGINS', { infer: true });

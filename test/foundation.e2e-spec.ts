@@ -1,10 +1,11 @@
 import { expectErrorShape, UUID } from './support/expectations';
+import { API_KEY } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 describe('Foundation: the HTTP pipeline', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ BODY_LIMIT: '1kb' });
+    t = await createTestApp({ API_BODY_LIMIT: '1kb', BODY_LIMIT: '16kb' });
   });
   afterAll(() => t.close());
 
@@ -35,13 +36,58 @@ describe('Foundation: the HTTP pipeline', () => {
     expect(res.body.message).toMatch(/JSON/);
   });
 
-  it('refuses a JSON body past BODY_LIMIT with 413', async () => {
+  it('refuses a JSON body past API_BODY_LIMIT with 413', async () => {
     const res = await t.http
       .post('/api/v1/does-not-exist')
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ blob: 'x'.repeat(4096) }))
       .expect(413);
     expectErrorShape(res.body, 413);
+    expect(res.body.message).toMatch(/1024 bytes/);
+  });
+
+  it('refuses a form body past API_BODY_LIMIT with 413', async () => {
+    const res = await t.http
+      .post('/api/v1/auth/login')
+      .type('form')
+      .send({ username: 'x'.repeat(4096), password: 'x' })
+      .expect(413);
+    expectErrorShape(res.body, 413);
+  });
+
+  it('takes a JSON body past API_BODY_LIMIT, up to BODY_LIMIT, only on the JSON ingestion routes', async () => {
+    const snapshots = Array.from({ length: 60 }, (_, i) => ({
+      entry_date: `2026-02-${String((i % 28) + 1).padStart(2, '0')}`,
+      provider: `p${i}`,
+      gpu_type: 'a100',
+      cost_usd: 1,
+    }));
+    const body = JSON.stringify({ cost_snapshots: snapshots });
+    expect(body.length).toBeGreaterThan(4096);
+    await t.http
+      .post('/api/v1/admin/ingest/costs?dry_run=true')
+      .set('X-API-Key', API_KEY)
+      .set('Content-Type', 'application/json')
+      .send(body)
+      .expect(200);
+    const large = JSON.stringify({ cost_snapshots: Array.from({ length: 5 }, () => snapshots).flat() });
+    const res = await t.http
+      .post('/api/v1/admin/ingest/costs?dry_run=true')
+      .set('X-API-Key', API_KEY)
+      .set('Content-Type', 'application/json')
+      .send(large)
+      .expect(413);
+    expect(res.body.message).toMatch(/16384 bytes/);
+  });
+
+  it('renders a body that is not the gzip it claims to be as a 400, not a 500', async () => {
+    const res = await t.http
+      .post('/api/v1/does-not-exist')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send('{"not":"gzip"}')
+      .expect(400);
+    expectErrorShape(res.body, 400);
   });
 
   it('sets security headers (helmet)', async () => {

@@ -95,9 +95,11 @@ describe('Ingestion: endpoints and formats', () => {
   });
 
   it('ingests jobs as CSV with a header row; an empty end_time is a running job', async () => {
+    // A running job must have started within JOB_MAX_DAYS of now: yesterday, whenever this runs.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
     const csv =
       'job_id,team_name,model_name,provider,gpu_type,gpu_count,start_time,end_time,status\n' +
-      'csv-1,csv-team,whisper-large-v3,aws,a100,1,2026-01-05T06:00:00Z,,running\n' +
+      `csv-1,csv-team,whisper-large-v3,aws,a100,1,${yesterday},,running\n` +
       'csv-2,csv-team,"bert, base",aws,h100,0.5,2026-01-05T06:00:00Z,2026-01-05T07:00:00Z,failed\n';
     const res = await post('jobs', 'text/csv', csv).expect(200);
     expect(res.body.result.jobs).toMatchObject({ inserted: 2, failed: 0 });

@@ -74,4 +74,20 @@ describe('OpenAPI document', () => {
       .sort();
     expect(open).toEqual(['GET /api/v1/health', 'GET /metrics', 'POST /api/v1/auth/login']);
   });
+
+  it('documents 429 with Retry-After on the rate-limited routes (login, /jobs, /analytics) and only there', () => {
+    const limited = operationsOf(served)
+      .filter(([, operation]) => {
+        const refusal = operation.responses['429'] as ResponseObject | undefined;
+        return refusal?.headers?.['Retry-After'] !== undefined;
+      })
+      .map(([name]) => name);
+    const expected = operationsOf(served)
+      .map(([name]) => name)
+      .filter((name) => /^GET \/api\/v1\/(jobs|analytics)\b/.test(name) || name === 'POST /api/v1/auth/login');
+    expect(limited.sort()).toEqual(expected.sort());
+    expect(expected).toEqual(expect.arrayContaining(['GET /api/v1/jobs', 'GET /api/v1/analytics/cost/export']));
+    const undocumented = operationsOf(served).filter(([name, op]) => op.responses['429'] && !limited.includes(name));
+    expect(undocumented.map(([name]) => name)).toEqual([]);
+  });
 });

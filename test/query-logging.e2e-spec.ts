@@ -46,14 +46,21 @@ describe('Logs of a failed query', () => {
       .split('\n')
       .filter((line) => line.includes('req-failing-query-1'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const failures = lines.filter((line) => JSON.stringify(line).includes('23514'));
-    // The query's own line and the 500's line, both tied to the request.
-    expect(failures.length).toBeGreaterThanOrEqual(2);
-    for (const line of failures) expect(line.request_id).toBe('req-failing-query-1');
-    expect(failures).toContainEqual(
+    // The 500's line: the request id with the SQLSTATE and the constraint.
+    expect(lines).toContainEqual(
       expect.objectContaining({
-        db_error: expect.objectContaining({ sqlstate: '23514', constraint: 'CHK_test_refused' }),
+        request_id: 'req-failing-query-1',
+        err: expect.objectContaining({ sqlstate: '23514', constraint: 'CHK_test_refused' }),
       }),
+    );
+    // The query's own line, from the database layer, names the SQLSTATE too.
+    const queryLines = app
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"context":"Database"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(queryLines).toContainEqual(
+      expect.objectContaining({ db_error: expect.objectContaining({ sqlstate: '23514', table: 'users' }) }),
     );
 
     const everything = app.output();

@@ -16,10 +16,11 @@ import { scopeToTeam } from '../auth/team-scope';
 import { csvOf } from '../common/csv';
 import { DateRangeQuery } from '../common/date-range.query';
 import { ErrorResponse } from '../common/errors/error-response';
+import { ExportRateLimited, ReadRateLimited } from '../rate-limits/rate-limits';
 import { AnalyticsService } from './analytics.service';
 import { BudgetsService } from './budgets.service';
 import { BudgetReport } from './dto/budget.response';
-import { BudgetsQuery, CostQuery, FocusExportQuery } from './dto/cost-query.dto';
+import { BudgetsQuery, CostQuery, FocusExportQuery, wantsCsv } from './dto/cost-query.dto';
 import { CostReport, ModelCost, TeamCost } from './dto/cost.response';
 import { FOCUS_COLUMNS, FocusExportService } from './focus-export.service';
 
@@ -32,6 +33,7 @@ const COST_CSV_EXAMPLE =
 
 @ApiTags('analytics')
 @Authenticated()
+@ReadRateLimited()
 @ApiBadRequestResponse({ description: 'A query parameter is invalid (named in details)', type: ErrorResponse })
 @Controller('analytics')
 export class AnalyticsController {
@@ -56,6 +58,7 @@ export class AnalyticsController {
   }
 
   @Get('cost/export')
+  @ExportRateLimited()
   @ApiOperation({ summary: 'Allocated cost per job-day as FinOps FOCUS columns (streamed CSV)' })
   @ApiProduces('text/csv')
   @ApiOkResponse({
@@ -70,6 +73,7 @@ export class AnalyticsController {
   }
 
   @Get('cost')
+  @ExportRateLimited((req) => wantsCsv(req.query.format, req.headers.accept))
   @ApiOperation({
     summary: 'Cost grouped by up to three dimensions, with totals; CSV with format=csv or Accept: text/csv',
   })
@@ -94,8 +98,7 @@ export class AnalyticsController {
       { ...filters, team_id: scopeToTeam(user, q.team_id) },
       group_by?.length ? group_by : ['day'],
     );
-    const wantsCsv = format === 'csv' || (format === undefined && /\btext\/csv\b/i.test(accept ?? ''));
-    if (!wantsCsv) return report;
+    if (!wantsCsv(format, accept)) return report;
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="heliox-cost-${q.start}-${q.end}.csv"`);
     return csvOf(report.rows, {

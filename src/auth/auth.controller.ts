@@ -1,18 +1,17 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ErrorResponse } from '../common/errors/error-response';
+import { LoginRateLimited } from '../rate-limits/rate-limits';
 import { Authenticated, Public } from './access.decorators';
 import { AuthService } from './auth.service';
 import { LoginDto, TokenResponse } from './dto/login.dto';
-import { LoginThrottlerGuard } from './login-throttler';
 import { CurrentUser, UserPrincipal } from './principal';
 import { UserResponse } from './users/dto/user.response';
 
@@ -23,17 +22,13 @@ export class AuthController {
 
   @Post('login')
   @Public()
-  @UseGuards(LoginThrottlerGuard)
+  @LoginRateLimited()
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange an e-mail and password for a bearer token' })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiOkResponse({ type: TokenResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiUnauthorizedResponse({ description: 'Incorrect e-mail or password', type: ErrorResponse })
-  @ApiTooManyRequestsResponse({
-    description: 'Too many attempts from this client or for this account',
-    type: ErrorResponse,
-  })
   login(@Body() body: LoginDto): Promise<TokenResponse> {
     return this.auth.login(body.username, body.password);
   }

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule, JwtModuleOptions } from '@nestjs/jwt';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env';
 import { TeamsModule } from '../teams/teams.module';
@@ -13,7 +12,6 @@ import { ApiKeyGuard } from './guards/api-key.guard';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { AuthService } from './auth.service';
 import { jwtSecretKey } from './jwt-key';
-import { LoginThrottlerGuard, loginThrottlerOptions } from './login-throttler';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { JWT_ALGORITHM } from './token-claims';
 import { TokenUserCache } from './token-user-cache';
@@ -37,8 +35,6 @@ function jwtOptions(config: ConfigService<Env, true>): JwtModuleOptions {
     TypeOrmModule.forFeature([User]),
     TeamsModule,
     JwtModule.registerAsync({ inject: [ConfigService], useFactory: jwtOptions }),
-    // Only the login route is throttled (LoginThrottlerGuard); nothing else is limited by it.
-    ThrottlerModule.forRootAsync(loginThrottlerOptions),
   ],
   controllers: [AuthController, UsersController],
   providers: [
@@ -51,7 +47,6 @@ function jwtOptions(config: ConfigService<Env, true>): JwtModuleOptions {
     AuthService,
     PasswordHasher,
     UsersService,
-    LoginThrottlerGuard,
   ],
 })
 export class AuthModule {}

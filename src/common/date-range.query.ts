@@ -1,17 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, ValidateBy, ValidationArguments } from 'class-validator';
 import { daysInRange, isCalendarDate } from './calendar';
+import { EARLIEST_DATE, LATEST_DATE } from './input-limits';
 
 /** The longest range a report may span, in days (both ends included): a leap year. */
 const MAX_RANGE_DAYS = 366;
+
+/** A calendar date written YYYY-MM-DD from EARLIEST_DATE to LATEST_DATE (ISO dates compare as text). */
+const isDateInRange = (value: unknown): value is string =>
+  isCalendarDate(value) && value >= EARLIEST_DATE && value <= LATEST_DATE;
 
 const IsCalendarDate = () =>
   ValidateBy({
     name: 'isCalendarDate',
     validator: {
-      validate: isCalendarDate,
+      validate: isDateInRange,
       defaultMessage: (args?: ValidationArguments) =>
-        `${args?.property ?? 'date'} must be a calendar date written YYYY-MM-DD`,
+        isCalendarDate(args?.value)
+          ? `${args.property} must be from ${EARLIEST_DATE} to ${LATEST_DATE}`
+          : `${args?.property ?? 'date'} must be a calendar date written YYYY-MM-DD`,
     },
   });
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
+import { MAX_SKIP } from './input-limits';
 import { toQueryInteger } from './query-transforms';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -8,10 +9,18 @@ const MAX_PAGE_SIZE = 100;
 
 /** `skip`/`limit` paging shared by the list endpoints. */
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Rows to skip' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_SKIP,
+    default: 0,
+    description: `Rows to skip, at most ${MAX_SKIP} (GET /jobs pages further with cursor)`,
+  })
   @Transform(toQueryInteger)
   @IsInt()
   @Min(0)
+  @Max(MAX_SKIP, {
+    message: `skip must not be greater than ${MAX_SKIP}; page further with cursor (GET /jobs) or narrow the filters`,
+  })
   skip: number = 0;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })

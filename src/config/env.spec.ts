@@ -34,6 +34,9 @@ describe('validateEnv', () => {
     ['JWT_EXPIRES_IN', '10'],
     ['SEED_DEMO_DATA', 'maybe'],
     ['BODY_LIMIT', 'lots'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['RATE_LIMIT_READS', '-1'],
+    ['RATE_LIMIT_WINDOW', '0'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`${name}=`));
   });
@@ -56,6 +59,12 @@ describe('validateEnv', () => {
       ADMIN_PASSWORD: 'correct horse battery',
     });
     expect(env.NODE_ENV).toBe('production');
+  });
+
+  it('reads REDIS_URL, and takes 0 as "off" for the read and export limits', () => {
+    const env = validateEnv({ REDIS_URL: 'redis://127.0.0.1:6379/0', RATE_LIMIT_READS: '0', RATE_LIMIT_EXPORTS: '0' });
+    expect(env).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379/0', RATE_LIMIT_READS: 0, RATE_LIMIT_EXPORTS: 0 });
+    expect(validateEnv({}).REDIS_URL).toBeUndefined();
   });
 
   describe('where the API listens', () => {

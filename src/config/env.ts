@@ -6,6 +6,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -160,11 +161,14 @@ export class Env {
   @IsString({ each: true })
   CORS_ORIGINS: string[] = ['http://localhost:3000', 'http://localhost:5173'];
 
-  /** Cap on JSON and form bodies (NDJSON/CSV ingestion is streamed and capped by record count). */
+  /**
+   * Cap on the JSON body of the two JSON ingestion routes, the only ones that take many records
+   * (NDJSON/CSV ingestion is streamed and capped by record count). Every other body has API_BODY_LIMIT.
+   */
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 10mb' })
   BODY_LIMIT = '10mb';
 
-  /** Most records one streamed (NDJSON/CSV) ingestion accepts. */
+  /** Most records one streamed (NDJSON/CSV) ingestion accepts; blank lines count too (an endless stream of them is stopped). */
   @Transform(toInteger)
   @IsInt()
   @Min(1)
@@ -188,6 +192,110 @@ export class Env {
   @IsInt()
   @Min(1)
   LOGIN_RATE_WINDOW = 60;
+
+  /**
+   * Cap on every JSON or form body except JSON ingestion (BODY_LIMIT). The largest such body (a
+   * team with its 2,000-character description) is a few kB; a small cap means an anonymous
+   * request to login cannot make the process read, parse and validate megabytes.
+   */
+  @Matches(/^\d+(b|kb)$/i, { message: 'API_BODY_LIMIT must look like 64kb (at most in kb)' })
+  API_BODY_LIMIT = '64kb';
+
+  // Ingestion bounds: what one upload, and one record in it, may add to the allocation.
+
+  /**
+   * Most bytes read from one streamed (NDJSON/CSV) upload; 413 beyond, after keeping what was
+   * committed. Memory is flat whatever the size, so this bounds how long one request holds a
+   * connection and a run, and stops uploads the record cap cannot (a few huge or blank lines).
+   * 1 GiB is about INGEST_MAX_RECORDS of ordinary job lines (~200 bytes each).
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1024)
+  INGEST_MAX_BYTES = 1024 * 1024 * 1024;
+
+  /**
+   * Earliest day a job may start, or a cost snapshot be dated (YYYY-MM-DD). GPU jobs before it
+   * are typing mistakes, and each of their days would become allocation cells.
+   */
+  @IsISO8601({ strict: true }, { message: 'JOB_START_FLOOR must be a date such as 2000-01-01' })
+  @Matches(/^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}$/, {
+    message: 'JOB_START_FLOOR must be a YYYY-MM-DD date on or after 1970-01-01',
+  })
+  JOB_START_FLOOR = '2000-01-01';
+
+  /**
+   * Longest a job may run, in days (end − start, or now − start for a running job). A longer
+   * one is a record error: one record spanning years would add a cell per day to every refresh.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(3660)
+  JOB_MAX_DAYS = 366;
+
+  // Rate limits of the read routes, and where the counters live.
+
+  /**
+   * Reads a user may make per RATE_LIMIT_WINDOW seconds across /jobs and /analytics/* (one
+   * counter per user, whatever the route). Sized so a dashboard page's burst of calls, page after
+   * page, stays far below it; it stops a script that loops on heavy reports. 0 turns it off.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_READS = 600;
+
+  /**
+   * Exports (the FOCUS CSV, and the cost report as CSV) a user may make per window, counted on
+   * top of the reads: each one can stream every job-day of a range. 0 turns it off.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_EXPORTS = 30;
+
+  /** Seconds of the window the read and export limits count over. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  RATE_LIMIT_WINDOW = 60;
+
+  /**
+   * redis:// (or rediss://) URL of a Redis that every API process shares its rate-limit counters
+   * through (login included), so N replicas enforce one limit instead of N. Unset: counters live
+   * in each process. When Redis cannot be reached the counters fall back to the process.
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Prefix of every Redis key Heliox writes, so that several deployments (or test runs) can share one Redis. */
+  @IsString()
+  @IsNotEmpty()
+  REDIS_KEY_PREFIX = 'heliox:rate-limit:';
+
+  // Ingestion runs: how a run left behind by a dead process is told from a live one.
+
+  /**
+   * Seconds an ingestion run may go without a heartbeat from its process before a sweep marks
+   * it `abandoned` (the process died, or lost the database and could not close the run). The
+   * owning process refreshes its runs' heartbeat every third of this, with one query for all
+   * of them, so it costs the upload nothing per batch.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(3)
+  INGEST_RUN_LEASE_SECONDS = 60;
+
+  /** Seconds between two sweeps for abandoned ingestion runs; one also runs at boot. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  INGEST_RUN_SWEEP_SECONDS = 30;
+
+  // Safe defaults: password hashing and the proxies trusted with the client address.
 
   /**
    * Password hashes and checks running at once; more wait in line. Each holds one thread of
@@ -232,7 +340,7 @@ export class InvalidConfigError extends Error {
 
 /** Parses raw environment variables into a typed, validated `Env`, or throws naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): Env {
-  const known = Object.keys(new Env()).concat('DATABASE_URL');
+  const known = Object.keys(new Env()).concat('DATABASE_URL', 'REDIS_URL');
   // Empty strings mean "unset" so that `FOO=` in a .env file falls back to the default.
   const input: Record<string, unknown> = {};
   for (const key of known) {

@@ -8,8 +8,9 @@ const QUERY_HEAD = 160;
 /**
  * TypeORM's own loggers print a failed query with its parameters, which can be a whole ingestion
  * batch or a password hash. This one logs what identifies the failure (SQLSTATE, constraint,
- * table, the start of the statement) and never the parameters. It logs through the app's logger,
- * so a line written during a request carries that request's id.
+ * table, the start of the statement) and never the parameters. The app keeps no per-request
+ * context (see docs/decisions.md, "Request logging"), so this line has no request id: the error
+ * filter's line of a failed request carries the id with the same fields.
  */
 export class QueryErrorLogger implements Logger {
   private readonly logger = new NestLogger('Database');

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { BATCH_SIZE, BatchPipeline, laneOf, PipelineMode, WRITER_LANES } from './batch-pipeline';
+import { BATCH_SIZE, BatchPipeline, laneOf, PipelineCounts, PipelineMode, WRITER_LANES } from './batch-pipeline';
 import type { BatchResult, BatchWriter } from './writers/batch-writer';
 
 interface Item {
@@ -221,6 +221,54 @@ describe('BatchPipeline streamed', () => {
     expect(db.committed.size).toBeLessThan(records.length);
     expect(pipeline.counts.inserted).toBe(db.committed.size);
   });
+});
+
+describe('BatchPipeline streamed, when one lane fails', () => {
+  const streamed: PipelineMode = { kind: 'streamed' };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /**
+   * Lane `failing` rejects its `failAt`-th batch at once; the other lane's batches take a while,
+   * so one of them is still in flight when the failure surfaces.
+   */
+  function withFailingLane(failing: number, failAt: number) {
+    const setup = setUp(streamed);
+    const write = setup.writer.write.bind(setup.writer);
+    const seen = [0, 0];
+    setup.writer.write = async (m, batch) => {
+      const lane = laneOf(batch[0].key, WRITER_LANES);
+      if (lane === failing && ++seen[lane] === failAt) throw new Error(`lane ${lane} lost`);
+      if (lane !== failing) await sleep(30);
+      return write(m, batch);
+    };
+    return setup;
+  }
+
+  /** Runs the upload to its failure and returns the counts as they stood when it surfaced. */
+  async function countsAtFailure(pipeline: BatchPipeline<Item>, records: Item[]) {
+    let counts: PipelineCounts | undefined;
+    await feedAll(pipeline, records).catch(() => (counts = { ...pipeline.counts }));
+    expect(counts).toBeDefined();
+    return counts!;
+  }
+
+  for (const failing of [0, 1]) {
+    it(`counts every batch the other lane committed when lane ${failing} fails mid-stream`, async () => {
+      const { db, pipeline } = withFailingLane(failing, 2);
+      const counts = await countsAtFailure(pipeline, items(BATCH_SIZE * WRITER_LANES * 4));
+      await sleep(100); // anything still in flight after the failure would land now
+      expect(counts.inserted).toBe(db.committed.size);
+    });
+
+    it(`counts the other lane's last batch when lane ${failing} fails on the tail of the upload`, async () => {
+      // Two full batches a lane, then a tail batch a lane: the tail of lane `failing` fails.
+      const { db, pipeline } = withFailingLane(failing, 3);
+      const counts = await countsAtFailure(pipeline, items(BATCH_SIZE * WRITER_LANES * 2 + 100));
+      await sleep(100);
+      expect(counts.inserted).toBe(db.committed.size);
+      expect(db.committed.size).toBeGreaterThan(BATCH_SIZE);
+    });
+  }
 });
 
 describe('laneOf', () => {

@@ -57,9 +57,26 @@ export class BatchPipeline<T> {
    */
   async run(feed: (push: Push<T>) => Promise<void>): Promise<boolean> {
     if (this.mode.kind === 'single') return this.runInOneTransaction(feed, this.mode.keep);
-    await feed((record) => this.pushStreamed(record));
-    await this.finishStreamed();
+    try {
+      await feed((record) => this.pushStreamed(record));
+      await this.finishStreamed();
+    } catch (error) {
+      // One lane failed (or the feed did) while the other may still have a batch in flight: it
+      // commits or fails on its own, and the counts must include it before anyone reads them.
+      await this.settled();
+      throw error;
+    }
     return true;
+  }
+
+  /** Every lane's batch in flight has committed or failed (lane promises never reject). */
+  private async settled(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.inflight ?? Promise.resolve()));
+  }
+
+  /** A method, not an inline check: the failure is set by lanes while this awaits. */
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
   }
 
   private async runInOneTransaction(feed: (push: Push<T>) => Promise<void>, keep: () => boolean): Promise<boolean> {
@@ -99,14 +116,19 @@ export class BatchPipeline<T> {
     await lane.inflight;
     if (this.failure) throw this.failure;
     this.batchesStarted++;
+    this.startOnLane(lane, batch);
+  }
+
+  /** Writes a batch in its own transaction on a lane; a failure is kept for the feed to see. */
+  private startOnLane(lane: { inflight: Promise<void> | null }, batch: T[]): void {
     lane.inflight = this.inOwnTransaction((manager) => this.writeBatch(manager, batch)).catch((error: Error) => {
       this.failure ??= error;
     });
   }
 
   private async finishStreamed(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.inflight ?? Promise.resolve()));
-    if (this.failure) throw this.failure;
+    await this.settled();
+    this.throwIfFailed();
     if (this.batchesStarted === 0) {
       // A small run is one batch: write it and refresh the allocation in the same transaction.
       const batch = this.lanes.flatMap((lane) => this.take(lane));
@@ -117,12 +139,12 @@ export class BatchPipeline<T> {
       });
       return;
     }
-    await Promise.all(
-      this.lanes.map((lane) => {
-        const batch = this.take(lane);
-        return batch.length ? this.inOwnTransaction((manager) => this.writeBatch(manager, batch)) : Promise.resolve();
-      }),
-    );
+    for (const lane of this.lanes) {
+      const batch = this.take(lane);
+      if (batch.length) this.startOnLane(lane, batch);
+    }
+    await this.settled();
+    this.throwIfFailed();
     await this.refresh();
   }
 

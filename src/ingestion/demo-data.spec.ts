@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { dataDirectory, shouldSeedDemoData } from './demo-data';
+import { dataDirectory, DEMO_DATA_AS_OF, shouldSeedDemoData } from './demo-data';
 import { normaliseCost } from './records/cost-record';
 import { normaliseJob } from './records/job-record';
+import { timeBounds } from './records/time-bounds';
 
 describe('shouldSeedDemoData', () => {
   it('seeds an empty embedded database when enabled', () => {
@@ -17,6 +18,8 @@ describe('shouldSeedDemoData', () => {
 });
 
 describe('the demo files', () => {
+  // As the ingestion checks them: as of the end of their fortnight, with the default bounds.
+  const bounds = timeBounds({ floorDay: '2000-01-01', maxDays: 366 }, DEMO_DATA_AS_OF);
   const read = (file: string) => JSON.parse(readFileSync(path.join(dataDirectory(), file), 'utf8'));
 
   it('hold 3 budgeted teams and 30 valid jobs within 2026-01-01..14, of every status', () => {
@@ -26,7 +29,7 @@ describe('the demo files', () => {
       true,
     );
     expect(jobs).toHaveLength(30);
-    const records = jobs.map((j: unknown) => normaliseJob(j));
+    const records = jobs.map((j: unknown) => normaliseJob(j, bounds));
     expect(records.every((r: { ok: boolean }) => r.ok)).toBe(true);
     expect(new Set(jobs.map((j: { status: string }) => j.status))).toEqual(
       new Set(['completed', 'running', 'failed', 'cancelled', 'queued']),
@@ -39,7 +42,7 @@ describe('the demo files', () => {
   it('hold one valid snapshot per day and GPU type for the 14 days', () => {
     const { cost_snapshots } = read('mock_cost_snapshots.json');
     expect(cost_snapshots).toHaveLength(28);
-    expect(cost_snapshots.every((s: unknown) => normaliseCost(s).ok)).toBe(true);
+    expect(cost_snapshots.every((s: unknown) => normaliseCost(s, bounds).ok)).toBe(true);
     expect(
       new Set(cost_snapshots.map((s: { entry_date: string; gpu_type: string }) => `${s.entry_date}/${s.gpu_type}`))
         .size,

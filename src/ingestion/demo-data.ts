@@ -18,6 +18,13 @@ export function dataDirectory(from = __dirname): string {
   }
 }
 
+/**
+ * The demo files describe the fortnight 2026-01-01..14 and are checked as of its end: their
+ * running jobs would otherwise turn into "running for more than JOB_MAX_DAYS" as the calendar
+ * moves on, and the demo must always load. (The allocation still measures them up to now.)
+ */
+export const DEMO_DATA_AS_OF = new Date('2026-01-15T00:00:00Z');
+
 export async function readDemoFile(kind: IngestionKind): Promise<unknown> {
   return JSON.parse(await fs.readFile(path.join(dataDirectory(), DEMO_FILES[kind]), 'utf8'));
 }

@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { ClientAbortedError } from '../common/errors/client-aborted';
 import type { PipelineCounts } from './batch-pipeline';
 import { describeOutcome, RunTally } from './ingestion-outcome';
 import { ANSWERED_ERRORS, RecordErrors, STORED_ERRORS } from './record-errors';
@@ -120,7 +121,7 @@ describe('describeOutcome', () => {
   });
 
   it('says when the upload was cut off at the record limit', () => {
-    const { body } = describeOutcome('r', tally({ total: 2, capped: true }), counts({ inserted: 2 }), null);
+    const { body } = describeOutcome('r', tally({ total: 2, capped: 'records' }), counts({ inserted: 2 }), null);
     expect(body.message.endsWith(' The upload was cut off at the record limit.')).toBe(true);
   });
 
@@ -153,6 +154,22 @@ describe('describeOutcome', () => {
         'Ingestion stopped: an unexpected error occurred. 0 jobs were written by batches committed before it stopped.',
       );
       expect(body.message).not.toContain('relation');
+    });
+
+    it('is aborted, not a database outage, when the client hung up, and keeps the batches committed', () => {
+      const { run } = describeOutcome(
+        'r',
+        tally({ total: 12_000, streamed: true, committed: false }),
+        counts({ inserted: 10_000 }),
+        null,
+        new ClientAbortedError('client aborted ingestion run r'),
+      );
+      expect(run.status).toBe('aborted');
+      expect(run.message).toBe(
+        'Ingestion aborted: the client closed the connection after 12000 records were read. ' +
+          '10000 jobs were written by batches committed before it stopped.',
+      );
+      expect(run.counts.records).toMatchObject({ inserted: 10_000, total: 12_000 });
     });
 
     it('passes an HTTP error message through', () => {

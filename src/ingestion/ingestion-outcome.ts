@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { ClientAbortedError } from '../common/errors/client-aborted';
 import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import type { PipelineCounts } from './batch-pipeline';
 import type { IngestionKind, IngestionRecordError } from './ingestion-run.entity';
@@ -51,8 +52,8 @@ export interface RunTally {
   committed: boolean;
   /** Batches commit one by one (else the whole run is one transaction). */
   streamed: boolean;
-  /** Stopped at INGEST_MAX_RECORDS. */
-  capped: boolean;
+  /** Stopped at INGEST_MAX_RECORDS (records and blank lines) or at INGEST_MAX_BYTES. */
+  capped: false | 'records' | 'bytes';
 }
 
 /** Turns what a run did into its status, message and counts, for the answer and the history. */
@@ -81,7 +82,15 @@ export function describeOutcome(
 
   let status: AnswerStatus;
   let message: string;
-  if (crash) {
+  let runStatus: RunOutcome['status'] | undefined;
+  if (crash instanceof ClientAbortedError) {
+    status = 'failed';
+    runStatus = 'aborted';
+    const written = records.inserted + records.updated;
+    message =
+      `Ingestion aborted: the client closed the connection after ${tally.total} records were read. ` +
+      `${written} ${noun} were written by batches committed before it stopped.`;
+  } else if (crash) {
     status = 'failed';
     const written = records.inserted + records.updated;
     message = `Ingestion stopped: ${reasonOf(crash)}. ${written} ${noun} were written by batches committed before it stopped.`;
@@ -102,7 +111,7 @@ export function describeOutcome(
     }
     if (teams && teams.created > 0) message += ` ${teams.created} teams created.`;
   }
-  if (tally.capped) message += ' The upload was cut off at the record limit.';
+  if (tally.capped) message += ` The upload was cut off at the ${tally.capped === 'bytes' ? 'byte' : 'record'} limit.`;
 
   const counts: Record<string, Record<string, number>> = { records: { ...records } };
   if (teams) counts.teams = { ...teams };
@@ -119,7 +128,7 @@ export function describeOutcome(
       error_count: tally.errors.count,
     },
   };
-  return { body, run: { status, message, counts, errorCount: tally.errors.count, errors } };
+  return { body, run: { status: runStatus ?? status, message, counts, errorCount: tally.errors.count, errors } };
 }
 
 function reasonOf(error: unknown): string {

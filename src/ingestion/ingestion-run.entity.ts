@@ -1,7 +1,13 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type IngestionKind = 'jobs' | 'costs';
-export type IngestionStatus = 'running' | 'success' | 'partial' | 'failed';
+/**
+ * `running` until the run ends; then `success`, `partial` or `failed` (what the records did),
+ * `aborted` (the client went away mid-upload) or `abandoned` (its process died or lost the
+ * database, and a sweep closed it: see IngestionRunsService).
+ */
+export const INGESTION_STATUSES = ['running', 'success', 'partial', 'failed', 'aborted', 'abandoned'] as const;
+export type IngestionStatus = (typeof INGESTION_STATUSES)[number];
 
 export interface IngestionRecordError {
   index: number;
@@ -13,7 +19,8 @@ export interface IngestionRecordError {
 /** One ingestion: what came in, what it did, and its first record errors. */
 @Entity({ name: 'ingestion_runs' })
 @Check('CHK_ingestion_runs_kind', `"kind" IN ('jobs','costs')`)
-@Check('CHK_ingestion_runs_status', `"status" IN ('running','success','partial','failed')`)
+@Check('CHK_ingestion_runs_status', `"status" IN ('running','success','partial','failed','aborted','abandoned')`)
+@Index('idx_ingestion_runs_running_heartbeat', ['heartbeatAt'], { where: `"status" = 'running'` })
 export class IngestionRun {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_ingestion_runs' })
   id: string;
@@ -54,4 +61,12 @@ export class IngestionRun {
 
   @Column({ type: 'text', nullable: true })
   message: string | null;
+
+  /** The process that runs it (`host:pid:boot id`); null for runs older than the column. */
+  @Column({ type: 'text', nullable: true })
+  owner: string | null;
+
+  /** Last time the owner said the run was alive; a sweep abandons runs whose lease lapsed. */
+  @Column({ name: 'heartbeat_at', type: 'timestamptz', nullable: true })
+  heartbeatAt: Date | null;
 }

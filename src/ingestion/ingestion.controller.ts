@@ -26,6 +26,12 @@ const STREAM_NOTE =
   'Valid records are written even when others are bad (unless atomic); bad ones are reported by index and field. ' +
   '200 with status success or partial; 400 when no record could be ingested; 415 for another Content-Type.';
 
+const ADMIN = 'admin';
+const INGEST_JOBS = 'ingest/jobs';
+const INGEST_COSTS = 'ingest/costs';
+/** The routes (under the API prefix) that take large JSON bodies: the body parsers give them BODY_LIMIT. */
+export const INGEST_JSON_ROUTES = [`${ADMIN}/${INGEST_JOBS}`, `${ADMIN}/${INGEST_COSTS}`];
+
 @ApiTags('admin: ingestion')
 @ApiKeyAuth()
 @ApiExtraModels(JobsPayloadDto, CostsPayloadDto)
@@ -33,7 +39,7 @@ const STREAM_NOTE =
   description: 'Invalid payload or query, with the records and fields named',
   type: ErrorResponse,
 })
-@Controller('admin')
+@Controller(ADMIN)
 export class IngestionController {
   constructor(
     private readonly ingestion: IngestionService,
@@ -56,7 +62,7 @@ export class IngestionController {
     return this.ingestion.ingestDemoFile('costs', 'mock', { dryRun: query.dry_run, atomic: query.atomic });
   }
 
-  @Post('ingest/jobs')
+  @Post(INGEST_JOBS)
   @HttpCode(200)
   @ApiOperation({ summary: 'Ingest teams and jobs (upsert by job_id)', description: STREAM_NOTE })
   @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
@@ -73,7 +79,7 @@ export class IngestionController {
     });
   }
 
-  @Post('ingest/costs')
+  @Post(INGEST_COSTS)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Ingest daily cost snapshots (upsert by entry_date, provider, gpu_type)',

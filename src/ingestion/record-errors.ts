@@ -1,5 +1,6 @@
 import type { IngestionRecordError } from './ingestion-run.entity';
 import type { RecordIssue } from './records/record-reader';
+import { storable } from './records/storable-text';
 
 /** Record errors kept in a run's history; the total is always counted. */
 export const STORED_ERRORS = 100;
@@ -17,7 +18,13 @@ export class RecordErrors {
     for (const issue of issues) {
       this.count++;
       if (this.first.length < ANSWERED_ERRORS)
-        this.first.push({ index, job_id: key, field: issue.field, message: issue.message });
+        this.first.push({
+          index,
+          job_id: key,
+          // Messages may quote the payload (a broken line, an unknown column); jsonb must take them.
+          field: issue.field === null ? null : storable(issue.field),
+          message: storable(issue.message),
+        });
     }
   }
 }

@@ -16,6 +16,17 @@ describe('jobs cursor', () => {
     ['not-base64-json'],
     [Buffer.from('{"o":"desc","t":"yesterday","j":"x"}').toString('base64url')],
     [Buffer.from('[]').toString('base64url')],
+    ...[
+      // Days and times that do not exist, and a year PostgreSQL does not have.
+      '2026-02-30T00:00:00.000000Z',
+      '2026-13-01T00:00:00.000000Z',
+      '2026-01-01T24:00:00.000000Z',
+      '2026-01-01T23:60:00.000000Z',
+      '0000-01-01T00:00:00.000000Z',
+    ].map((t) => [Buffer.from(JSON.stringify({ o: 'desc', t, j: 'job-1' })).toString('base64url')]),
+    ...['', 'job\u0000x', '\ud800', 'j'.repeat(201)].map((j) => [
+      Buffer.from(JSON.stringify({ o: 'desc', t: '2026-01-01T00:00:00.000000Z', j })).toString('base64url'),
+    ]),
   ])('refuses %s with a 400 naming cursor', (cursor) => {
     try {
       decodeCursor(cursor, 'desc');

@@ -1,4 +1,7 @@
+import { isCalendarDay } from '../common/calendar';
 import { badRequest } from '../common/errors/domain-error';
+import { isStorableText } from '../common/input-checks';
+import { MAX_NAME_LENGTH } from '../common/text-limits';
 
 export type SortOrder = 'asc' | 'desc';
 
@@ -19,7 +22,17 @@ interface CursorPayload {
   j: string;
 }
 
-const UTC_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UTC_MICROS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/;
+
+/**
+ * A real instant written as PostgreSQL writes a start_time: a calendar day that exists, a time
+ * of day that exists, a year PostgreSQL has (there is no year 0). The day is not held to the
+ * API's date range: a job stored under an older floor must still be a place to page on from.
+ */
+function isUtcMicros(value: unknown): value is string {
+  const m = typeof value === 'string' ? UTC_MICROS.exec(value) : null;
+  return m !== null && +m[1] >= 1 && isCalendarDay(+m[1], +m[2], +m[3]) && +m[4] < 24 && +m[5] < 60 && +m[6] < 60;
+}
 
 export function encodeCursor(order: SortOrder, key: JobsKey): string {
   const payload: CursorPayload = { o: order, t: key.startTime, j: key.jobId };
@@ -38,10 +51,11 @@ export function decodeCursor(cursor: string, order: SortOrder): JobsKey {
     !payload ||
     typeof payload !== 'object' ||
     (payload.o !== 'asc' && payload.o !== 'desc') ||
-    typeof payload.t !== 'string' ||
-    !UTC_MICROS.test(payload.t) ||
-    Number.isNaN(Date.parse(payload.t)) ||
-    typeof payload.j !== 'string'
+    !isUtcMicros(payload.t) ||
+    typeof payload.j !== 'string' ||
+    payload.j.length === 0 ||
+    payload.j.length > MAX_NAME_LENGTH ||
+    !isStorableText(payload.j)
   ) {
     throw badRequest('cursor is not a cursor this API issued', 'cursor');
   }

@@ -10,11 +10,13 @@ import {
 import { Authenticated } from '../auth/access.decorators';
 import { CurrentUser, UserPrincipal } from '../auth/principal';
 import { ErrorResponse } from '../common/errors/error-response';
+import { ReadRateLimited } from '../rate-limits/rate-limits';
 import { JobDetailResponse, JobsPage } from './dto/job.response';
 import { ListJobsQuery } from './dto/list-jobs.query';
 import { JobsService } from './jobs.service';
 
 @ApiTags('jobs')
+@ReadRateLimited()
 @Controller('jobs')
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}

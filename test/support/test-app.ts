@@ -18,6 +18,8 @@ const TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
   SEED_DEMO_DATA: 'false',
+  // Rate-limit counters stay in the suite's process unless a suite asks for Redis (with a key prefix of its own).
+  REDIS_URL: '',
 };
 
 let booted = false;

@@ -1,7 +1,18 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  ValidateBy,
+  ValidationArguments,
+} from 'class-validator';
 import { DateRangeQuery } from '../../common/date-range.query';
+import { EARLIEST_DATE, LATEST_DATE } from '../../common/input-limits';
 import { lowerCasedList, trimmed } from '../../common/query-transforms';
 import { JobFiltersQuery } from '../../jobs/dto/job-filters.query';
 
@@ -31,6 +42,10 @@ export class CostQuery extends CostFilters {
   format?: 'json' | 'csv';
 }
 
+/** The cost report is a CSV download with format=csv, or with Accept: text/csv and no format. */
+export const wantsCsv = (format: unknown, accept: string | undefined): boolean =>
+  format === 'csv' || (format === undefined && /\btext\/csv\b/i.test(accept ?? ''));
+
 export class FocusExportQuery extends DateRangeQuery {
   @ApiPropertyOptional({ enum: ['focus'], default: 'focus' })
   @IsOptional()
@@ -38,11 +53,29 @@ export class FocusExportQuery extends DateRangeQuery {
   format?: 'focus';
 }
 
+const EARLIEST_MONTH = EARLIEST_DATE.slice(0, 7);
+const LATEST_MONTH = LATEST_DATE.slice(0, 7);
+
+/** Within the months of the dates a report may name (YYYY-MM compares as text). */
+const IsMonthInRange = () =>
+  ValidateBy({
+    name: 'isMonthInRange',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value >= EARLIEST_MONTH && value <= LATEST_MONTH,
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property ?? 'month'} must be from ${EARLIEST_MONTH} to ${LATEST_MONTH}`,
+    },
+  });
+
 export class BudgetsQuery {
-  @ApiPropertyOptional({ example: '2026-01', description: 'UTC month, YYYY-MM (default: the current month)' })
+  @ApiPropertyOptional({
+    example: '2026-01',
+    description: `UTC month, YYYY-MM, ${EARLIEST_MONTH} to ${LATEST_MONTH} (default: the current month)`,
+  })
   @IsOptional()
   @IsString()
   @Transform(trimmed)
   @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be a month written YYYY-MM' })
+  @IsMonthInRange()
   month?: string;
 }

@@ -23,19 +23,22 @@ export class LoginDto {
   @IsIn(['password'])
   grant_type?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 1024 })
   @IsOptional()
   @IsString()
+  @MaxLength(1024)
   scope?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 1024 })
   @IsOptional()
   @IsString()
+  @MaxLength(1024)
   client_id?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 1024 })
   @IsOptional()
   @IsString()
+  @MaxLength(1024)
   client_secret?: string;
 }
 

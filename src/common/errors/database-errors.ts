@@ -11,7 +11,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (/^08...$/.test(code) || /^57P0[1-3]$/.test(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
   if (
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not established|the database system is (starting up|shutting down)/i.test(
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection is not established|the database system is (starting up|shutting down)/i.test(
       message,
     )
   ) {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CLIENT_CLOSED_REQUEST, ClientAbortedError } from './client-aborted';
 import { isDatabaseUnavailable, loggableError } from './database-errors';
 import { ErrorResponse } from './error-response';
 
@@ -9,6 +10,8 @@ interface BodyParserError {
   status?: number;
   expose?: boolean;
   message?: string;
+  /** entity.too.large: the cap, in bytes. */
+  limit?: number;
 }
 
 /**
@@ -23,6 +26,16 @@ export class HttpErrorFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request & { id?: string }>();
     const res = ctx.getResponse<Response>();
+    if (exception instanceof ClientAbortedError) {
+      // Nobody is left to answer: say what happened, at warn, and close what remains.
+      this.logger.warn(
+        { request_id: String(req.id ?? ''), path: req.originalUrl },
+        `${req.method} ${req.originalUrl}: ${exception.message}`,
+      );
+      res.statusCode = CLIENT_CLOSED_REQUEST;
+      res.destroy();
+      return;
+    }
     const body = this.toBody(exception);
     body.request_id = String(req.id ?? res.getHeader('x-request-id') ?? '');
 
@@ -38,6 +51,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
+    // A 413 leaves the rest of the body unread: closing the connection after the answer stops a
+    // client that would go on sending (RFC 9110 §15.5.14), instead of reading it all to discard it.
+    if (body.statusCode === 413) res.setHeader('Connection', 'close');
     res.status(body.statusCode).json(body);
   }
 
@@ -49,11 +65,19 @@ export class HttpErrorFilter implements ExceptionFilter {
       return { statusCode: status, error: reasonOf(status), message, details, request_id: '' };
     }
     const parserError = exception as BodyParserError;
-    if (parserError && typeof parserError.type === 'string' && parserError.expose && parserError.status) {
+    // Express and its body parsers mark client errors `expose` with a 4xx status; some (a body that
+    // is not the gzip it claims to be) carry no `type`.
+    if (
+      parserError &&
+      parserError.expose &&
+      parserError.status &&
+      parserError.status >= 400 &&
+      parserError.status < 500
+    ) {
       const status = parserError.status;
       const message =
         parserError.type === 'entity.too.large'
-          ? 'Request body is larger than the configured limit (BODY_LIMIT)'
+          ? `Request body is larger than the ${parserError.limit ?? ''} bytes this route accepts (API_BODY_LIMIT; BODY_LIMIT for JSON ingestion)`
           : parserError.type === 'entity.parse.failed'
             ? `Malformed request body: ${parserError.message}`
             : (parserError.message ?? reasonOf(status));

@@ -6,6 +6,7 @@ import { AllocationByChangedJobs1767226000000 } from './1767226000000-Allocation
 import { CheaperNewJobs1767226100000 } from './1767226100000-CheaperNewJobs';
 import { RevocableTokens1767226200000 } from './1767226200000-RevocableTokens';
 import { JobUuidColumns1767226300000 } from './1767226300000-JobUuidColumns';
+import { RunLiveness1767226700000 } from './1767226700000-RunLiveness';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   CheaperNewJobs1767226100000,
   RevocableTokens1767226200000,
   JobUuidColumns1767226300000,
+  RunLiveness1767226700000,
 ];

@@ -1,5 +1,6 @@
 import { PageMeta } from '../../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { INGESTION_STATUSES } from '../ingestion-run.entity';
 
 export class RecordErrorDto {
   @ApiProperty({
@@ -64,7 +65,14 @@ export class IngestionRunDto {
   @ApiProperty({ format: 'uuid', example: '5b6f3f0a-7c2d-4a8e-b1f9-0d4e2c7a9b13' }) id: string;
   @ApiProperty({ enum: ['jobs', 'costs'], example: 'jobs' }) kind: string;
   @ApiProperty({ example: 'http:ndjson' }) source: string;
-  @ApiProperty({ enum: ['running', 'success', 'partial', 'failed'], example: 'success' }) status: string;
+  @ApiProperty({
+    enum: INGESTION_STATUSES,
+    example: 'success',
+    description:
+      'running until it ends; success, partial or failed by what its records did; aborted: the client closed the ' +
+      'connection mid-upload; abandoned: its process stopped or lost the database before recording how it ended',
+  })
+  status: string;
   @ApiProperty({ example: false }) dry_run: boolean;
   @ApiProperty({ example: false, description: 'Nothing written if any record was bad' }) atomic: boolean;
   @ApiProperty({ format: 'date-time', example: '2026-01-15T06:00:00.000Z' }) started_at: string;

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
-import type { IngestionKind, IngestionStatus } from '../ingestion-run.entity';
+import { INGESTION_STATUSES, type IngestionKind, type IngestionStatus } from '../ingestion-run.entity';
 
 export class ListIngestionsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['jobs', 'costs'] })
@@ -9,8 +9,8 @@ export class ListIngestionsQuery extends PageQuery {
   @IsIn(['jobs', 'costs'])
   kind?: IngestionKind;
 
-  @ApiPropertyOptional({ enum: ['running', 'success', 'partial', 'failed'] })
+  @ApiPropertyOptional({ enum: INGESTION_STATUSES })
   @IsOptional()
-  @IsIn(['running', 'success', 'partial', 'failed'])
+  @IsIn(INGESTION_STATUSES)
   status?: IngestionStatus;
 }

@@ -42,8 +42,8 @@ describe('csvRecords', () => {
   it('reports a row with the wrong number of cells and keeps reading', async () => {
     const records = await collect('a,b\n1\n2,3\n');
     expect(records).toEqual([
-      { index: 0, issue: { field: null, message: 'row 1 has 1 cells; the header has 2' } },
-      { index: 1, value: expect.anything() },
+      { index: 0, end: 6, issue: { field: null, message: 'row 1 has 1 cells; the header has 2' } },
+      { index: 1, end: 10, value: expect.anything() },
     ]);
   });
 
@@ -54,11 +54,40 @@ describe('csvRecords', () => {
 
   it('keeps the rows before a row it cannot parse, and names that row', async () => {
     const records = await collect('a,b\n1,2\n"3,4\n', 64);
-    expect(records).toHaveLength(2);
-    expect(records).toContainEqual({ index: 0, value: expect.anything() });
+    expect(records).toEqual([
+      { index: 0, end: 8, value: expect.anything() },
+      { index: 1, issue: { field: null, message: expect.stringMatching(/^row 2 cannot be read as CSV/) } },
+    ]);
+  });
+
+  it('hands empty lines over as blank, to be counted, without shifting the rows after them', async () => {
+    const records = await collect('\na,b\n1,2\n\n\n3,4\n');
+    expect(records).toEqual([
+      { index: 0, end: 1, blank: true },
+      { index: 0, end: 9, value: expect.anything() },
+      { index: 1, end: 10, blank: true },
+      { index: 1, end: 11, blank: true },
+      { index: 1, end: 15, value: expect.anything() },
+    ]);
+    const crlf = await collect('a,b\r\n1,2\r\n\r\n3,4\r\n');
+    expect(crlf.map((r) => ('blank' in (r as object) ? 'blank' : (r as { index: number }).index))).toEqual([
+      0,
+      'blank',
+      1,
+    ]);
+  });
+
+  it('names an unreadable row among blank lines by its data row', async () => {
+    const records = await collect('a,b\n\n1,2\n"3,4\n', 64);
     expect(records).toContainEqual({
       index: 1,
       issue: { field: null, message: expect.stringMatching(/^row 2 cannot be read as CSV/) },
+    });
+  });
+
+  it('shows an unknown column holding a NUL in a form that can be stored', async () => {
+    await expect(collect('a,b,x\u0000y\n1,2,3\n')).rejects.toMatchObject({
+      response: { details: [{ field: 'x\\u0000y', message: 'unknown column x\\u0000y' }] },
     });
   });
 });

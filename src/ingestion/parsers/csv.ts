@@ -1,7 +1,8 @@
-import { parse } from 'csv-parse';
+import { Options, parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import { DomainError } from '../../common/errors/domain-error';
 import { HttpStatus } from '@nestjs/common';
+import { storable } from '../records/storable-text';
 import { MAX_RECORD_BYTES, RawRecord } from './raw-record';
 
 export interface CsvColumns {
@@ -17,9 +18,11 @@ function checkHeader(header: string[], columns: CsvColumns): string[] {
   const problems: { field: string; message: string }[] = [];
   const seen = new Set<string>();
   for (const name of header) {
-    if (!columns.allowed.includes(name))
-      problems.push({ field: name.slice(0, 200), message: `unknown column ${name.slice(0, 200)}` });
-    else if (seen.has(name)) problems.push({ field: name, message: `column ${name} appears twice` });
+    if (!columns.allowed.includes(name)) {
+      // Quoted back to the client and into the run history: made storable first.
+      const shown = storable(name.slice(0, 200));
+      problems.push({ field: shown, message: `unknown column ${shown}` });
+    } else if (seen.has(name)) problems.push({ field: name, message: `column ${name} appears twice` });
     seen.add(name);
   }
   for (const name of columns.required) {
@@ -40,40 +43,60 @@ function checkHeader(header: string[], columns: CsvColumns): string[] {
  * Rows become null-prototype objects keyed by the header; values stay strings, and an empty
  * cell means "absent". A row with the wrong number of cells, or one the parser cannot read (a
  * broken quote, an oversized row), is that row's error; the rows before it are kept. `index`
- * is the 0-based data row (the header excluded).
+ * is the 0-based data row (the header excluded); `end` the bytes read up to the row's end.
+ * Empty lines are no rows (their index is not used), but are handed over as blank, to count.
  */
 export async function* csvRecords(
   stream: Readable,
   columns: CsvColumns,
   maxRecordBytes = MAX_RECORD_BYTES,
 ): AsyncGenerator<RawRecord> {
-  const unreadable: RawRecord[] = [];
-  const parser = parse({
+  // Rows the parser gave up on, with the number of rows it had read before each: the parser runs
+  // ahead of this loop, so they are handed over in their place, before the row that followed them.
+  const unreadable: { after: number; record: RawRecord }[] = [];
+  // Empty lines so far, counted as the parser meets them: a row's index leaves them out.
+  let blanks = 0;
+  const options: Options<CountedRow, ParsedRow> = {
     bom: true,
     relax_column_count: true,
-    skip_empty_lines: true,
+    // Handed over as blank rather than skipped inside the parser, so that they count.
+    skip_empty_lines: false,
     max_record_size: maxRecordBytes,
     info: true,
     skip_records_with_error: true,
+    // With `info`, each record reaches this hook as `{record, info}`.
+    on_record: (row) => {
+      if (row.record.length === 1 && row.record[0] === '') blanks++;
+      const counted = row as CountedRow;
+      counted.blanks = blanks;
+      return counted;
+    },
     on_skip: (error: (Error & { records?: number }) | undefined) => {
       // `records` counts the rows read before this one, the header included.
-      const index = Math.max((error?.records ?? 1) - 1, 0);
-      unreadable.push({
-        index,
-        issue: { field: null, message: `row ${index + 1} cannot be read as CSV: ${error?.message ?? 'malformed row'}` },
-      });
+      const after = error?.records ?? 0;
+      const index = Math.max(after - 1 - blanks, 0);
+      const message = `row ${index + 1} cannot be read as CSV: ${error?.message ?? 'malformed row'}`;
+      unreadable.push({ after, record: { index, issue: { field: null, message } } });
     },
-  });
+  };
+  // The typings tie on_record's types to `columns`, which is not used here (the header is checked by hand).
+  const parser = parse(options as unknown as Options);
   stream.on('error', (error) => parser.destroy(error));
   stream.pipe(parser);
 
   let header: string[] | null = null;
   try {
-    for await (const { record: row, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { records: number };
-    }>) {
-      yield* unreadable.splice(0);
+    for await (const { record: row, info, blanks: blanksBefore } of parser as AsyncIterable<CountedRow>) {
+      // A row skipped before this one ended before this one did (so within any byte limit it is in).
+      while (unreadable.length > 0 && unreadable[0].after < info.records) {
+        yield { ...unreadable.shift()!.record, end: info.bytes };
+      }
+      const index = info.records - 2 - blanksBefore;
+      if (row.length === 1 && row[0] === '') {
+        // Its index is the next data row's; it names nothing (a blank line is never reported).
+        yield { index: Math.max(index + 1, 0), end: info.bytes, blank: true };
+        continue;
+      }
       if (!header) {
         header = checkHeader(
           row.map((name) => name.trim()),
@@ -81,17 +104,17 @@ export async function* csvRecords(
         );
         continue;
       }
-      const index = info.records - 2;
       if (row.length !== header.length) {
         const message = `row ${index + 1} has ${row.length} cells; the header has ${header.length}`;
-        yield { index, issue: { field: null, message } };
+        yield { index, end: info.bytes, issue: { field: null, message } };
         continue;
       }
       const record = Object.create(null) as Record<string, string>;
       header.forEach((name, i) => (record[name] = row[i]));
-      yield { index, value: record };
+      yield { index, end: info.bytes, value: record };
     }
-    yield* unreadable.splice(0);
+    // Left without `end`: a row the parser gave up on at the end of the payload ends with it.
+    for (const { record } of unreadable.splice(0)) yield record;
   } finally {
     // Stopping early (a bad header, a failed write): drain the rest of the body.
     stream.unpipe(parser);
@@ -103,3 +126,12 @@ export async function* csvRecords(
     ]);
   }
 }
+
+interface ParsedRow {
+  record: string[];
+  /** `records`: rows read so far, this one included; `bytes`: bytes read up to its end. */
+  info: { records: number; bytes: number };
+}
+
+/** A row and the empty lines met up to it. */
+type CountedRow = ParsedRow & { blanks: number };

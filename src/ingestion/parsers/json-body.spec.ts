@@ -34,6 +34,21 @@ describe('readJobsBody', () => {
       }),
     );
   });
+
+  it('refuses a NUL in a team name or description, naming the team and field', () => {
+    expect(() =>
+      readJobsBody({ teams: [{ name: 'a\u0000' }, { name: 'b', description: 'x\u0000' }], jobs: [] }),
+    ).toThrow(
+      expect.objectContaining({
+        response: expect.objectContaining({
+          details: [
+            { field: 'teams[0].name', message: 'name must not contain the NUL character (\\u0000)' },
+            { field: 'teams[1].description', message: 'description must not contain the NUL character (\\u0000)' },
+          ],
+        }),
+      }),
+    );
+  });
 });
 
 describe('readCostsBody', () => {

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { withoutDestroy } from './byte-limit';
 import { MAX_RECORD_BYTES, RawRecord } from './raw-record';
 
 const NEWLINE = 0x0a;
@@ -6,23 +6,25 @@ const NEWLINE = 0x0a;
 /**
  * Splits a byte stream into lines without ever holding more than one line (capped at
  * `maxLineBytes`) in memory. A longer line is reported as `text: null` and skipped to its end.
- * `index` is the 0-based line number, so line N of the file is index N-1.
+ * `index` is the 0-based line number, so line N of the file is index N-1; `end` is the byte
+ * offset just past the line (its newline included).
  */
 export async function* readLines(
   stream: AsyncIterable<Buffer | string>,
   maxLineBytes = MAX_RECORD_BYTES,
-): AsyncGenerator<{ index: number; text: string | null }> {
+): AsyncGenerator<{ index: number; text: string | null; end: number }> {
   let parts: Buffer[] = [];
   let size = 0;
   let overflow = false;
   let index = 0;
+  let offset = 0;
 
-  const takeLine = () => {
+  const takeLine = (end: number) => {
     const text = overflow ? null : Buffer.concat(parts, size).toString('utf8').replace(/\r$/, '');
     parts = [];
     size = 0;
     overflow = false;
-    return { index: index++, text };
+    return { index: index++, text, end };
   };
 
   for await (const piece of withoutDestroy(stream)) {
@@ -42,40 +44,43 @@ export async function* readLines(
         }
       }
       if (newline === -1) break;
-      yield takeLine();
+      yield takeLine(offset + newline + 1);
       start = newline + 1;
     }
+    offset += chunk.length;
   }
-  if (size > 0 || overflow) yield takeLine();
+  if (size > 0 || overflow) yield takeLine(offset);
 }
 
-/** NDJSON: one JSON value a line; blank lines are skipped, a broken line is that record's error. */
+/**
+ * NDJSON: one JSON value a line; a broken line is that record's error. Blank (or all-blank)
+ * lines are no records: they are handed over as such, to be counted but never reported.
+ */
 export async function* ndjsonRecords(
   stream: AsyncIterable<Buffer | string>,
   maxLineBytes = MAX_RECORD_BYTES,
 ): AsyncGenerator<RawRecord> {
-  for await (const { index, text } of readLines(stream, maxLineBytes)) {
+  for await (const { index, text, end } of readLines(stream, maxLineBytes)) {
     if (text === null) {
-      yield { index, issue: { field: null, message: `line ${index + 1} is longer than ${maxLineBytes} bytes` } };
+      yield {
+        index,
+        end,
+        issue: { field: null, message: `line ${index + 1} is longer than ${maxLineBytes} bytes` },
+      };
       continue;
     }
-    if (text.trim() === '') continue;
+    if (text.trim() === '') {
+      yield { index, end, blank: true };
+      continue;
+    }
     try {
-      yield { index, value: JSON.parse(text) };
+      yield { index, end, value: JSON.parse(text) };
     } catch (error) {
       yield {
         index,
+        end,
         issue: { field: null, message: `line ${index + 1} is not valid JSON: ${(error as Error).message}` },
       };
     }
   }
-}
-
-/**
- * Leaving a `for await` over a Readable early destroys it; for an HTTP request that would cut
- * the connection before the answer is sent. The caller drains the rest instead.
- */
-function withoutDestroy(stream: AsyncIterable<Buffer | string>): AsyncIterable<Buffer | string> {
-  const readable = stream as Readable;
-  return typeof readable.iterator === 'function' ? readable.iterator({ destroyOnReturn: false }) : stream;
 }

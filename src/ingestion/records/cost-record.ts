@@ -1,6 +1,7 @@
 import type { Normalised } from './job-record';
 import { MAX_CODE_LENGTH } from '../../common/text-limits';
 import { RecordReader } from './record-reader';
+import type { TimeBounds } from './time-bounds';
 
 export const COST_FIELDS = ['entry_date', 'provider', 'gpu_type', 'cost_usd'] as const;
 export const REQUIRED_COST_FIELDS = [...COST_FIELDS];
@@ -21,7 +22,7 @@ export function costKey(r: Pick<CostRecord, 'entryDate' | 'provider' | 'gpuType'
   return `${r.entryDate}/${r.provider}/${r.gpuType}`;
 }
 
-export function normaliseCost(raw: unknown): Normalised<CostRecord> {
+export function normaliseCost(raw: unknown, bounds: TimeBounds): Normalised<CostRecord> {
   const reader = RecordReader.open(raw, COST_FIELDS);
   if (!(reader instanceof RecordReader)) return { ok: false, key: null, issues: [reader] };
 
@@ -29,6 +30,12 @@ export function normaliseCost(raw: unknown): Normalised<CostRecord> {
   const provider = reader.text('provider', { required: true, maxLength: MAX_CODE_LENGTH, lowerCase: true });
   const gpuType = reader.text('gpu_type', { required: true, maxLength: MAX_CODE_LENGTH, lowerCase: true });
   const costUsd = reader.decimal('cost_usd', { required: true, min: 0, max: MAX_COST_USD });
+  // A snapshot is a day's bill: not before the jobs it could pay for, and not of a day still to come.
+  if (entryDate !== null && entryDate < bounds.floorDay) {
+    reader.reject('entry_date', `entry_date must be on or after ${bounds.floorDay} (JOB_START_FLOOR)`);
+  } else if (entryDate !== null && entryDate > bounds.latestDay) {
+    reader.reject('entry_date', `entry_date must be ${bounds.latestDay} (tomorrow, UTC) or earlier`);
+  }
 
   if (!reader.ok) {
     const key = entryDate && provider && gpuType ? costKey({ entryDate, provider, gpuType }) : null;

@@ -1,4 +1,5 @@
 import { normaliseJob } from './job-record';
+import { timeBounds } from './time-bounds';
 
 const valid = {
   job_id: 'job-1',
@@ -12,15 +13,20 @@ const valid = {
   status: 'completed',
 };
 
-const issuesOf = (over: Record<string, unknown>) => {
-  const result = normaliseJob({ ...valid, ...over });
+/** The checks' clock: fixed, so that the 2026-01-03 job above stays valid whenever this runs. */
+const NOW = new Date('2026-06-01T00:00:00Z');
+const SETTINGS = { floorDay: '2000-01-01', maxDays: 366 };
+const normalise = (raw: unknown, now = NOW) => normaliseJob(raw, timeBounds(SETTINGS, now));
+
+const issuesOf = (over: Record<string, unknown>, now = NOW) => {
+  const result = normalise({ ...valid, ...over }, now);
   return result.ok ? [] : result.issues;
 };
-const fieldsOf = (over: Record<string, unknown>) => issuesOf(over).map((i) => i.field);
+const fieldsOf = (over: Record<string, unknown>, now = NOW) => issuesOf(over, now).map((i) => i.field);
 
 describe('normaliseJob', () => {
   it('accepts a complete job and keeps its values', () => {
-    expect(normaliseJob(valid)).toEqual({
+    expect(normalise(valid)).toEqual({
       ok: true,
       record: {
         jobId: 'job-1',
@@ -37,7 +43,7 @@ describe('normaliseJob', () => {
   });
 
   it('trims strings and lower-cases provider, gpu_type and status', () => {
-    const result = normaliseJob({
+    const result = normalise({
       ...valid,
       job_id: '  job-1 ',
       provider: ' AWS',
@@ -51,7 +57,7 @@ describe('normaliseJob', () => {
   });
 
   it('keeps the case of names (team and model names are identifiers)', () => {
-    expect(normaliseJob({ ...valid, model_name: 'LLaMA-3-70B' })).toMatchObject({
+    expect(normalise({ ...valid, model_name: 'LLaMA-3-70B' })).toMatchObject({
       record: { modelName: 'LLaMA-3-70B' },
     });
   });
@@ -62,7 +68,7 @@ describe('normaliseJob', () => {
     ['pending', 'queued'],
   ])('maps the status spelling %s to %s', (given, status) => {
     const end = status === 'queued' ? null : valid.end_time;
-    expect(normaliseJob({ ...valid, status: given, end_time: end })).toMatchObject({ ok: true, record: { status } });
+    expect(normalise({ ...valid, status: given, end_time: end })).toMatchObject({ ok: true, record: { status } });
   });
 
   it('rejects an unknown status', () => {
@@ -81,9 +87,9 @@ describe('normaliseJob', () => {
   });
 
   it('defaults gpu_count to 1 and accepts fractions and numeric strings', () => {
-    expect(normaliseJob({ ...valid, gpu_count: undefined })).toMatchObject({ record: { gpuCount: '1' } });
-    expect(normaliseJob({ ...valid, gpu_count: 0.5 })).toMatchObject({ record: { gpuCount: '0.5' } });
-    expect(normaliseJob({ ...valid, gpu_count: ' 4 ' })).toMatchObject({ record: { gpuCount: '4' } });
+    expect(normalise({ ...valid, gpu_count: undefined })).toMatchObject({ record: { gpuCount: '1' } });
+    expect(normalise({ ...valid, gpu_count: 0.5 })).toMatchObject({ record: { gpuCount: '0.5' } });
+    expect(normalise({ ...valid, gpu_count: ' 4 ' })).toMatchObject({ record: { gpuCount: '4' } });
   });
 
   it.each([0, -2, 'eight', true, Infinity])('rejects gpu_count %p', (gpuCount) => {
@@ -99,7 +105,7 @@ describe('normaliseJob', () => {
   });
 
   it('converts a timestamp with an offset to UTC', () => {
-    expect(normaliseJob({ ...valid, start_time: '2026-01-03T09:00:00+01:00' })).toMatchObject({
+    expect(normalise({ ...valid, start_time: '2026-01-03T09:00:00+01:00' })).toMatchObject({
       record: { startTime: '2026-01-03T08:00:00.000Z' },
     });
   });
@@ -109,7 +115,7 @@ describe('normaliseJob', () => {
     ['2026-01-03t08:00:00.123456789z', '2026-01-03T08:00:00.123Z'],
     ['2026-01-03 08:00:00.5Z', '2026-01-03T08:00:00.500Z'],
   ])('writes the UTC timestamp %s as %s, as toISOString would', (start, expected) => {
-    expect(normaliseJob({ ...valid, start_time: start, end_time: null, status: 'running' })).toMatchObject({
+    expect(normalise({ ...valid, start_time: start, end_time: null, status: 'running' })).toMatchObject({
       record: { startTime: expected },
     });
     expect(
@@ -123,7 +129,7 @@ describe('normaliseJob', () => {
   });
 
   it.each(['2028-02-29T00:00:00Z', '2000-02-29T00:00:00Z'])('accepts the leap day %s', (start) => {
-    expect(fieldsOf({ start_time: start, end_time: null, status: 'running' })).toEqual([]);
+    expect(fieldsOf({ start_time: start, end_time: null, status: 'running' }, new Date(start))).toEqual([]);
   });
 
   it.each([
@@ -147,7 +153,7 @@ describe('normaliseJob', () => {
   it('requires an end_time once a job finished, and refuses one while it runs', () => {
     expect(fieldsOf({ end_time: null, status: 'failed' })).toEqual(['end_time']);
     expect(fieldsOf({ status: 'running' })).toEqual(['end_time']);
-    expect(normaliseJob({ ...valid, status: 'running', end_time: '' })).toMatchObject({
+    expect(normalise({ ...valid, status: 'running', end_time: '' })).toMatchObject({
       ok: true,
       record: { endTime: null },
     });
@@ -167,14 +173,14 @@ describe('normaliseJob', () => {
 
   it('treats __proto__ as an unknown field and pollutes nothing', () => {
     const raw = JSON.parse(`{"job_id":"job-1","__proto__":{"polluted":true},"team_name":"t"}`);
-    const result = normaliseJob(raw);
+    const result = normalise(raw);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.issues.map((i) => i.field)).toContain('__proto__');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('reports every bad field of a record at once, with the job_id when readable', () => {
-    const result = normaliseJob({ ...valid, gpu_count: -1, provider: 7 });
+    const result = normalise({ ...valid, gpu_count: -1, provider: 7 });
     expect(result).toEqual({
       ok: false,
       key: 'job-1',
@@ -186,10 +192,95 @@ describe('normaliseJob', () => {
   });
 
   it.each([null, 'a string', [1, 2], 7])('rejects a record that is not an object (%p)', (raw) => {
-    expect(normaliseJob(raw)).toEqual({
+    expect(normalise(raw)).toEqual({
       ok: false,
       key: null,
       issues: [{ field: null, message: 'record must be a JSON object' }],
+    });
+  });
+
+  describe('text PostgreSQL cannot store', () => {
+    it.each(['job_id', 'team_name', 'model_name', 'provider', 'gpu_type', 'status'])(
+      'refuses a NUL in %s, naming the field',
+      (field) => {
+        expect(issuesOf({ [field]: 'a\u0000b' })).toEqual([
+          { field, message: `${field} must not contain the NUL character (\\u0000)` },
+        ]);
+      },
+    );
+
+    it('refuses a lone UTF-16 surrogate, which would be stored as another character', () => {
+      expect(issuesOf({ model_name: JSON.parse('"llama-\\ud800"') })).toEqual([
+        { field: 'model_name', message: 'model_name must be valid Unicode text (it holds a lone UTF-16 surrogate)' },
+      ]);
+    });
+
+    it('accepts characters outside the BMP (surrogate pairs)', () => {
+      expect(fieldsOf({ model_name: 'llama-\u{1F999}' })).toEqual([]);
+    });
+
+    it('names an unknown field holding a NUL in a form that can be stored', () => {
+      expect(issuesOf({ 'own\u0000er': 'x' })).toEqual([
+        { field: 'own\\u0000er', message: 'property own\\u0000er is not allowed' },
+      ]);
+    });
+  });
+
+  describe('time span bounds (JOB_START_FLOOR, JOB_MAX_DAYS, a day after now)', () => {
+    it('refuses a job from 1970 to 2970, naming start_time and end_time', () => {
+      expect(issuesOf({ start_time: '1970-01-01T00:00:00Z', end_time: '2970-01-01T00:00:00Z' })).toEqual([
+        { field: 'start_time', message: 'start_time must be on or after 2000-01-01 (JOB_START_FLOOR)' },
+        { field: 'end_time', message: 'end_time must not be more than a day in the future' },
+      ]);
+    });
+
+    it('takes the floor from the settings, and accepts a start exactly on it', () => {
+      const at = (floorDay: string) =>
+        normaliseJob(
+          { ...valid, start_time: '2020-01-01T00:00:00Z', end_time: '2020-01-01T01:00:00Z' },
+          timeBounds({ ...SETTINGS, floorDay }, NOW),
+        );
+      expect(at('2020-01-01').ok).toBe(true);
+      expect(at('2020-01-02')).toMatchObject({ ok: false, issues: [{ field: 'start_time' }] });
+    });
+
+    it('refuses a 400-day job on end_time, and accepts one of exactly JOB_MAX_DAYS', () => {
+      expect(issuesOf({ start_time: '2025-01-01T00:00:00Z', end_time: '2026-02-05T00:00:00Z' })).toEqual([
+        {
+          field: 'end_time',
+          message: 'end_time is more than 366 days after start_time; a job may run at most 366 days (JOB_MAX_DAYS)',
+        },
+      ]);
+      expect(fieldsOf({ start_time: '2025-01-01T00:00:00Z', end_time: '2026-01-02T00:00:00Z' })).toEqual([]);
+      expect(fieldsOf({ start_time: '2025-01-01T00:00:00Z', end_time: '2026-01-02T00:00:00.001Z' })).toEqual([
+        'end_time',
+      ]);
+    });
+
+    it('accepts an end up to a day after now (clock drift), not later', () => {
+      const start = '2026-05-31T12:00:00Z';
+      expect(fieldsOf({ start_time: start, end_time: '2026-06-02T00:00:00Z' })).toEqual([]);
+      expect(fieldsOf({ start_time: start, end_time: '2026-06-02T00:00:00.001Z' })).toEqual(['end_time']);
+    });
+
+    it('refuses a start more than a day in the future, queued jobs included', () => {
+      expect(fieldsOf({ start_time: '2026-06-03T00:00:00Z', end_time: null, status: 'queued' })).toEqual([
+        'start_time',
+      ]);
+    });
+
+    it('refuses a running job that started more than JOB_MAX_DAYS ago, naming start_time', () => {
+      expect(issuesOf({ start_time: '2024-06-01T00:00:00Z', end_time: null, status: 'running' })).toEqual([
+        {
+          field: 'start_time',
+          message: 'a running job may have run at most 366 days (JOB_MAX_DAYS); send its end_time and final status',
+        },
+      ]);
+      expect(fieldsOf({ start_time: '2025-06-01T00:00:00Z', end_time: null, status: 'running' })).toEqual([]);
+    });
+
+    it('lets a queued job wait longer: it is not measured, so only its start is bounded', () => {
+      expect(fieldsOf({ start_time: '2024-06-01T00:00:00Z', end_time: null, status: 'queued' })).toEqual([]);
     });
   });
 });

@@ -2,6 +2,7 @@ import { JOB_STATUSES, JobStatus, normaliseStatus } from '../../jobs/job-status'
 import type { JobToWrite } from '../../jobs/jobs.writer';
 import { MAX_CODE_LENGTH, MAX_NAME_LENGTH } from '../../common/text-limits';
 import { RecordIssue, RecordReader } from './record-reader';
+import type { TimeBounds } from './time-bounds';
 
 /** A job as it arrives (JSON, NDJSON line or CSV row), before normalisation. */
 export const JOB_FIELDS = [
@@ -34,7 +35,7 @@ export type Normalised<T> = { ok: true; record: T } | { ok: false; key: string |
 /** Largest GPU count accepted for one job; more is a unit mistake (GPU-hours, say). */
 const MAX_GPU_COUNT = 100_000;
 
-export function normaliseJob(raw: unknown): Normalised<JobRecord> {
+export function normaliseJob(raw: unknown, bounds: TimeBounds): Normalised<JobRecord> {
   const reader = RecordReader.open(raw, JOB_FIELDS);
   if (!(reader instanceof RecordReader)) return { ok: false, key: null, issues: [reader] };
 
@@ -60,6 +61,7 @@ export function normaliseJob(raw: unknown): Normalised<JobRecord> {
     if (!status) reader.reject('status', `status must be one of ${JOB_STATUSES.join(', ')} (got "${statusText}")`);
   }
   if (startTime && endTime && endTime < startTime) reader.reject('end_time', 'end_time must not be before start_time');
+  else checkSpan(reader, startTime, endTime, status, bounds);
   if (
     status &&
     endTime === null &&
@@ -88,4 +90,46 @@ export function normaliseJob(raw: unknown): Normalised<JobRecord> {
       status: status!,
     },
   };
+}
+
+/**
+ * A job lies between JOB_START_FLOOR and a day after now, and runs at most JOB_MAX_DAYS. A
+ * running job is measured up to now, so it must have started within JOB_MAX_DAYS too: one that
+ * claims to have run longer is almost always a job whose end was never reported, and would be
+ * charged for every day since. A queued job is not measured; only its start is bounded.
+ */
+function checkSpan(
+  reader: RecordReader,
+  start: string | null,
+  end: string | null,
+  status: JobStatus | null,
+  bounds: TimeBounds,
+): void {
+  let inside = true;
+  if (start !== null && start < bounds.floorIso) {
+    inside = false;
+    reader.reject('start_time', `start_time must be on or after ${bounds.floorDay} (JOB_START_FLOOR)`);
+  }
+  if (start !== null && start > bounds.latestIso) {
+    inside = false;
+    reader.reject('start_time', 'start_time must not be more than a day in the future');
+  }
+  if (end !== null && end > bounds.latestIso) {
+    inside = false;
+    reader.reject('end_time', 'end_time must not be more than a day in the future');
+  }
+  if (!inside || start === null) return;
+  if (end !== null) {
+    if (Date.parse(end) - Date.parse(start) > bounds.maxSpanMs) {
+      reader.reject(
+        'end_time',
+        `end_time is more than ${bounds.maxDays} days after start_time; a job may run at most ${bounds.maxDays} days (JOB_MAX_DAYS)`,
+      );
+    }
+  } else if (status === 'running' && start < bounds.runningSinceIso) {
+    reader.reject(
+      'start_time',
+      `a running job may have run at most ${bounds.maxDays} days (JOB_MAX_DAYS); send its end_time and final status`,
+    );
+  }
 }

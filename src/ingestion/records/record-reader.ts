@@ -1,5 +1,6 @@
 import { isCalendarDay } from '../../common/calendar';
 import { MAX_NAME_LENGTH } from '../../common/text-limits';
+import { storable, unstorableText } from './storable-text';
 
 /**
  * Reads one untrusted record (a parsed JSON object or a CSV row) field by field, collecting
@@ -34,10 +35,9 @@ export class RecordReader {
     const reader = new RecordReader(raw as Record<string, unknown>);
     for (const key of Object.keys(raw)) {
       if (!allowedFields.includes(key)) {
-        reader.issues.push({
-          field: key.slice(0, MAX_NAME_LENGTH),
-          message: `property ${key.slice(0, MAX_NAME_LENGTH)} is not allowed`,
-        });
+        // The name is the client's text: quoted in the answer and the run history, it must be storable.
+        const name = storable(key.slice(0, MAX_NAME_LENGTH));
+        reader.issues.push({ field: name, message: `property ${name} is not allowed` });
       }
     }
     return reader;
@@ -68,6 +68,8 @@ export class RecordReader {
     const trimmed = value.trim();
     if (trimmed.length > opts.maxLength)
       return this.fail(field, `${field} must be at most ${opts.maxLength} characters`);
+    const unstorable = unstorableText(trimmed);
+    if (unstorable) return this.fail(field, `${field} ${unstorable}`);
     return opts.lowerCase ? trimmed.toLowerCase() : trimmed;
   }
 
