@@ -10,7 +10,9 @@ COPY bench ./bench
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# Production with secrets of its own may listen on every interface; the API listens on
+# loopback otherwise, which a container's published port cannot reach.
+ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -22,7 +22,8 @@ export function configureApp(app: NestExpressApplication): void {
   const config = app.get<ConfigService<Env, true>>(ConfigService);
   app.useLogger(app.get(Logger));
   setRoutePrefix(app);
-  app.set('trust proxy', 'loopback');
+  // Which proxies may set the client address (X-Forwarded-For), validated at boot.
+  app.set('trust proxy', config.get('TRUST_PROXY', { infer: true }));
   app.set('query parser', 'simple');
 
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {

@@ -1,6 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { createHmac } from 'node:crypto';
-import * as hasher from '../src/auth/users/password-hasher';
+import { hash as bcryptHash } from 'bcrypt';
+import { PasswordHasher } from '../src/auth/users/password-hasher';
 import { expectErrorShape, UUID } from './support/expectations';
 import { API_KEY, createLoginUser, createTeam, createUser, tokenFor } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
@@ -68,8 +69,8 @@ describe('Auth: login, tokens, users', () => {
       expect({ ...unknown.body, request_id: 'x' }).toEqual({ ...wrong.body, request_id: 'x' });
     });
 
-    it('pays exactly one bcrypt comparison of the same cost for an unknown e-mail, a wrong password and a disabled user', async () => {
-      // Counting comparisons, not timing them: equal work is what makes the answers take equal
+    it('pays exactly one password verification of the same parameters for an unknown e-mail, a wrong password and a disabled user', async () => {
+      // Counting verifications, not timing them: equal work is what makes the answers take equal
       // time, and a count does not depend on how busy the machine is.
       const user = await createLoginUser(t.db, 'right-password', { role: 'admin' });
       const disabled = await createLoginUser(t.db, 'right-password', { role: 'admin' });
@@ -77,7 +78,10 @@ describe('Auth: login, tokens, users', () => {
       const [{ password_hash: realHash }] = await t.db.query(`SELECT password_hash FROM users WHERE id = $1`, [
         user.id,
       ]);
-      const verify = jest.spyOn(hasher, 'verifyPassword');
+      // "$argon2id$v=19$m=…,p=…,t=…$salt$hash": all but salt and hash is the work a check costs.
+      const parametersOf = (hash: string) => hash.split('$').slice(0, 4).join('$');
+      expect(parametersOf(realHash)).toMatch(/^\$argon2id\$v=19\$m=\d+,p=\d+,t=\d+$/);
+      const verify = jest.spyOn(PasswordHasher.prototype, 'verify');
       try {
         for (const [username, password] of [
           ['ghost@example.com', 'wrong-password'],
@@ -88,12 +92,30 @@ describe('Auth: login, tokens, users', () => {
           await t.http.post('/api/v1/auth/login').send({ username, password }).expect(401);
           expect(verify).toHaveBeenCalledTimes(1);
           const [, hash] = verify.mock.calls[0];
-          // Same bcrypt variant and cost ("$2b$12$"), so the same work.
-          expect(hash.slice(0, 7)).toBe(realHash.slice(0, 7));
+          expect(parametersOf(hash)).toBe(parametersOf(realHash));
         }
       } finally {
         verify.mockRestore();
       }
+    });
+
+    it('still logs in a user stored with a bcrypt hash, and replaces that hash with argon2id', async () => {
+      const user = await createUser(t.db, { role: 'admin', password_hash: await bcryptHash('old-password', 12) });
+      const stored = async () => {
+        const [row] = await t.db.query<{ password_hash: string }[]>(`SELECT password_hash FROM users WHERE id = $1`, [
+          user.id,
+        ]);
+        return row.password_hash;
+      };
+      expect(await stored()).toMatch(/^\$2b\$12\$/);
+
+      await t.http.post('/api/v1/auth/login').send({ username: user.email, password: 'wrong-password' }).expect(401);
+      expect(await stored()).toMatch(/^\$2b\$12\$/); // a failed attempt changes nothing
+
+      await t.http.post('/api/v1/auth/login').send({ username: user.email, password: 'old-password' }).expect(200);
+      expect(await stored()).toMatch(/^\$argon2id\$/);
+      await t.http.post('/api/v1/auth/login').send({ username: user.email, password: 'old-password' }).expect(200);
+      await t.http.post('/api/v1/auth/login').send({ username: user.email, password: 'wrong-password' }).expect(401);
     });
 
     it.each([

@@ -9,11 +9,11 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { stringify } from 'csv-stringify/sync';
 import type { Response } from 'express';
 import { Authenticated } from '../auth/access.decorators';
 import { CurrentUser, UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
+import { csvOf } from '../common/csv';
 import { DateRangeQuery } from '../common/date-range.query';
 import { ErrorResponse } from '../common/errors/error-response';
 import { ExportRateLimited, ReadRateLimited } from '../rate-limits/rate-limits';
@@ -101,7 +101,7 @@ export class AnalyticsController {
     if (!wantsCsv(format, accept)) return report;
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="heliox-cost-${q.start}-${q.end}.csv"`);
-    return stringify(report.rows, {
+    return csvOf(report.rows, {
       header: true,
       columns: report.rows.length ? Object.keys(report.rows[0]) : ['cost_usd'],
     });

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { stringify } from 'csv-stringify';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { jobDayCost, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
+import { csvWriter } from '../common/csv';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
 export const FOCUS_COLUMNS = [
@@ -59,7 +59,7 @@ export class FocusExportService {
 
   async write(out: Writable, start: string, end: string, teamId: string | undefined): Promise<void> {
     await this.allocation.ensureFresh();
-    const csv = stringify({ header: true, columns: [...FOCUS_COLUMNS] });
+    const csv = csvWriter({ header: true, columns: [...FOCUS_COLUMNS] });
     csv.pipe(out);
     let cursor: Cursor | null = null;
     for (;;) {

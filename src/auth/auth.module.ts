@@ -15,6 +15,7 @@ import { jwtSecretKey } from './jwt-key';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { JWT_ALGORITHM } from './token-claims';
 import { TokenUserCache } from './token-user-cache';
+import { PasswordHasher } from './users/password-hasher';
 import { User } from './users/user.entity';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
@@ -44,6 +45,7 @@ function jwtOptions(config: ConfigService<Env, true>): JwtModuleOptions {
     AdminGuard,
     TokenUserCache,
     AuthService,
+    PasswordHasher,
     UsersService,
   ],
 })

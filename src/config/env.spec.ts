@@ -66,4 +66,63 @@ describe('validateEnv', () => {
     expect(env).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379/0', RATE_LIMIT_READS: 0, RATE_LIMIT_EXPORTS: 0 });
     expect(validateEnv({}).REDIS_URL).toBeUndefined();
   });
+
+  describe('where the API listens', () => {
+    const realSecrets = {
+      JWT_SECRET: 'a-long-production-secret-value',
+      ADMIN_API_KEY: 'another-long-production-key',
+      ADMIN_PASSWORD: 'correct horse battery',
+    };
+
+    it('listens on loopback unless told otherwise', () => {
+      expect(validateEnv({}).HOST).toBe('127.0.0.1');
+    });
+
+    it.each(['127.0.0.1', '127.0.0.2', '::1', '[::1]', 'localhost'])(
+      'takes HOST=%s with the example secrets',
+      (host) => {
+        expect(validateEnv({ HOST: host }).HOST).toBe(host);
+      },
+    );
+
+    it.each(['0.0.0.0', '::', '192.0.2.10', 'api.example.com'])(
+      'refuses HOST=%s while the example secrets are in use, naming HOST and each secret',
+      (host) => {
+        const run = () => validateEnv({ HOST: host, ADMIN_PASSWORD: 'a-password-of-mine' });
+        expect(run).toThrow(/HOST=.*only a loopback address while JWT_SECRET, ADMIN_API_KEY still have/);
+      },
+    );
+
+    it('takes any HOST with secrets of its own, in development as in production', () => {
+      expect(validateEnv({ HOST: '0.0.0.0', ...realSecrets }).HOST).toBe('0.0.0.0');
+      expect(validateEnv({ HOST: '0.0.0.0', NODE_ENV: 'production', ...realSecrets }).HOST).toBe('0.0.0.0');
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('trusts the loopback proxy by default', () => {
+      expect(validateEnv({}).TRUST_PROXY).toEqual(['loopback']);
+    });
+
+    it.each([
+      ['false', false],
+      ['0', 0],
+      ['2', 2],
+      ['loopback', ['loopback']],
+      ['10.0.0.0/8, 192.168.1.7 ,loopback', ['10.0.0.0/8', '192.168.1.7', 'loopback']],
+      ['fd00::/8,uniquelocal', ['fd00::/8', 'uniquelocal']],
+    ])('reads TRUST_PROXY=%s as Express does', (value, expected) => {
+      expect(validateEnv({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+    });
+
+    it.each(['true', 'proxy.example.com', '10.0.0.1/99', '11', '-1', ','])('refuses TRUST_PROXY=%s', (value) => {
+      expect(() => validateEnv({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY=.*must be false, a hop count/);
+    });
+  });
+
+  it('caps password hashing at PASSWORD_HASH_CONCURRENCY, at least 1', () => {
+    expect(validateEnv({ PASSWORD_HASH_CONCURRENCY: '3' }).PASSWORD_HASH_CONCURRENCY).toBe(3);
+    expect(validateEnv({}).PASSWORD_HASH_CONCURRENCY).toBeGreaterThanOrEqual(1);
+    expect(() => validateEnv({ PASSWORD_HASH_CONCURRENCY: '0' })).toThrow(/PASSWORD_HASH_CONCURRENCY=/);
+  });
 });

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -13,7 +15,9 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateBy,
 } from 'class-validator';
+import { compile as compileProxyList } from 'proxy-addr';
 
 /**
  * Every variable Heliox reads, parsed and validated once at boot.
@@ -48,6 +52,32 @@ const toList = ({ value }: { value: unknown }) =>
         .filter(Boolean)
     : value;
 
+/**
+ * TRUST_PROXY in the forms Express takes for 'trust proxy': `false` (trust no proxy), a hop count,
+ * or a comma list of addresses, CIDRs and the names loopback, linklocal, uniquelocal. `true`
+ * (trust every hop) stays a string and is refused: it lets any client pick its own address,
+ * which would void the per-client login limit.
+ */
+const toTrustProxy = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim();
+  if (v.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return toList({ value: v });
+};
+
+function isTrustProxy(value: unknown): boolean {
+  if (value === false) return true;
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 && value <= 10;
+  if (!Array.isArray(value) || !value.length || value.some((v) => typeof v !== 'string')) return false;
+  try {
+    compileProxyList(value as string[]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class Env {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
@@ -58,9 +88,14 @@ export class Env {
   @Max(65535)
   PORT = 3000;
 
+  /**
+   * Bind address. Loopback unless set: a development setup is not reachable from the network by
+   * accident. While any example secret is in use, an address other than loopback is refused at
+   * boot (see validateEnv); the container sets 0.0.0.0 and runs in production, with real secrets.
+   */
   @IsString()
   @IsNotEmpty()
-  HOST = '0.0.0.0';
+  HOST = '127.0.0.1';
 
   /** postgres://… of an external server; unset → an embedded PostgreSQL is started. */
   @IsOptional()
@@ -259,6 +294,43 @@ export class Env {
   @IsInt()
   @Min(1)
   INGEST_RUN_SWEEP_SECONDS = 30;
+
+  // Safe defaults: password hashing and the proxies trusted with the client address.
+
+  /**
+   * Password hashes and checks running at once; more wait in line. Each holds one thread of
+   * libuv's pool (UV_THREADPOOL_SIZE, 4 by default), which file and DNS work share, and a CPU
+   * core. Unset: one less than the cores, at most 2, so the event loop keeps a core and the pool
+   * keeps half its threads. Raise UV_THREADPOOL_SIZE with it.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PASSWORD_HASH_CONCURRENCY = Math.max(1, Math.min(2, availableParallelism() - 1));
+
+  /**
+   * Which proxies may set the client address through X-Forwarded-For (Express 'trust proxy'):
+   * `false`, a hop count (0-10), or a comma list of addresses, CIDRs and loopback / linklocal /
+   * uniquelocal. Login limits count per client address, so only real proxies may be trusted.
+   */
+  @Transform(toTrustProxy)
+  @ValidateBy({
+    name: 'trustProxy',
+    validator: {
+      validate: isTrustProxy,
+      defaultMessage: () =>
+        'TRUST_PROXY must be false, a hop count 0-10, or a comma list of addresses, CIDRs, loopback, linklocal, uniquelocal',
+    },
+  })
+  TRUST_PROXY: false | number | string[] = ['loopback'];
+}
+
+/** True for an address that only this machine can reach. */
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  return isIP(h) === 4 && h.startsWith('127.');
 }
 
 /** A bad environment: its message names every variable at fault, and is all the user needs to see. */
@@ -286,6 +358,15 @@ export function validateEnv(raw: Record<string, unknown>): Env {
         problems.push(`${key}: still has the .env.example value; set a secret of your own in production`);
       }
     }
+  }
+  const exampleSecrets = Object.entries(EXAMPLE_SECRETS)
+    .filter(([key, example]) => env[key as keyof typeof EXAMPLE_SECRETS] === example)
+    .map(([key]) => key);
+  if (env.NODE_ENV !== 'production' && exampleSecrets.length && !isLoopback(env.HOST)) {
+    problems.push(
+      `HOST=${JSON.stringify(env.HOST)}: only a loopback address while ${exampleSecrets.join(', ')} ` +
+        'still have the .env.example values; set secrets of your own to listen on other addresses',
+    );
   }
   if (problems.length) {
     throw new InvalidConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

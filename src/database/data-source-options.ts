@@ -2,6 +2,7 @@ import { DataSourceOptions } from 'typeorm';
 import { Env } from '../config/env';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { QueryErrorLogger } from './query-error-logger';
 
 /** The one description of Heliox's database, shared by the app, the CLIs and the tests. */
 export function dataSourceOptions(url: string, env: Pick<Env, 'DB_POOL_SIZE'>): DataSourceOptions {
@@ -14,7 +15,8 @@ export function dataSourceOptions(url: string, env: Pick<Env, 'DB_POOL_SIZE'>): 
     // Each migration commits on its own, so a failure leaves the schema at the last good step.
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    // Failed queries only, with their SQLSTATE and never their parameters.
+    logger: new QueryErrorLogger(),
     extra: {
       max: env.DB_POOL_SIZE,
       connectionTimeoutMillis: 5_000,

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Repository } from 'typeorm';
+import { loggableError } from '../common/errors/database-errors';
 import { notFound } from '../common/errors/domain-error';
 import { isDatabaseUnavailable } from '../common/errors/database-errors';
 import { Env } from '../config/env';
@@ -70,7 +71,7 @@ export class IngestionRunsService implements OnApplicationBootstrap, OnApplicati
   async onApplicationBootstrap(): Promise<void> {
     // Runs a dead process left behind are closed before this one takes requests.
     await this.sweep().catch((error: unknown) =>
-      this.logger.warn({ err: error }, 'Boot sweep of ingestion runs failed'),
+      this.logger.warn({ err: loggableError(error) }, 'Boot sweep of ingestion runs failed'),
     );
     // unref: the timers never keep a process (the CLI, a test) alive on their own.
     this.timers.push(
@@ -78,7 +79,10 @@ export class IngestionRunsService implements OnApplicationBootstrap, OnApplicati
       setInterval(
         () =>
           void this.sweep().catch((error: unknown) =>
-            this.logger.warn({ err: error }, 'Sweep of ingestion runs failed; the next one will try again'),
+            this.logger.warn(
+              { err: loggableError(error) },
+              'Sweep of ingestion runs failed; the next one will try again',
+            ),
           ),
         this.sweepSeconds * 1000,
       ).unref(),
@@ -116,7 +120,10 @@ export class IngestionRunsService implements OnApplicationBootstrap, OnApplicati
       });
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw error;
-      this.logger.error({ err: error, run_id: id }, `Ingestion run ${id}: its outcome could not be stored`);
+      this.logger.error(
+        { err: loggableError(error), run_id: id },
+        `Ingestion run ${id}: its outcome could not be stored`,
+      );
       await this.close(id, {
         status: 'failed',
         message: `The run ended (${outcome.status}) but its outcome could not be stored.`,
@@ -142,7 +149,7 @@ export class IngestionRunsService implements OnApplicationBootstrap, OnApplicati
       if (Date.now() + DEAD_RUN_RETRY_MS > deadline) {
         this.live.delete(id);
         this.logger.warn(
-          { err: error, cause, run_id: id },
+          { err: loggableError(error), cause: loggableError(cause), run_id: id },
           `Ingestion run ${id} failed and could not be closed; the sweep will mark it abandoned`,
         );
         return;
@@ -162,7 +169,7 @@ export class IngestionRunsService implements OnApplicationBootstrap, OnApplicati
       this.heartbeatFailing = false;
     } catch (error) {
       // Logged once per outage, not every few seconds.
-      if (!this.heartbeatFailing) this.logger.warn({ err: error }, 'Ingestion run heartbeat failed');
+      if (!this.heartbeatFailing) this.logger.warn({ err: loggableError(error) }, 'Ingestion run heartbeat failed');
       this.heartbeatFailing = true;
     }
   }

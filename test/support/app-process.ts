@@ -12,10 +12,19 @@ export interface AppProcess {
 }
 
 /** Runs `src/main.ts` as a real process (how users run it), with only the given environment. */
-export async function spawnApp(env: Record<string, string>): Promise<AppProcess> {
+export function spawnApp(env: Record<string, string>): Promise<AppProcess> {
+  return spawnWith(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], env);
+}
+
+/** Runs `npm start` itself: its build step, then the built app under npm's own wrapper. */
+export function spawnNpmStart(env: Record<string, string>): Promise<AppProcess> {
+  return spawnWith('npm', ['start'], env);
+}
+
+async function spawnWith(command: string, args: string[], env: Record<string, string>): Promise<AppProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...base, NODE_ENV: 'test', LOG_LEVEL: 'info', SEED_DEMO_DATA: 'false', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -158,7 +158,7 @@ export async function memberAuth(t: TestApp, teamId: string): Promise<{ user: Us
 
 export const API_KEY = 'heliox-admin-key-change-in-production';
 
-/** A user who can log in with `password` (a real bcrypt hash, so it costs a real hash). */
+/** A user who can log in with `password` (a real argon2id hash, as the app makes, so it costs a real check). */
 export async function createLoginUser(
   db: DataSource,
   password: string,

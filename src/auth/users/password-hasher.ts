@@ -1,15 +1,67 @@
-import { compare, hash } from 'bcryptjs';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import * as argon2 from 'argon2';
+import { Semaphore } from 'async-mutex';
+import * as bcrypt from 'bcrypt';
+import { Env } from '../../config/env';
 
-/** bcrypt cost: about a quarter of a second per hash, the usual trade between login latency and brute force. */
-export const BCRYPT_ROUNDS = 12;
+/**
+ * argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): about 30 ms on one
+ * thread-pool thread. One lane, so a hash never occupies more than the one thread the cap counts.
+ */
+const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-/** bcrypt reads only the first 72 bytes of a password; longer ones are refused rather than silently cut. */
+/** Hashes made before argon2id: bcrypt's `$2a$`, `$2b$` and `$2y$`, still accepted and upgraded at login. */
+const BCRYPT_HASH = /^\$2[aby]\$/;
+
+/**
+ * The most bytes of a password Heliox takes. bcrypt reads only the first 72, so older hashes could
+ * not tell longer passwords apart; the bound also keeps the cost of one hash flat.
+ */
 export const PASSWORD_MAX_BYTES = 72;
 
+/** An argon2id hash of the password. Both libraries run on libuv's thread pool, never on the event loop. */
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, BCRYPT_ROUNDS);
+  return argon2.hash(password, ARGON2_OPTIONS);
 }
 
-export function verifyPassword(password: string, passwordHash: string): Promise<boolean> {
-  return compare(password, passwordHash);
+/** Checks a password against an argon2id hash or an older bcrypt one; a malformed hash matches nothing. */
+async function verifyPassword(password: string, passwordHash: string): Promise<boolean> {
+  try {
+    if (BCRYPT_HASH.test(passwordHash)) return await bcrypt.compare(password, passwordHash);
+    return await argon2.verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+/** True for a bcrypt hash or an argon2 hash of other parameters than today's: it is replaced at the next login. */
+function needsUpgrade(passwordHash: string): boolean {
+  return BCRYPT_HASH.test(passwordHash) || argon2.needsRehash(passwordHash, ARGON2_OPTIONS);
+}
+
+/**
+ * Hashing and verifying with at most PASSWORD_HASH_CONCURRENCY in flight; the rest wait their turn.
+ * Each takes a thread of libuv's pool (UV_THREADPOOL_SIZE, 4 by default), which file and DNS work
+ * share: a burst of logins must leave some of it free, or every other request waits behind them.
+ */
+@Injectable()
+export class PasswordHasher {
+  private readonly slots: Semaphore;
+
+  constructor(config: ConfigService<Env, true>) {
+    this.slots = new Semaphore(config.get('PASSWORD_HASH_CONCURRENCY', { infer: true }));
+  }
+
+  hash(password: string): Promise<string> {
+    return this.slots.runExclusive(() => hashPassword(password));
+  }
+
+  verify(password: string, passwordHash: string): Promise<boolean> {
+    return this.slots.runExclusive(() => verifyPassword(password, passwordHash));
+  }
+
+  needsUpgrade(passwordHash: string): boolean {
+    return needsUpgrade(passwordHash);
+  }
 }

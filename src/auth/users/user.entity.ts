@@ -26,7 +26,7 @@ export class User {
   @Column({ type: 'text' })
   email: string;
 
-  /** bcrypt hash; never the password, never sent out. */
+  /** argon2id hash (older rows: bcrypt, replaced at the next login); never the password, never sent out. */
   @Column({ name: 'password_hash', type: 'text', select: false })
   passwordHash: string;
 

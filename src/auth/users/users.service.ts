@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -7,7 +8,7 @@ import { Env } from '../../config/env';
 import { TeamsService } from '../../teams/teams.service';
 import { TokenUserCache } from '../token-user-cache';
 import { AdminUserResponse, UserResponse, UsersPage } from './dto/user.response';
-import { hashPassword, PASSWORD_MAX_BYTES, verifyPassword } from './password-hasher';
+import { PASSWORD_MAX_BYTES, PasswordHasher } from './password-hasher';
 import { User, UserRole } from './user.entity';
 
 /** What Heliox says about a user: never the hash. */
@@ -37,22 +38,25 @@ export class UsersService implements OnApplicationBootstrap {
   private readonly logger = new Logger(UsersService.name);
   /**
    * A real hash of a random password: an unknown e-mail is checked against it so that it costs
-   * the same bcrypt work as a wrong password, and the two cannot be told apart by timing.
+   * the same work as a wrong password, and the two cannot be told apart by timing.
    */
-  private readonly dummyHash = hashPassword(`no-such-user-${Math.random()}`);
+  private readonly dummyHash: Promise<string>;
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly teams: TeamsService,
     private readonly tokenUsers: TokenUserCache,
     private readonly config: ConfigService<Env, true>,
-  ) {}
+    private readonly passwords: PasswordHasher,
+  ) {
+    this.dummyHash = passwords.hash(`no-such-user-${randomUUID()}`);
+  }
 
   /** The admin of the configuration exists after boot; an existing account is left as it is. */
   async onApplicationBootstrap(): Promise<void> {
     const email = normaliseEmail(this.config.get('ADMIN_EMAIL', { infer: true }));
     if (await this.users.existsBy({ email })) return;
-    const passwordHash = await hashPassword(this.config.get('ADMIN_PASSWORD', { infer: true }));
+    const passwordHash = await this.passwords.hash(this.config.get('ADMIN_PASSWORD', { infer: true }));
     // ON CONFLICT: several replicas booting at once create it once.
     const result = await this.users
       .createQueryBuilder()
@@ -65,7 +69,7 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /**
-   * The user with these credentials, or null; takes one bcrypt comparison whatever the outcome.
+   * The user with these credentials, or null; takes one password verification whatever the outcome.
    * A disabled user is refused like a wrong password, so the answer does not tell them apart.
    */
   async authenticate(email: string, password: string): Promise<Authenticated | null> {
@@ -74,9 +78,19 @@ export class UsersService implements OnApplicationBootstrap {
       .addSelect('u.passwordHash')
       .where('u.email = :email', { email: normaliseEmail(email) })
       .getOne();
-    const matches = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
+    const matches = await this.passwords.verify(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !matches || user.disabled) return null;
+    if (this.passwords.needsUpgrade(user.passwordHash)) await this.upgradeHash(user, password);
     return { id: user.id, email: user.email, role: user.role, teamId: user.teamId, tokenVersion: user.tokenVersion };
+  }
+
+  /**
+   * Replaces an older hash (bcrypt, or argon2id of weaker parameters) once the password is known
+   * to be right. Only if the row still holds the hash just checked: a concurrent change wins.
+   */
+  private async upgradeHash(user: User, password: string): Promise<void> {
+    const passwordHash = await this.passwords.hash(password);
+    await this.users.update({ id: user.id, passwordHash: user.passwordHash }, { passwordHash });
   }
 
   async findView(id: string): Promise<UserView | null> {
@@ -101,7 +115,7 @@ export class UsersService implements OnApplicationBootstrap {
       throw badRequest(`password must be at most ${PASSWORD_MAX_BYTES} bytes long`, 'password');
     }
     const email = normaliseEmail(input.email);
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.passwords.hash(input.password);
     // ON CONFLICT rather than catching the error: a taken e-mail is an answer, not a failure.
     const result = await this.users
       .createQueryBuilder()

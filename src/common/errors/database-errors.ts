@@ -19,3 +19,67 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return isDatabaseUnavailable(e.driverError) || isDatabaseUnavailable(e.cause);
 }
+
+/** What a log line may say about a database error: never its parameters, row detail or data values. */
+export interface DatabaseErrorFields {
+  type: string;
+  sqlstate?: string;
+  message?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  routine?: string;
+}
+
+interface DriverErrorLike {
+  name?: unknown;
+  code?: unknown;
+  severity?: unknown;
+  message?: unknown;
+  constraint?: unknown;
+  table?: unknown;
+  column?: unknown;
+  routine?: unknown;
+  driverError?: unknown;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+
+/**
+ * The safe fields of an error that came from PostgreSQL (TypeORM's QueryFailedError, or pg's
+ * DatabaseError), or undefined for any other error. TypeORM's error carries the statement's
+ * parameters; pg's carries `detail` ("Failing row contains (…)") and `where` (COPY line values).
+ * Messages of class 22 (data exception) quote the offending value, so they are left out.
+ */
+export function databaseErrorFields(error: unknown): DatabaseErrorFields | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const outer = error as DriverErrorLike;
+  const driver = (
+    outer.driverError && typeof outer.driverError === 'object' ? outer.driverError : outer
+  ) as DriverErrorLike;
+  const sqlstate = typeof driver.code === 'string' && SQLSTATE.test(driver.code) ? driver.code : undefined;
+  if (!sqlstate || typeof driver.severity !== 'string') return undefined;
+  return {
+    type: text(outer.name) ?? 'Error',
+    sqlstate,
+    message: sqlstate.startsWith('22') ? undefined : text(driver.message),
+    constraint: text(driver.constraint),
+    table: text(driver.table),
+    column: text(driver.column),
+    routine: text(driver.routine),
+  };
+}
+
+/**
+ * An error as it may be logged: a database error reduced to its safe fields (also when it is
+ * the cause of another error); any other error as it is.
+ */
+export function loggableError(error: unknown): unknown {
+  const fields = databaseErrorFields(error);
+  if (fields) return fields;
+  if (error instanceof Error && error.cause !== undefined) {
+    return { type: error.name, message: error.message, stack: error.stack, cause: loggableError(error.cause) };
+  }
+  return error;
+}

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CLIENT_CLOSED_REQUEST, ClientAbortedError } from './client-aborted';
-import { isDatabaseUnavailable } from './database-errors';
+import { isDatabaseUnavailable, loggableError } from './database-errors';
 import { ErrorResponse } from './error-response';
 
 /** Errors raised by Express' body parsers before Nest sees the request. */
@@ -40,8 +40,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     body.request_id = String(req.id ?? res.getHeader('x-request-id') ?? '');
 
     if (body.statusCode >= 500) {
+      // Never the error as it is: a failed query carries its parameters (see loggableError).
       this.logger.error(
-        { err: exception, request_id: body.request_id, path: req.originalUrl },
+        { err: loggableError(exception), request_id: body.request_id, path: req.originalUrl },
         `${req.method} ${req.originalUrl} failed with ${body.statusCode}`,
       );
     }

@@ -1,0 +1,96 @@
+import { AppProcess, spawnApp, waitForHealth } from './support/app-process';
+import { API_KEY } from './support/factories';
+import { createSuiteDatabase, dropSuiteDatabase } from './support/test-database';
+
+/**
+ * Password hashing must not freeze the process. The app runs as its own process, so that what
+ * is measured is how long it takes to answer, not how busy this test's own event loop is.
+ */
+describe('Auth under load: logins do not stall the event loop', () => {
+  const CLIENTS = 30;
+  let app: AppProcess;
+  let database: { name: string; url: string };
+  const url = (path: string) => `http://127.0.0.1:${app.port}/api/v1${path}`;
+
+  beforeAll(async () => {
+    database = await createSuiteDatabase();
+    app = await spawnApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn' });
+    expect(await waitForHealth(app)).toBe(200);
+  });
+  afterAll(async () => {
+    app.child.kill('SIGTERM');
+    await app.exited;
+    await dropSuiteDatabase(database.name);
+  });
+
+  it(`keeps /health p99 under 100 ms while ${CLIENTS} clients log in at once, and every login succeeds`, async () => {
+    // One account per client and one address per client: neither login limit (per account, per
+    // address; the app trusts X-Forwarded-For from loopback) stops any of them.
+    const accounts = Array.from({ length: CLIENTS }, (_, i) => ({
+      email: `load-${i}@example.com`,
+      password: `password-of-client-${i}`,
+    }));
+    for (const { email, password } of accounts) {
+      const res = await fetch(url('/admin/users'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-API-Key': API_KEY },
+        body: JSON.stringify({ email, password, role: 'admin' }),
+      });
+      expect(res.status).toBe(201);
+    }
+
+    // One login first, as any running server has had: the first request down a route compiles
+    // its code, a one-off pause that is not what this test is about.
+    const warmUp = await fetch(url('/auth/login'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '198.51.100.1' },
+      body: JSON.stringify({ username: 'nobody@example.com', password: 'wrong-password' }),
+    });
+    expect(warmUp.status).toBe(401);
+
+    // The same polling with nothing else going on: what this machine takes anyway.
+    const idle = await pollHealth(new Promise((r) => setTimeout(r, 1_000)));
+
+    const logins = Promise.all(
+      accounts.map(async ({ email, password }, i) => {
+        const res = await fetch(url('/auth/login'), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `203.0.113.${i + 1}` },
+          body: JSON.stringify({ username: email, password }),
+        });
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
+    const loaded = await pollHealth(logins);
+
+    expect(await logins).toEqual(accounts.map(() => 200));
+    expect(loaded.length).toBeGreaterThanOrEqual(10);
+    // 100 ms is the requirement. With the hashes on the event loop /health waited seconds behind
+    // them; off it, it waits at most for the requests' own parsing. The idle p99 is added so that
+    // a machine busy with other work (CI shares two cores) does not fail the test on its own.
+    expect(p99(loaded)).toBeLessThan(100 + p99(idle));
+  });
+
+  /** GET /health one after another until `until` settles; the time of each, in ms. */
+  async function pollHealth(until: Promise<unknown>): Promise<number[]> {
+    let done = false;
+    const stop = () => (done = true);
+    until.then(stop, stop);
+    const times: number[] = [];
+    while (!done) {
+      const started = performance.now();
+      const res = await fetch(url('/health'));
+      await res.arrayBuffer();
+      times.push(performance.now() - started);
+      expect(res.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return times;
+  }
+});
+
+function p99(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length * 0.99) - 1];
+}
