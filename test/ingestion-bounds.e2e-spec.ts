@@ -2,26 +2,16 @@ import { DAY_MS } from '../src/common/calendar';
 import { expectErrorShape } from './support/expectations';
 import { API_KEY, costPayload, jobPayload, postIngest, toNdjson } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
+import { JOB_FIELDS } from '../src/ingestion/records/job-record';
 
 /** Small limits, so that a test can cross them with a few kilobytes. */
 const MAX_BYTES = 64 * 1024;
 const MAX_RECORDS = 1_000;
 
-const JOB_COLUMNS = [
-  'job_id',
-  'team_name',
-  'model_name',
-  'provider',
-  'gpu_type',
-  'gpu_count',
-  'start_time',
-  'end_time',
-  'status',
-];
 const toCsv = (records: Record<string, unknown>[]) =>
   [
-    JOB_COLUMNS.join(','),
-    ...records.map((r) => JOB_COLUMNS.map((c) => String((r[c] as string | number | null | undefined) ?? '')).join(',')),
+    JOB_FIELDS.join(','),
+    ...records.map((r) => JOB_FIELDS.map((c) => String((r[c] as string | number | null | undefined) ?? '')).join(',')),
   ].join('\n') + '\n';
 const isoDaysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
 
@@ -137,7 +127,7 @@ describe('Ingestion bounds: unstorable text, job time spans, upload bytes and bl
     });
 
     it('refuses a CSV header naming a column with a NUL with 400, and leaves no run running', async () => {
-      const res = await post('jobs', 'text/csv', `${JOB_COLUMNS.join(',')},x\u0000\n`).expect(400);
+      const res = await post('jobs', 'text/csv', `${JOB_FIELDS.join(',')},x\u0000\n`).expect(400);
       expect(res.body.details).toEqual([{ field: 'x\\u0000', message: 'unknown column x\\u0000' }]);
       const running = await t.http.get('/api/v1/admin/ingestions?status=running').set('X-API-Key', API_KEY).expect(200);
       expect(running.body.total).toBe(0);
@@ -291,7 +281,7 @@ describe('Ingestion bounds: unstorable text, job time spans, upload bytes and bl
 
     it.each([
       ['NDJSON', 'application/x-ndjson', ''],
-      ['CSV', 'text/csv', `${JOB_COLUMNS.join(',')}\n`],
+      ['CSV', 'text/csv', `${JOB_FIELDS.join(',')}\n`],
     ])('%s: refuses 10,000 blank lines with 413 at INGEST_MAX_RECORDS', async (_name, type, head) => {
       const body = head + '\n'.repeat(10_000);
       expect(Buffer.byteLength(body)).toBeLessThan(MAX_BYTES);
