@@ -28,6 +28,8 @@ describe('forecast backtest', () => {
     expect(outcomes).toHaveLength(6 * 3);
     const figures = forecastFigures(outcomes, '2026-01-01', '2026-06-30');
     expect(figures.map(verdict)).toEqual(['pass', 'pass', 'pass', 'pass', expect.any(String)]);
+    // January and February (days 1 to 59) are forecast with under 8 weeks behind them.
+    expect(figures[3].heliox).toMatch(/over 18 team-months, 6 of them on under 8 weeks of history$/);
   });
 
   it('counts an actual inside the interval, bounds included', () => {
@@ -38,6 +40,7 @@ describe('forecast backtest', () => {
       low: 90,
       high: 110,
       runRate: 120,
+      shortHistory: false,
     });
     const [, , , , coverage] = forecastFigures([at(90), at(110), at(111), at(100)], 'a', 'b');
     expect(coverage.checked).toBe(75);

@@ -1,6 +1,12 @@
 import type { Pool } from 'pg';
 import type { ForecastReport } from '../src/analytics/dto/forecast.dto';
-import { forecastInputOf, forecastMonth, forecastWindow, runRateForecast } from '../src/analytics/forecast-math';
+import {
+  FORECAST_SETTINGS,
+  forecastInputOf,
+  forecastMonth,
+  forecastWindow,
+  runRateForecast,
+} from '../src/analytics/forecast-math';
 import { addDays, daysInRange } from '../src/common/calendar';
 import type { HelioxClient } from './heliox-client';
 import { Check, Figure, Target, unmeasured } from './report';
@@ -48,6 +54,8 @@ export interface BacktestOutcome {
   low: number;
   high: number;
   runRate: number;
+  /** Made on fewer days of history than the weekday profile's 8 weeks (the first months of a run). */
+  shortHistory: boolean;
 }
 
 /** The months (YYYY-MM) whose every day lies in firstDay … lastDay. */
@@ -82,6 +90,7 @@ export function backtest(teams: TeamDays, firstDay: string, lastDay: string): Ba
           low: f.low,
           high: f.high,
           runRate: runRateForecast(input.spendToDate, day, days),
+          shortHistory: input.history.length < FORECAST_SETTINGS.profileDays,
         });
       }
     }
@@ -104,9 +113,10 @@ export function forecastFigures(outcomes: BacktestOutcome[], firstDay: string, l
     const heliox = mape(these, (o) => o.forecast);
     const reference = mape(these, (o) => o.runRate);
     const ratio = heliox / reference;
+    const short = these.filter((o) => o.shortHistory).length;
     return {
       label,
-      heliox: `${pct(heliox)} over ${these.length} team-months`,
+      heliox: `${pct(heliox)} over ${these.length} team-months${short ? `, ${short} of them on under 8 weeks of history` : ''}`,
       reference: `${pct(reference)} (run-rate)`,
       ratio,
       checked: ratio,
