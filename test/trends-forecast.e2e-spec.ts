@@ -250,6 +250,9 @@ describe('Trends and forecasts', () => {
       const april = await forecast(`month=2026-04&team_id=${weekdays.id}`).expect(200);
       expect(april.body.as_of).toBe('2026-03-20');
       expect(april.body.teams[0]).toMatchObject({ spend_to_date_usd: 0, forecast_usd: 2200 });
+      // Far ahead: the same profile, and the fallback band (no past horizon that long): ±50 %.
+      const far = await forecast(`month=2100-12&team_id=${weekdays.id}`).expect(200);
+      expect(far.body.teams[0]).toMatchObject({ forecast_usd: 2300, forecast_low_usd: 1150, forecast_high_usd: 3450 });
       const february = await forecast(`month=2026-02&team_id=${weekdays.id}`).expect(200);
       expect(february.body.as_of).toBe('2026-02-28');
       expect(february.body.teams[0]).toMatchObject({

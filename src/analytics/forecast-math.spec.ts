@@ -155,6 +155,10 @@ describe('forecast arithmetic', () => {
     });
     expect(forecastWindow('2026-04', '2026-03-31')).toMatchObject({ skipDays: 0, remainingDays: 30 });
     expect(forecastWindow('2028-02', '2028-02-01')).toMatchObject({ last: '2028-02-29', remainingDays: 28 });
+    // Far ahead: the history read is no longer than for a month two months ahead.
+    const far = forecastWindow('2100-12', '2026-03-20');
+    expect(far.skipDays).toBeGreaterThan(27_000);
+    expect(far.historyStart).toBe(addDays('2026-03-20', -(profileDays + errorOrigins + 62 - 1)));
   });
 
   it("starts a team's history at its first day with cost and sums the month's days to date", () => {

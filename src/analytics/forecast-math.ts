@@ -23,6 +23,12 @@ export const FORECAST_SETTINGS = {
   minProfileDays: 14,
   /** The past forecast origins (26 weeks) whose errors make the interval (91 gave too narrow an interval). */
   errorOrigins: 182,
+  /**
+   * The longest horizon (skipped plus remaining days) the history read makes room for: the current
+   * and the next month. A month further ahead reads no more history (its backtest has fewer or no
+   * origins, then the fallback band), so that month=2100-12 costs what next month costs.
+   */
+  maxBacktestHorizon: 62,
   /** Fewer backtest errors than this: the fallback band. */
   minErrors: 10,
   /** The interval's coverage: from the 10th to the 90th percentile of the errors. */
@@ -198,9 +204,10 @@ export function forecastWindow(month: string, dataAsOf: string): ForecastWindow 
   const asOf = dataAsOf < last ? dataAsOf : last;
   const skipDays = Math.max(0, daysInRange(asOf, first) - 2);
   const remainingDays = asOf < first ? daysInRange(first, last) : daysInRange(asOf, last) - 1;
-  const { profileDays, errorOrigins } = FORECAST_SETTINGS;
+  const { profileDays, errorOrigins, maxBacktestHorizon } = FORECAST_SETTINGS;
   // The backtest's oldest origin needs a full profile behind it and its horizon after it.
-  const historyStart = addDays(asOf, -(profileDays + errorOrigins + skipDays + remainingDays - 1));
+  const horizon = Math.min(skipDays + remainingDays, maxBacktestHorizon);
+  const historyStart = addDays(asOf, -(profileDays + errorOrigins + horizon - 1));
   return { first, last, asOf, skipDays, remainingDays, historyStart };
 }
 
