@@ -1,5 +1,15 @@
 import { addDays } from '../src/common/calendar';
-import { CATALOGUE, generateJobs, generateSnapshots, generateTeams, JobsSpec, planDatasets } from './dataset';
+import {
+  CATALOGUE,
+  demandLevel,
+  generateJobs,
+  generateSnapshots,
+  generateTeams,
+  JobsSpec,
+  planDatasets,
+  WEEKEND_SHARE,
+  YEARLY_GROWTH,
+} from './dataset';
 import { Random } from './random';
 
 const spec: JobsSpec = {
@@ -76,6 +86,45 @@ describe('synthetic dataset', () => {
     expect(snapshots).toHaveLength(30 * 18);
     expect(new Set(snapshots.map((s) => `${s.entry_date}/${s.provider}/${s.gpu_type}`)).size).toBe(30 * 18);
     expect(snapshots.every((s) => /^\d+\.\d{2}$/.test(s.cost_usd) && Number(s.cost_usd) > 0)).toBe(true);
+  });
+});
+
+describe('weekly pattern and trend', () => {
+  const isWeekend = (day: string) => [0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay());
+  const year = [...generateJobs({ ...spec, jobs: 100_000, days: 364, horizon: '2026-12-31', runningShare: 0 })];
+  const startsPerDay = new Map<string, number>();
+  for (const j of year)
+    startsPerDay.set(j.start_time.slice(0, 10), (startsPerDay.get(j.start_time.slice(0, 10)) ?? 0) + 1);
+  const meanStarts = (days: string[]) => days.reduce((n, d) => n + (startsPerDay.get(d) ?? 0), 0) / days.length;
+  const daysOf = (from: string, count: number) => Array.from({ length: count }, (_, i) => addDays(from, i));
+
+  it('starts about 0.6 of a weekday’s jobs on a weekend day', () => {
+    const days = daysOf('2026-01-01', 364);
+    const ratio = meanStarts(days.filter(isWeekend)) / meanStarts(days.filter((d) => !isWeekend(d)));
+    expect(ratio).toBeGreaterThan(WEEKEND_SHARE - 0.03);
+    expect(ratio).toBeLessThan(WEEKEND_SHARE + 0.03);
+  });
+
+  it('grows jobs per day about 30 % a year', () => {
+    // The last 13 weeks against the first 13: 39 weeks apart.
+    const growth = meanStarts(daysOf('2026-10-01', 91)) / meanStarts(daysOf('2026-01-01', 91));
+    const expected = (1 + YEARLY_GROWTH) ** ((39 * 7) / 365);
+    expect(growth).toBeGreaterThan(expected - 0.04);
+    expect(growth).toBeLessThan(expected + 0.04);
+  });
+
+  it('bills the fleet by demand: weekends at 0.6 of a weekday, a year later 1.3 times', () => {
+    expect(demandLevel('2026-01-03') / demandLevel('2026-01-02')).toBeCloseTo(WEEKEND_SHARE, 2); // Sat / Fri
+    expect(demandLevel('2027-01-01')).toBeCloseTo(1 + YEARLY_GROWTH, 9);
+    // Eight weeks of bills: the mean weekend day against the mean weekday.
+    const bills = new Map<string, number>();
+    for (const s of generateSnapshots('2026-01-05', '2026-03-01', 7))
+      bills.set(s.entry_date, (bills.get(s.entry_date) ?? 0) + Number(s.cost_usd));
+    const days = [...bills.keys()];
+    const mean = (ds: string[]) => ds.reduce((sum, d) => sum + bills.get(d)!, 0) / ds.length;
+    const ratio = mean(days.filter(isWeekend)) / mean(days.filter((d) => !isWeekend(d)));
+    expect(ratio).toBeGreaterThan(WEEKEND_SHARE - 0.02);
+    expect(ratio).toBeLessThan(WEEKEND_SHARE + 0.02);
   });
 });
 

@@ -115,6 +115,7 @@ export function* generateJobs(spec: JobsSpec): Generator<BenchJob> {
     ['cancelled', 4],
   ]);
 
+  const demand = demandCalendar(spec.firstDay, spec.days);
   const windowStart = Date.parse(`${spec.firstDay}T00:00:00Z`);
   const windowMs = spec.days * DAY_MS;
   const horizon = Date.parse(`${spec.horizon}T00:00:00Z`);
@@ -126,7 +127,7 @@ export function* generateJobs(spec: JobsSpec): Generator<BenchJob> {
     const running = random.next() < runningShare;
     const startOffset = running
       ? windowMs - runningWindowMs + random.next() * runningWindowMs
-      : random.next() * windowMs;
+      : demand.offsetMs(random.next());
     const start = windowStart + Math.floor(startOffset / 1000) * 1000;
     const durationSeconds = Math.min(LONGEST_JOB_DAYS * 86_400, Math.max(60, Math.round(random.lognormal(5_400, 1.5))));
     const end = start + durationSeconds * 1000;
@@ -152,11 +153,58 @@ export function* generateSnapshots(firstDay: string, lastDay: string, seed: numb
     for (const provider of CATALOGUE.providers) {
       for (const gpuType of CATALOGUE.gpuTypes) {
         const base = GPU_HOUR_USD[gpuType] * PROVIDER_MARKUP[provider] * FLEET_GPUS * 24;
-        const billed = base * (0.9 + 0.2 * random.next());
+        const billed = base * demandLevel(day) * (0.9 + 0.2 * random.next());
         yield { entry_date: day, provider, gpu_type: gpuType, cost_usd: billed.toFixed(2) };
       }
     }
   }
+}
+
+/**
+ * Demand has a weekly pattern and a trend, so that forecasts have something to get right: weekend
+ * days start WEEKEND_SHARE of a weekday's jobs, and jobs per day grow YEARLY_GROWTH a year. The
+ * fleet each provider bills for follows demand (fewer nodes kept over the weekend, more as the
+ * teams grow), so the allocated cost shows both.
+ */
+export const WEEKEND_SHARE = 0.6;
+export const YEARLY_GROWTH = 0.3;
+/** Where the trend is 1: any fixed day keeps a day's demand the same whatever range is generated. */
+const TREND_EPOCH_MS = Date.parse('2026-01-01T00:00:00Z');
+
+/** Relative demand on a UTC day (YYYY-MM-DD): 1 on a weekday at TREND_EPOCH. */
+export function demandLevel(day: string): number {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  const weekday = new Date(ms).getUTCDay();
+  return (
+    (weekday === 0 || weekday === 6 ? WEEKEND_SHARE : 1) *
+    (1 + YEARLY_GROWTH) ** ((ms - TREND_EPOCH_MS) / (365 * DAY_MS))
+  );
+}
+
+/**
+ * Job starts over `days` days with a density following demandLevel: `offsetMs(u)` turns one
+ * uniform draw into an offset from the first day (inverse of the cumulative demand), so the
+ * generator draws as many numbers as with uniform starts.
+ */
+function demandCalendar(firstDay: string, days: number): { offsetMs(u: number): number } {
+  const cumulative: number[] = [];
+  let total = 0;
+  for (let d = 0; d < days; d++) cumulative.push((total += demandLevel(addDays(firstDay, d))));
+  return {
+    offsetMs(u: number): number {
+      const target = u * total;
+      let lo = 0;
+      let hi = days - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cumulative[mid] > target) hi = mid;
+        else lo = mid + 1;
+      }
+      const before = lo ? cumulative[lo - 1] : 0;
+      const within = Math.min(1, Math.max(0, (target - before) / (cumulative[lo] - before)));
+      return Math.min((lo + within) * DAY_MS, days * DAY_MS - 1);
+    },
+  };
 }
 
 /** The three job sets of a run, all on the same days and catalogue. */

@@ -28,6 +28,15 @@ describe('verdict', () => {
     expect(verdict({ ...growth, checked: 10 })).toBe('fail');
   });
 
+  it('passes a range target at both ends and fails outside it', () => {
+    const coverage = figure({ target: { op: '–', value: 70, upTo: 90, unit: '%' } });
+    expect(verdict({ ...coverage, checked: 70 })).toBe('pass');
+    expect(verdict({ ...coverage, checked: 90 })).toBe('pass');
+    expect(verdict({ ...coverage, checked: 69.9 })).toBe('fail');
+    expect(verdict({ ...coverage, checked: 90.1 })).toBe('fail');
+    expect(resultsTable([{ ...coverage, checked: 80 }])).toContain('| 70–90 % | pass |');
+  });
+
   it('gives no verdict to a figure that was not measured', () => {
     expect(verdict(unmeasured('x', { op: '≥', value: 1 }, 'endpoint missing'))).toBe('not measured');
     expect(verdict(figure({ checked: Number.NaN }))).toBe('not measured');

@@ -4,9 +4,11 @@
  */
 
 export interface Target {
-  /** '<' is for targets stated as "under" a bound, where the bound itself misses. */
-  op: '≥' | '≤' | '<';
+  /** '<' is for targets stated as "under" a bound, where the bound itself misses; '–' is a range, both ends in. */
+  op: '≥' | '≤' | '<' | '–';
   value: number;
+  /** The upper end of a '–' range. */
+  upTo?: number;
   unit?: string;
 }
 
@@ -56,7 +58,15 @@ export type Verdict = 'pass' | 'fail' | 'not measured';
 export function verdict(figure: Figure): Verdict {
   if (figure.unmeasured || figure.checked === null || !Number.isFinite(figure.checked)) return 'not measured';
   const { op, value } = figure.target;
-  const ok = op === '≥' ? figure.checked >= value : op === '<' ? figure.checked < value : figure.checked <= value;
+  const checked = figure.checked;
+  const ok =
+    op === '≥'
+      ? checked >= value
+      : op === '<'
+        ? checked < value
+        : op === '–'
+          ? checked >= value && checked <= (figure.target.upTo ?? value)
+          : checked <= value;
   return ok ? 'pass' : 'fail';
 }
 
@@ -65,7 +75,9 @@ export function unmeasured(label: string, target: Target, reason: string): Figur
 }
 
 function formatTarget(target: Target): string {
-  return `${target.op} ${target.value}${target.unit ? ` ${target.unit}` : ''}`;
+  const unit = target.unit ? ` ${target.unit}` : '';
+  if (target.op === '–') return `${target.value}–${target.upTo ?? target.value}${unit}`;
+  return `${target.op} ${target.value}${unit}`;
 }
 
 /** Ratios keep two significant decimals below 10, fewer above, so the table stays readable. */

@@ -14,6 +14,7 @@ import {
 import { DatabaseHost } from './database-host';
 import { DatasetPlan, generateJobs, BenchTeam } from './dataset';
 import { WrittenFiles } from './dataset-files';
+import { backtest, checkForecastAgreement, FORECAST_FIGURES, forecastFigures } from './forecast-figures';
 import { GROWTH_TARGET, growthFigure, growthLabel } from './growth-figures';
 import { seedStage, settle, Stage, startStage, stopStage } from './heliox-stage';
 import { INGESTION_FIGURES, measureCopyLimit, measureIngestion } from './ingestion-figures';
@@ -175,6 +176,13 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
       );
     }
   }
+
+  await section('forecast backtest', FORECAST_FIGURES, async () => {
+    log('forecast backtest on days 7, 14 and 21 of every whole month');
+    const { check, teams } = await checkForecastAgreement(api.client, api.pool, plan.lastDay);
+    checks.push(check);
+    return forecastFigures(backtest(teams, plan.firstDay, plan.lastDay), plan.firstDay, plan.lastDay);
+  });
 
   await section(
     'growth',

@@ -104,6 +104,8 @@ const QUERY_ROUTES: { name: string; path: string; as: Caller; query: string }[] 
   { name: 'cost', path: '/analytics/cost', as: 'member', query: RANGE },
   { name: 'FOCUS export', path: '/analytics/cost/export', as: 'member', query: RANGE },
   { name: 'budgets', path: '/analytics/budgets', as: 'member', query: 'month=2026-01' },
+  { name: 'trends', path: '/analytics/trends', as: 'member', query: `${RANGE}&group_by=team` },
+  { name: 'forecast', path: '/analytics/forecast', as: 'member', query: 'month=2026-01' },
 ];
 
 /** The routes with a path parameter, and its name. */
@@ -263,6 +265,8 @@ const CASES: HostileCase[] = [
     ['cost by team', '/analytics/cost/by-team?end=2026-01-31', 'member', 'start', '2026-01-01'],
     ['FOCUS export', '/analytics/cost/export?start=2026-01-01', 'member', 'end', '2026-01-31'],
     ['budgets', '/analytics/budgets', 'member', 'month', '2026-01'],
+    ['trends', `/analytics/trends?${RANGE}`, 'member', 'group_by', 'team'],
+    ['forecast', '/analytics/forecast', 'member', 'month', '2026-01'],
   ].map(([route, path, as, param, value]): HostileCase => ({
     name: `${route}: NUL in ?${param}`,
     method: 'GET',
@@ -344,6 +348,9 @@ const CASES: HostileCase[] = [
     ['budgets', '/analytics/budgets', 'month=0000-01', 'month'],
     ['budgets', '/analytics/budgets', 'month=9999-12', 'month'],
     ['budgets', '/analytics/budgets', 'month=2101-01', 'month'],
+    ['forecast', '/analytics/forecast', 'month=9999-12', 'month'],
+    ['trends', '/analytics/trends', 'start=9999-12-01&end=9999-12-31&group_by=team', 'start'],
+    ['trends', '/analytics/trends', `${RANGE}&group_by=team&limit=1e20`, 'limit'],
     ['jobs', '/jobs', 'skip=100000000000000000000', 'skip'],
     ['jobs', '/jobs', 'skip=1e20', 'skip'],
     ['jobs', '/jobs', 'skip=999999999999999', 'skip'],
@@ -991,6 +998,9 @@ describe('Hostile requests: refused with a 4xx, fast, freezing nothing', () => {
     ['/analytics/cost/export?start=2100-12-31&end=2100-12-31'],
     ['/analytics/budgets?month=2000-01'],
     ['/analytics/budgets?month=2100-12'],
+    ['/analytics/forecast?month=2000-01'],
+    ['/analytics/forecast?month=2100-12'],
+    ['/analytics/trends?start=2000-01-01&end=2000-12-31&group_by=model'],
     ['/jobs?start=2000-01-01&end=2100-12-31'],
     ['/jobs?skip=100000'],
   ])('answers the edge of each range, %s, with 200', async (path) => {

@@ -22,7 +22,10 @@ import { BudgetsService } from './budgets.service';
 import { BudgetReport } from './dto/budget.response';
 import { BudgetsQuery, CostQuery, FocusExportQuery, wantsCsv } from './dto/cost-query.dto';
 import { CostReport, ModelCost, TeamCost } from './dto/cost.response';
+import { ForecastQuery, ForecastReport } from './dto/forecast.dto';
+import { TrendsQuery, TrendsReport } from './dto/trends.dto';
 import { FOCUS_COLUMNS, FocusExportService } from './focus-export.service';
+import { ForecastService } from './forecast.service';
 
 /** Members see their own team only: every read is scoped by scopeToTeam before the service. */
 // The header row is the contract; the rows depend on the data.
@@ -41,6 +44,7 @@ export class AnalyticsController {
     private readonly analytics: AnalyticsService,
     private readonly budgets: BudgetsService,
     private readonly focus: FocusExportService,
+    private readonly forecasts: ForecastService,
   ) {}
 
   @Get('cost/by-model')
@@ -107,8 +111,31 @@ export class AnalyticsController {
     });
   }
 
+  @Get('trends')
+  @ApiOperation({
+    summary:
+      'Allocated cost per team, model, provider or GPU type over inclusive UTC dates beside the same number ' +
+      'of days just before, largest change first',
+  })
+  @ApiOkResponse({ type: TrendsReport })
+  @ApiForbiddenResponse({ description: "A member named another team's team_id", type: ErrorResponse })
+  trends(@Query() q: TrendsQuery, @CurrentUser() user: UserPrincipal): Promise<TrendsReport> {
+    return this.analytics.trends(q.start, q.end, q.group_by, scopeToTeam(user, q.team_id), q.limit);
+  }
+
+  @Get('forecast')
+  @ApiOperation({
+    summary:
+      "Per team: the month's spend to date, its weekday-aware month-end forecast with an 80 % interval, and status",
+  })
+  @ApiOkResponse({ type: ForecastReport })
+  @ApiForbiddenResponse({ description: "A member named another team's team_id", type: ErrorResponse })
+  forecast(@Query() q: ForecastQuery, @CurrentUser() user: UserPrincipal): Promise<ForecastReport> {
+    return this.forecasts.forMonth(q.month, scopeToTeam(user, q.team_id));
+  }
+
   @Get('budgets')
-  @ApiOperation({ summary: 'Per team: monthly budget, spend, % used, run-rate forecast and status' })
+  @ApiOperation({ summary: 'Per team: monthly budget, spend, % used, month-end forecast and status' })
   @ApiOkResponse({ type: BudgetReport })
   budgetsOf(@Query() q: BudgetsQuery, @CurrentUser() user: UserPrincipal): Promise<BudgetReport> {
     return this.budgets.forMonth(q.month ?? new Date().toISOString().slice(0, 7), scopeToTeam(user));

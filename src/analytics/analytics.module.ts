@@ -4,12 +4,13 @@ import { AnalyticsController } from './analytics.controller';
 import { AnalyticsService } from './analytics.service';
 import { BudgetsService } from './budgets.service';
 import { FocusExportService } from './focus-export.service';
+import { ForecastService } from './forecast.service';
 import { CostSnapshotsWriter } from './snapshots/cost-snapshots.writer';
 
 @Module({
   imports: [AllocationModule],
   controllers: [AnalyticsController],
-  providers: [AnalyticsService, BudgetsService, FocusExportService, CostSnapshotsWriter],
+  providers: [AnalyticsService, BudgetsService, FocusExportService, ForecastService, CostSnapshotsWriter],
   exports: [CostSnapshotsWriter],
 })
 export class AnalyticsModule {}

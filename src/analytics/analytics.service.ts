@@ -3,9 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { jobDayCost, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
+import { addDays, daysInRange } from '../common/calendar';
 import { CostDimension, CostFilters } from './dto/cost-query.dto';
 import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost } from './dto/cost.response';
-import { splitRounded } from './money';
+import type { TrendDimension, TrendRow, TrendsReport, TrendTotals } from './dto/trends.dto';
+import { roundCents, splitRounded } from './money';
 
 /** Scope of a read: the caller's filters with the team already decided by scopeToTeam. */
 export type ScopedFilters = CostFilters & { team_id?: string };
@@ -58,6 +60,9 @@ const DIMENSION_SQL: Record<CostDimension, { key: string; name: string; output: 
   },
 };
 
+/** The measure columns of a grouped row: what is left are the group's own fields. */
+const MEASURES = new Set(['cost', 'cost_usd', 'gpu_hours', 'unpriced_gpu_hours', 'job_count']);
+
 /**
  * The analytics reads. They refresh marked allocation cells first, then read the smallest
  * maintained table that holds the asked-for dimensions and filters.
@@ -101,6 +106,56 @@ export class AnalyticsService {
       group_by: groupBy,
       rows,
       totals,
+    };
+  }
+
+  /**
+   * Allocated cost per group over start … end beside the same number of days just before, largest
+   * change first (either way). A group with cost in one window only is compared with 0.
+   */
+  async trends(
+    start: string,
+    end: string,
+    groupBy: TrendDimension,
+    teamId: string | undefined,
+    limit: number,
+  ): Promise<TrendsReport> {
+    await this.allocation.ensureFresh();
+    const previousStart = addDays(start, -daysInRange(start, end));
+    const previousEnd = addDays(start, -1);
+    const current: ScopedFilters = { start, end, team_id: teamId };
+    const previous: ScopedFilters = { start: previousStart, end: previousEnd, team_id: teamId };
+    const [rows, previousRows, [total], [previousTotal]] = await Promise.all([
+      this.grouped(start, end, [groupBy], current),
+      this.grouped(previousStart, previousEnd, [groupBy], previous),
+      this.grouped(start, end, [], current),
+      this.grouped(previousStart, previousEnd, [], previous),
+    ]);
+    const key = DIMENSION_SQL[groupBy].name;
+    const groups = new Map<string, { fields: CostRow; cost: string; previous: string }>();
+    for (const [list, side] of [
+      [rows, 'cost'],
+      [previousRows, 'previous'],
+    ] as const) {
+      for (const row of list) {
+        const fields = Object.fromEntries(Object.entries(row).filter(([column]) => !MEASURES.has(column)));
+        const group = groups.get(String(row[key])) ?? { fields, cost: '0', previous: '0' };
+        group[side] = String(row.cost);
+        groups.set(String(row[key]), group);
+      }
+    }
+    const trendRows: TrendRow[] = [...groups.entries()]
+      .map(([name, g]) => ({ name, row: { ...g.fields, ...comparison(g.cost, g.previous) } }))
+      .sort((a, b) => Math.abs(b.row.change_usd) - Math.abs(a.row.change_usd) || (a.name < b.name ? -1 : 1))
+      .slice(0, limit)
+      .map((r) => r.row);
+    return {
+      start,
+      end,
+      previous_start: previousStart,
+      previous_end: previousEnd,
+      rows: trendRows,
+      totals: comparison(exactCost(total), exactCost(previousTotal)),
     };
   }
 
@@ -204,8 +259,7 @@ export class AnalyticsService {
 
   private async totals(f: ScopedFilters): Promise<CostTotals> {
     const [[allocated], unallocated] = await Promise.all([this.grouped(f.start, f.end, [], f), this.idleCost(f)]);
-    const exactAllocated = allocated?.cost ? String(allocated.cost) : '0';
-    const money = splitRounded(exactAllocated, unallocated);
+    const money = splitRounded(exactCost(allocated), unallocated);
     return {
       allocated_usd: money.allocated,
       unallocated_usd: money.unallocated,
@@ -214,6 +268,22 @@ export class AnalyticsService {
       unpriced_gpu_hours: Number(allocated?.unpriced_gpu_hours ?? 0),
     };
   }
+}
+
+/** The exact sum of a grouped row (a row without groups sums nothing to NULL). */
+const exactCost = (row: CostRow | undefined) => (row?.cost ? String(row.cost) : '0');
+
+/** Two exact sums compared in cents; the change in percent of the previous one, none when that is 0. */
+function comparison(cost: string, previous: string): TrendTotals {
+  const costUsd = roundCents(cost);
+  const previousUsd = roundCents(previous);
+  const changeCents = Math.round(costUsd * 100) - Math.round(previousUsd * 100);
+  return {
+    cost_usd: costUsd,
+    previous_cost_usd: previousUsd,
+    change_usd: changeCents / 100,
+    change_pct: previousUsd === 0 ? null : Math.round((changeCents / Math.round(previousUsd * 100)) * 10_000) / 100,
+  };
 }
 
 function sharePct(part: number, whole: number): number {

@@ -24,7 +24,10 @@ export class TeamBudget {
   })
   pct_used: number | null;
 
-  @ApiProperty({ example: 1116, description: 'Spend at the run-rate of the days with data, to month end' })
+  @ApiProperty({
+    example: 1116,
+    description: 'Month-end forecast, the forecast_usd of GET /analytics/forecast (weekday-aware, see its method)',
+  })
   forecast_usd: number;
 
   @ApiProperty({
@@ -42,7 +45,7 @@ export class BudgetReport {
   @ApiProperty({ example: 31 })
   days_in_month: number;
 
-  @ApiProperty({ example: 20, description: 'Days of the month with allocated cost, the forecast base' })
+  @ApiProperty({ example: 20, description: 'Days of the month with a cost snapshot or GPU usage' })
   days_with_data: number;
 
   @ApiProperty({ type: [TeamBudget] })

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -67,15 +68,20 @@ const IsMonthInRange = () =>
     },
   });
 
+/** A `month` parameter: a UTC month written YYYY-MM within the months a report may name. */
+export const IsReportMonth = () =>
+  applyDecorators(
+    IsString(),
+    Transform(trimmed),
+    Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be a month written YYYY-MM' }),
+    IsMonthInRange(),
+  );
+
+export const MONTH_DESCRIPTION = `UTC month, YYYY-MM, ${EARLIEST_MONTH} to ${LATEST_MONTH}`;
+
 export class BudgetsQuery {
-  @ApiPropertyOptional({
-    example: '2026-01',
-    description: `UTC month, YYYY-MM, ${EARLIEST_MONTH} to ${LATEST_MONTH} (default: the current month)`,
-  })
+  @ApiPropertyOptional({ example: '2026-01', description: `${MONTH_DESCRIPTION} (default: the current month)` })
   @IsOptional()
-  @IsString()
-  @Transform(trimmed)
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be a month written YYYY-MM' })
-  @IsMonthInRange()
+  @IsReportMonth()
   month?: string;
 }

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AllocationService } from '../allocation/allocation.service';
+import { addDays } from '../common/calendar';
+import { projectedStatus } from './budget-math';
+import type { ForecastReport, TeamForecast } from './dto/forecast.dto';
+import { FORECAST_SETTINGS, forecastInputOf, forecastMonth, forecastWindow } from './forecast-math';
+import { roundCents } from './money';
+
+interface TeamMonthRow {
+  team_id: string;
+  team_name: string;
+  budget_usd: string | null;
+  spend: string;
+}
+
+interface TeamDayRow {
+  team_id: string;
+  day: string;
+  cost: number;
+}
+
+/**
+ * The month-end forecast per team (forecast-math.ts holds the method): the forecast and budgets
+ * reports both answer it, and the benchmark backtests the same arithmetic.
+ */
+@Injectable()
+export class ForecastService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly allocation: AllocationService,
+  ) {}
+
+  async forMonth(month: string, teamId: string | undefined): Promise<ForecastReport> {
+    await this.allocation.ensureFresh();
+    return this.forecastFresh(month, teamId);
+  }
+
+  /**
+   * The same, for a caller that has just brought the allocation up to date. Without `interval`
+   * (budgets show none) the bounds are the forecast and the backtest is not run.
+   */
+  async forecastFresh(
+    month: string,
+    teamId: string | undefined,
+    { interval = true }: { interval?: boolean } = {},
+  ): Promise<ForecastReport> {
+    const window = forecastWindow(month, await this.lastCostDay());
+    const [teams, days] = await Promise.all([
+      this.dataSource.query<TeamMonthRow[]>(
+        `SELECT t.id::text AS team_id, t.name AS team_name, t.budget_usd::text AS budget_usd,
+                coalesce(s.spend, 0)::text AS spend
+         FROM teams t
+         LEFT JOIN (
+           SELECT team_id, sum(cost_usd) AS spend FROM allocation_team_days
+           WHERE day BETWEEN $1::date AND $2::date GROUP BY team_id
+         ) s ON s.team_id = t.id
+         WHERE $3::uuid IS NULL OR t.id = $3::uuid
+         ORDER BY coalesce(s.spend, 0) DESC, t.name`,
+        [window.first, window.asOf, teamId ?? null],
+      ),
+      this.dataSource.query<TeamDayRow[]>(
+        `SELECT team_id::text AS team_id, to_char(day, 'YYYY-MM-DD') AS day, cost_usd::float8 AS cost
+         FROM allocation_team_days
+         WHERE day BETWEEN $1::date AND $2::date AND ($3::uuid IS NULL OR team_id = $3::uuid)`,
+        [window.historyStart, window.asOf, teamId ?? null],
+      ),
+    ]);
+    const costs = new Map<string, Map<string, number>>();
+    for (const row of days) {
+      if (!costs.has(row.team_id)) costs.set(row.team_id, new Map());
+      costs.get(row.team_id)!.set(row.day, row.cost);
+    }
+    const rows: TeamForecast[] = teams.map((team) => {
+      const daily = costs.get(team.team_id);
+      // The spend to date is the exact sum, rounded once; the history is for the prediction only.
+      const spend = roundCents(team.spend);
+      const f = forecastMonth(
+        { ...forecastInputOf(window, (day) => daily?.get(day) ?? 0), spendToDate: spend },
+        { interval },
+      );
+      const budget = team.budget_usd === null ? null : Number(team.budget_usd);
+      return {
+        team_id: team.team_id,
+        team_name: team.team_name,
+        budget_usd: budget,
+        spend_to_date_usd: spend,
+        forecast_usd: f.forecast,
+        forecast_low_usd: f.low,
+        forecast_high_usd: f.high,
+        interval: FORECAST_SETTINGS.interval,
+        projected_status: projectedStatus(f.forecast, budget),
+        method: f.method,
+      };
+    });
+    return { month, as_of: window.asOf, teams: rows };
+  }
+
+  /**
+   * The last day with a cost snapshot: a day's bill arrives after the day, so costs are known up
+   * to it and it is the forecast's as_of; later days, today's running jobs included, are
+   * predicted (their usage is unpriced until the bill comes). With no snapshot at all, yesterday.
+   */
+  private async lastCostDay(): Promise<string> {
+    const [row] = await this.dataSource.query<{ last: string | null }[]>(
+      `SELECT to_char(max(day), 'YYYY-MM-DD') AS last FROM allocation_cells WHERE snapshot_cost_usd IS NOT NULL`,
+    );
+    return row.last ?? addDays(new Date().toISOString().slice(0, 10), -1);
+  }
+}
