@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AllocationModule } from '../allocation/allocation.module';
-import { AnalyticsModule } from '../analytics/analytics.module';
 import { AlertActivityService } from './alert-activity.service';
 import { AlertActivityController, AlertChannelsController, AlertRulesController } from './alerts.controller';
 import { AlertsScheduler } from './alerts-scheduler';
@@ -9,7 +8,7 @@ import { DeliveryWorker } from './delivery/delivery-worker';
 import { AlertsEvaluator } from './evaluation/alerts-evaluator';
 import { PendingDays } from './evaluation/pending-days';
 import { BaselineAnomalyFinder } from './evaluation/baseline-anomalies';
-import { ANOMALY_FINDER, BUDGET_FORECASTER, BudgetsForecaster } from './evaluation/sources';
+import { ANOMALY_FINDER, BUDGET_FORECASTER, RunRateForecaster } from './evaluation/sources';
 import { RulesService } from './rules.service';
 
 /**
@@ -29,7 +28,7 @@ export class AlertMarksModule {}
  * fired and the outbox that delivers them (docs/decisions.md, "Alerts").
  */
 @Module({
-  imports: [AlertMarksModule, AllocationModule, AnalyticsModule],
+  imports: [AlertMarksModule, AllocationModule],
   controllers: [AlertChannelsController, AlertRulesController, AlertActivityController],
   providers: [
     ChannelsService,
@@ -38,7 +37,7 @@ export class AlertMarksModule {}
     AlertsEvaluator,
     DeliveryWorker,
     AlertsScheduler,
-    { provide: BUDGET_FORECASTER, useClass: BudgetsForecaster },
+    { provide: BUDGET_FORECASTER, useClass: RunRateForecaster },
     { provide: ANOMALY_FINDER, useClass: BaselineAnomalyFinder },
   ],
 })

@@ -10,6 +10,6 @@ import { CostSnapshotsWriter } from './snapshots/cost-snapshots.writer';
   imports: [AllocationModule],
   controllers: [AnalyticsController],
   providers: [AnalyticsService, BudgetsService, FocusExportService, CostSnapshotsWriter],
-  exports: [CostSnapshotsWriter, BudgetsService],
+  exports: [CostSnapshotsWriter],
 })
 export class AnalyticsModule {}

@@ -23,7 +23,7 @@ import { MAX_NAME_LENGTH } from '../../common/text-limits';
 import { RULE_KINDS, RuleKind } from '../alerts.entities';
 
 export const DEFAULT_THRESHOLDS = [50, 80, 100];
-export const MAX_THRESHOLD_PCT = 1000;
+const MAX_THRESHOLD_PCT = 1000;
 
 const RULE_KIND_HELP =
   'budget_actual: the month’s allocated spend reaches a share of the team’s budget; budget_forecast: the ' +
