@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -127,6 +128,7 @@ export class AlertActivityController {
   @ApiOperation({ summary: 'Events that fired, newest first; a member sees its own team’s only' })
   @ApiOkResponse({ type: EventsPage })
   @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiForbiddenResponse({ description: "A member asked for another team's events", type: ErrorResponse })
   events(@CurrentUser() user: UserPrincipal, @Query() query: ListEventsQuery): Promise<EventsPage> {
     return this.activity.events(user, query);
   }

@@ -17,12 +17,17 @@ export interface AllocationChangeListener {
   allocationChanged(manager: EntityManager, days: string[]): Promise<void>;
 }
 
-/** The days a refresh touched: its claimed cells and the UTC days of its claimed job intervals. */
+/**
+ * The days a refresh changed: the cells it recomputed or whose snapshot changed, and the days
+ * whose team and model sums moved on the changed-jobs path. A job's rows are replaced over its
+ * whole interval, so a running job re-measured moves only its last day, and that is the day
+ * named, not every day it ran.
+ */
 const CHANGED_DAYS = `
   SELECT to_char(day, 'YYYY-MM-DD') AS day FROM allocation_refresh_cells
   UNION
-  SELECT to_char(generate_series(first_day::timestamp, last_day::timestamp, interval '1 day'), 'YYYY-MM-DD')
-  FROM (SELECT DISTINCT first_day, last_day FROM allocation_refresh_jobs) j`;
+  SELECT to_char(day, 'YYYY-MM-DD') FROM allocation_day_deltas
+  WHERE gpu_hours <> 0 OR cost_usd <> 0 OR unpriced_gpu_hours <> 0 OR job_count <> 0 OR jobs_started <> 0`;
 
 interface ClaimedMarks {
   jobMarks: number;
