@@ -394,6 +394,29 @@ describe('Alerts', () => {
     });
   });
 
+  describe('budget_forecast', () => {
+    it("fires the thresholds the current month's run-rate forecast reaches, with the forecast as the value", async () => {
+      const team = await createTeam(t.db, { budget_usd: 1000 });
+      const channelId = await channel('/forecast');
+      const ruleId = await rule({ name: 'Forecast', kind: 'budget_forecast', team_id: team.id, channel_id: channelId });
+      const month = new Date().toISOString().slice(0, 7);
+      const days = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
+      // $30 on the month's first day, the only day with data: a run-rate of $30 × 28-31 days, 84-93 % of the budget.
+      await spend(team, 'alert-forecast', { [`${month}-01`]: 30 });
+      const fired = await waitFor('the forecast events', async () => {
+        const e = await events(ruleId);
+        return e.length === 2 ? e : undefined;
+      });
+      expect(fired.map((e) => [e.kind, e.period, e.threshold_pct, e.value_usd]).sort()).toEqual([
+        ['budget_forecast', month, 50, 30 * days],
+        ['budget_forecast', month, 80, 30 * days],
+      ]);
+      await sleep(300);
+      expect(await events(ruleId)).toHaveLength(2);
+      expect(fired[0].message).toMatch(/is forecast to spend/);
+    });
+  });
+
   describe('anomaly', () => {
     it('fires once for a planted spike of a team on a provider and GPU type, and nothing for a flat history', async () => {
       const spiky = await createTeam(t.db);
