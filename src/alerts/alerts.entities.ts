@@ -226,7 +226,7 @@ class AlertDelivery {
 
 /**
  * Days whose allocation changed since alerts last looked at them, written by the allocation
- * refresh's own transaction (AlertsChangeListener), so a change is never committed without its
+ * refresh's own transaction (PendingDays), so a change is never committed without its
  * mark. `marked_at` tells an evaluation whether the day changed again while it ran.
  */
 @Entity({ name: 'alert_pending_days' })
