@@ -24,9 +24,13 @@ export function signature(secret: string, timestamp: string, body: string): stri
 /**
  * One POST to a receiver. A 2xx is delivered; anything else — another status (redirects are not
  * followed), a refused or unresolvable address, a connection error, or no answer within
- * DELIVERY_TIMEOUT_MS — is a failure with a reason fit for `last_error`.
+ * `timeoutMs` (DELIVERY_TIMEOUT_MS) — is a failure with a reason fit for `last_error`.
  */
-export function sendAlert(alert: OutgoingAlert, now: Date = new Date()): Promise<SendResult> {
+export function sendAlert(
+  alert: OutgoingAlert,
+  timeoutMs = DELIVERY_TIMEOUT_MS,
+  now = new Date(),
+): Promise<SendResult> {
   // IP literals never reach the lookup: urlProblem refuses the forbidden ones by their text.
   const problem = urlProblem(alert.url);
   if (problem) return Promise.resolve({ ok: false, error: problem });
@@ -59,9 +63,9 @@ export function sendAlert(alert: OutgoingAlert, now: Date = new Date()): Promise
       lookup: guardedLookup,
     });
     const timer = setTimeout(() => {
-      finish({ ok: false, error: `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s` });
+      finish({ ok: false, error: `no answer within ${timeoutMs / 1000} s` });
       request.destroy();
-    }, DELIVERY_TIMEOUT_MS);
+    }, timeoutMs);
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
       // The body is not needed; reading it lets the socket close cleanly.
