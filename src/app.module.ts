@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AlertsModule } from './alerts/alerts.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuthModule } from './auth/auth.module';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
@@ -28,6 +29,7 @@ import { TeamsModule } from './teams/teams.module';
     TeamsModule,
     IngestionModule,
     DemoDataModule,
+    AlertsModule,
   ],
   providers: [
     HttpDrain,

@@ -8,6 +8,27 @@ import { RefreshByJobs } from './refresh-by-jobs';
 import { lockRefresh, prepareWorkTables, transactionNow } from './refresh-session';
 import { CELLS_OF_REFRESH_JOBS, CLAIM_DIRTY_CELLS, CLAIM_DIRTY_JOBS } from './refresh.sql';
 
+/**
+ * Told, inside a refresh's transaction, which UTC days (`YYYY-MM-DD`) the refresh changed: what
+ * it writes there commits or rolls back with the allocation itself. Other modules (alerts)
+ * register one through AllocationService.onChanged; the allocation imports none of them.
+ */
+export interface AllocationChangeListener {
+  allocationChanged(manager: EntityManager, days: string[]): Promise<void>;
+}
+
+/**
+ * The days a refresh changed: the cells it recomputed or whose snapshot changed, and the days
+ * whose team and model sums moved on the changed-jobs path. A job's rows are replaced over its
+ * whole interval, so a running job re-measured moves only its last day, and that is the day
+ * named, not every day it ran.
+ */
+const CHANGED_DAYS = `
+  SELECT to_char(day, 'YYYY-MM-DD') AS day FROM allocation_refresh_cells
+  UNION
+  SELECT to_char(day, 'YYYY-MM-DD') FROM allocation_day_deltas
+  WHERE gpu_hours <> 0 OR cost_usd <> 0 OR unpriced_gpu_hours <> 0 OR job_count <> 0 OR jobs_started <> 0`;
+
 interface ClaimedMarks {
   jobMarks: number;
   cellMarks: number;
@@ -23,6 +44,7 @@ export class AllocationRefresh {
   private readonly logger = new Logger(AllocationRefresh.name);
   /** The tail of this process's queue of refreshes of their own (see refreshDirty). */
   private ownRefreshes: Promise<unknown> = Promise.resolve();
+  private readonly listeners: AllocationChangeListener[] = [];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -70,7 +92,16 @@ export class AllocationRefresh {
       cells = await this.byJobs.apply(m, now);
     }
     if (cells) this.logger.debug(`Refreshed ${cells} allocation cells`);
+    if (cells && this.listeners.length) {
+      const days = (await m.query<{ day: string }[]>(CHANGED_DAYS)).map((r) => r.day);
+      for (const listener of this.listeners) await listener.allocationChanged(m, days);
+    }
     return { cells };
+  }
+
+  /** Adds a listener told of the days every later refresh changes, in the refresh's transaction. */
+  onChanged(listener: AllocationChangeListener): void {
+    this.listeners.push(listener);
   }
 
   /** Times a refresh or a rebuild and counts the cells it wrote. */

@@ -3,10 +3,11 @@ import type { EntityManager } from 'typeorm';
 import { AllocationMarks, JobInterval, SnapshotCell } from './allocation-marks';
 import { AllocationReads, JobDailyCost } from './allocation-reads';
 import { AllocationRebuild } from './allocation-rebuild';
-import { AllocationRefresh } from './allocation-refresh';
+import { AllocationChangeListener, AllocationRefresh } from './allocation-refresh';
 
 export type { JobInterval, SnapshotCell } from './allocation-marks';
 export type { JobDailyCost } from './allocation-reads';
+export type { AllocationChangeListener } from './allocation-refresh';
 export { CELLS_PATH_INTERVALS } from './allocation.thresholds';
 
 /**
@@ -44,6 +45,14 @@ export class AllocationService {
    */
   refreshDirty(manager?: EntityManager): Promise<{ cells: number }> {
     return this.refresh.refreshDirty(manager);
+  }
+
+  /**
+   * Tells the listener, inside every refresh's transaction, which days that refresh changed (the
+   * marks of a listener commit with the allocation, or not at all).
+   */
+  onChanged(listener: AllocationChangeListener): void {
+    this.refresh.onChanged(listener);
   }
 
   /** Brings the allocation up to date before a read (running jobs, pending marks). */

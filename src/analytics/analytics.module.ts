@@ -11,6 +11,6 @@ import { CostSnapshotsWriter } from './snapshots/cost-snapshots.writer';
   imports: [AllocationModule],
   controllers: [AnalyticsController],
   providers: [AnalyticsService, BudgetsService, FocusExportService, ForecastService, CostSnapshotsWriter],
-  exports: [CostSnapshotsWriter],
+  exports: [CostSnapshotsWriter, ForecastService],
 })
 export class AnalyticsModule {}

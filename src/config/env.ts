@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsNumber,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -324,6 +325,56 @@ export class Env {
     },
   })
   TRUST_PROXY: false | number | string[] = ['loopback'];
+
+  // Alerts: how soon rules are evaluated and how deliveries are retried.
+
+  /**
+   * Seconds between two looks, in every API process, for days whose allocation an ingestion
+   * changed (marked in the refresh's transaction); their rules are evaluated then. A look that
+   * finds nothing costs one indexed query.
+   */
+  @Transform(toDecimal)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.05)
+  @Max(60)
+  ALERT_EVALUATION_POLL_SECONDS = 5;
+
+  /**
+   * Seconds between scheduled evaluations of today and yesterday (running jobs measured up to
+   * now), which catch what no ingestion changed: a new rule, a new budget, a forecast moving.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  ALERT_EVALUATION_INTERVAL_SECONDS = 600;
+
+  /** Seconds between two polls for due alert deliveries, in every API process. */
+  @Transform(toDecimal)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.05)
+  @Max(60)
+  ALERT_DELIVERY_POLL_SECONDS = 1;
+
+  /**
+   * Seconds before the first retry of a failed delivery; each later retry waits twice as long
+   * (plus up to a quarter of jitter). Fractions are allowed, for tests.
+   */
+  @Transform(toDecimal)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.05)
+  ALERT_RETRY_BASE_SECONDS = 10;
+
+  /** Attempts of a delivery (the first included) before it is `dead`. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  ALERT_MAX_ATTEMPTS = 8;
+}
+
+/** A plain decimal ("0.2", "10"); anything else stays a string and fails @IsNumber. A declaration: hoisted above the class. */
+function toDecimal({ value }: { value: unknown }): unknown {
+  return typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
 }
 
 /** True for an address that only this machine can reach. */

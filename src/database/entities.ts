@@ -1,3 +1,4 @@
+import { ALERT_ENTITIES } from '../alerts/alerts.entities';
 import { ALLOCATION_ENTITIES } from '../allocation/allocation.entities';
 import { CostSnapshot } from '../analytics/snapshots/cost-snapshot.entity';
 import { User } from '../auth/users/user.entity';
@@ -6,4 +7,4 @@ import { Job } from '../jobs/job.entity';
 import { Team } from '../teams/team.entity';
 
 /** Every entity, for the app's data source and the migration CLI alike. */
-export const ENTITIES = [Team, Job, CostSnapshot, IngestionRun, User, ...ALLOCATION_ENTITIES];
+export const ENTITIES = [Team, Job, CostSnapshot, IngestionRun, User, ...ALLOCATION_ENTITIES, ...ALERT_ENTITIES];

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { AlertMarksModule } from '../alerts/alerts.module';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
@@ -17,7 +18,7 @@ import { IngestInput, IngestionService } from './ingestion.service';
  * The format comes from the extension (.json, .ndjson/.jsonl, .csv); the kind from --kind, else
  * from the file name (a name containing "cost" is cost snapshots).
  */
-@Module({ imports: [AppConfigModule, DatabaseModule, IngestionModule] })
+@Module({ imports: [AppConfigModule, DatabaseModule, IngestionModule, AlertMarksModule] })
 class IngestCliModule {}
 
 const USAGE = 'Usage: npm run ingest -- <file.json|file.ndjson|file.csv> [--kind jobs|costs] [--dry-run] [--atomic]';

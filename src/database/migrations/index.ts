@@ -7,6 +7,7 @@ import { CheaperNewJobs1767226100000 } from './1767226100000-CheaperNewJobs';
 import { RevocableTokens1767226200000 } from './1767226200000-RevocableTokens';
 import { JobUuidColumns1767226300000 } from './1767226300000-JobUuidColumns';
 import { RunLiveness1767226700000 } from './1767226700000-RunLiveness';
+import { Alerts1767226800000 } from './1767226800000-Alerts';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   RevocableTokens1767226200000,
   JobUuidColumns1767226300000,
   RunLiveness1767226700000,
+  Alerts1767226800000,
 ];

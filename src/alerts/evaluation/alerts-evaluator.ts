@@ -1,0 +1,186 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AllocationService } from '../../allocation/allocation.service';
+import { roundCents } from '../../analytics/money';
+import { addDays } from '../../common/calendar';
+import { anomalyCandidates, budgetCandidates, Candidate, RuleToEvaluate, TeamMonthAmount } from './candidates';
+import { PendingDays } from './pending-days';
+import { ANOMALY_FINDER, AnomalyFinder, BUDGET_FORECASTER, BudgetForecaster } from './sources';
+
+interface SpendRow {
+  team_id: string;
+  team_name: string;
+  month: string;
+  budget_usd: string;
+  spend: string;
+}
+
+/**
+ * Writes the candidates' events, skipping those that already fired (UQ_alert_events_once), and
+ * one outbox row per new event for its rule's channel: one statement, so an event never exists
+ * without its delivery. Rows are inserted in key order, so two evaluations of the same days
+ * wait on each other in one order instead of deadlocking.
+ */
+const FIRE = `
+  WITH c AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::text[],
+                         $8::numeric[], $9::numeric[], $10::numeric[], $11::text[])
+      AS c(rule_id, kind, team_id, period, threshold_pct, provider, gpu_type, value_usd, budget_usd, expected_usd, message)
+  ), fired AS (
+    INSERT INTO alert_events (rule_id, kind, team_id, period, subject, threshold_pct, provider, gpu_type,
+                              value_usd, budget_usd, expected_usd, message)
+    SELECT c.rule_id, c.kind, c.team_id, c.period,
+           CASE WHEN c.kind = 'anomaly' THEN json_build_array(c.provider, c.gpu_type)::text
+                ELSE json_build_array(c.threshold_pct)::text END AS subject,
+           c.threshold_pct, c.provider, c.gpu_type, round(c.value_usd, 2), round(c.budget_usd, 2), round(c.expected_usd, 2), c.message
+    FROM c JOIN alert_rules r ON r.id = c.rule_id AND r.enabled
+    ORDER BY c.rule_id, c.team_id, c.period, subject
+    ON CONFLICT ON CONSTRAINT "UQ_alert_events_once" DO NOTHING
+    RETURNING id, rule_id
+  )
+  INSERT INTO alert_deliveries (event_id, channel_id)
+  SELECT f.id, r.channel_id FROM fired f JOIN alert_rules r ON r.id = f.rule_id
+  RETURNING event_id`;
+
+/**
+ * Evaluates the enabled rules over given days: the budget rules over the months those days
+ * fall in, anomaly rules over the days themselves. Reading is a few set-based queries whatever
+ * the number of rules and teams (one for every team's spend in those months, one forecast per
+ * month, one anomaly search over the days' range); writing is the one FIRE statement.
+ */
+@Injectable()
+export class AlertsEvaluator {
+  private readonly logger = new Logger(AlertsEvaluator.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly allocation: AllocationService,
+    private readonly pending: PendingDays,
+    @Inject(BUDGET_FORECASTER) private readonly forecaster: BudgetForecaster,
+    @Inject(ANOMALY_FINDER) private readonly anomalies: AnomalyFinder,
+  ) {}
+
+  /** Evaluates the days ingestions changed since the last call; returns the number of events fired. */
+  async evaluatePending(): Promise<number> {
+    const days = await this.pending.read(this.dataSource.manager);
+    if (!days.length) return 0;
+    return this.evaluate(
+      days.map((d) => d.day),
+      (m) => this.pending.clear(m, days),
+    );
+  }
+
+  /**
+   * The scheduled evaluation: running jobs measured up to now, then today and yesterday (the
+   * current month, and the last one on its first day) whether or not an ingestion touched them,
+   * so a new rule, a changed budget or a forecast moving with the calendar is caught too.
+   */
+  async evaluateRecent(now: Date = new Date()): Promise<number> {
+    await this.allocation.ensureFresh();
+    const today = utcDay(now);
+    return this.evaluate([addDays(today, -1), today]);
+  }
+
+  /** Evaluates every enabled rule over the days (`YYYY-MM-DD`); returns the number of events fired. */
+  async evaluate(days: string[], alsoInTransaction?: (m: EntityManager) => Promise<void>): Promise<number> {
+    const started = Date.now();
+    const rules = await this.dataSource.query<RuleToEvaluate[]>(
+      `SELECT id, name, kind, thresholds_pct, team_id FROM alert_rules WHERE enabled ORDER BY id`,
+    );
+    const candidates = rules.length ? await this.candidates(rules, days) : [];
+    const fired = await this.dataSource.transaction(async (m) => {
+      const rows = candidates.length ? await m.query<unknown[]>(FIRE, columns(candidates)) : [];
+      if (alsoInTransaction) await alsoInTransaction(m);
+      return rows.length;
+    });
+    if (fired) this.logger.log(`Alerts: ${fired} events fired over ${days.length} days in ${Date.now() - started} ms`);
+    return fired;
+  }
+
+  private async candidates(rules: RuleToEvaluate[], days: string[]): Promise<Candidate[]> {
+    const kinds = new Set(rules.map((r) => r.kind));
+    const months = [...new Set(days.map((d) => d.slice(0, 7)))].sort();
+    const teamId = onlyTeam(rules);
+    const out: Candidate[] = [];
+    if (kinds.has('budget_actual')) {
+      out.push(...budgetCandidates(rules, await this.spend(months, teamId), 'budget_actual'));
+    }
+    // A forecast is about a month still running: a past month's is its actual spend.
+    const current = utcDay(new Date()).slice(0, 7);
+    if (kinds.has('budget_forecast') && months.includes(current)) {
+      const forecasts = await this.forecaster.forecastMonth(teamId, current);
+      const amounts: TeamMonthAmount[] = forecasts.map((f) => ({
+        team_id: f.team_id,
+        team_name: f.team_name,
+        month: current,
+        budget_usd: f.budget_usd,
+        amount_usd: f.forecast_usd,
+      }));
+      out.push(...budgetCandidates(rules, amounts, 'budget_forecast'));
+    }
+    if (kinds.has('anomaly')) {
+      const sorted = [...days].sort();
+      const wanted = new Set(days);
+      const found = await this.anomalies.find({
+        start: sorted[0],
+        end: sorted[sorted.length - 1],
+        ...(teamId ? { teamId } : {}),
+      });
+      out.push(
+        ...anomalyCandidates(
+          rules,
+          found.filter((a) => wanted.has(a.day)),
+        ),
+      );
+    }
+    return out;
+  }
+
+  /** Every budgeted team's allocated spend in each month (the sums `/analytics/budgets` shows). */
+  private async spend(months: string[], teamId: string | null): Promise<TeamMonthAmount[]> {
+    const rows = await this.dataSource.query<SpendRow[]>(
+      `SELECT t.id AS team_id, t.name AS team_name, to_char(m.first, 'YYYY-MM') AS month,
+              t.budget_usd::text AS budget_usd, coalesce(sum(d.cost_usd), 0)::text AS spend
+       FROM unnest($1::date[]) AS m(first)
+       CROSS JOIN teams t
+       LEFT JOIN allocation_team_days d
+         ON d.team_id = t.id AND d.day >= m.first AND d.day < (m.first + interval '1 month')
+       WHERE t.budget_usd > 0 AND ($2::uuid IS NULL OR t.id = $2::uuid)
+       GROUP BY t.id, t.name, t.budget_usd, m.first`,
+      [months.map((m) => `${m}-01`), teamId],
+    );
+    return rows.map((r) => ({
+      team_id: r.team_id,
+      team_name: r.team_name,
+      month: r.month,
+      budget_usd: Number(r.budget_usd),
+      amount_usd: roundCents(r.spend),
+    }));
+  }
+}
+
+const utcDay = (at: Date) => at.toISOString().slice(0, 10);
+
+/** The one team every rule watches, or null when some rule watches every team or they differ. */
+function onlyTeam(rules: RuleToEvaluate[]): string | null {
+  const teams = new Set(rules.map((r) => r.team_id));
+  return teams.size === 1 && !teams.has(null) ? [...teams][0] : null;
+}
+
+/** The candidates as the FIRE statement's parallel arrays. */
+function columns(c: Candidate[]): unknown[] {
+  return [
+    c.map((x) => x.rule_id),
+    c.map((x) => x.kind),
+    c.map((x) => x.team_id),
+    c.map((x) => x.period),
+    c.map((x) => x.threshold_pct),
+    c.map((x) => x.provider),
+    c.map((x) => x.gpu_type),
+    c.map((x) => x.value_usd),
+    c.map((x) => x.budget_usd),
+    c.map((x) => x.expected_usd),
+    c.map((x) => x.message),
+  ];
+}
