@@ -1,0 +1,132 @@
+/**
+ * The anomaly rule in plain TypeScript (docs/decisions.md, "Anomalies"). A series is one team's
+ * daily cost in one (provider, GPU type) cell; each judged day is compared with a weekday-aware,
+ * robust baseline of the days before it:
+ *
+ *  - history: the priced days (the cell has a snapshot) among the `windowDays` before the day;
+ *    a day with fewer than `minHistoryDays` of them is not judged;
+ *  - expected: the median of the history days on the same weekday (7, 14, 21, 28 days before),
+ *    or of the whole history when fewer than two of those are priced;
+ *  - scale: 1.4826 × the median absolute residual of the history, each history day measured
+ *    against the median of its own weekday (a weekly pattern is not noise), at least
+ *    `relativeFloor` of the expected cost and $1 (a flat history has no spread at all);
+ *  - an anomaly: |cost − expected| ≥ `minUsd` and |cost − expected| ÷ scale ≥ `minScore`.
+ *
+ * Pure and allocation-free per day apart from small arrays, so a year of every team's cells
+ * (tens of thousands of series-days a team) is judged in well under a second.
+ */
+
+export interface AnomalySettings {
+  /** Days of history before a judged day (a multiple of 7, so every weekday counts equally). */
+  windowDays: number;
+  /** Priced history days a day needs to be judged at all. */
+  minHistoryDays: number;
+  /** Smallest |cost − expected| in USD that is reported. */
+  minUsd: number;
+  /** Smallest robust score that is reported. */
+  minScore: number;
+  /** The scale is at least this share of the expected cost. */
+  relativeFloor: number;
+}
+
+export const DEFAULT_ANOMALY_SETTINGS: AnomalySettings = {
+  windowDays: 28,
+  minHistoryDays: 14,
+  minUsd: 50,
+  minScore: 4,
+  relativeFloor: 0.05,
+};
+
+/** MAD × this estimates the standard deviation of normally distributed values. */
+const MAD_TO_SIGMA = 1.4826;
+/** The smallest scale, in USD: below it a score would measure rounding, not behaviour. */
+const MIN_SCALE_USD = 1;
+
+/**
+ * One series over consecutive days: `cost[i]` is the cost of day i (0 when the team had none),
+ * `priced[i]` whether the cell had a snapshot that day (an unpriced day is neither judged nor
+ * history: its cost is unknown, not zero).
+ */
+export interface DailySeries {
+  cost: ArrayLike<number>;
+  priced: ArrayLike<boolean>;
+}
+
+export interface AnomalyPoint {
+  /** Index of the day in the series. */
+  index: number;
+  cost: number;
+  expected: number;
+  score: number;
+  direction: 'up' | 'down';
+}
+
+export function median(values: number[]): number {
+  const n = values.length;
+  if (n === 0) return 0;
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = n >> 1;
+  return n % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The baseline of day `index` from the days before it, or null when it has too little history. */
+export function baselineOf(
+  series: DailySeries,
+  index: number,
+  settings: AnomalySettings,
+): { expected: number; scale: number } | null {
+  // byLag[k]: history values k days (mod 7) before the judged day; k = 0 is the same weekday.
+  const byLag: number[][] = [[], [], [], [], [], [], []];
+  let count = 0;
+  for (let lag = 1; lag <= settings.windowDays; lag++) {
+    const j = index - lag;
+    if (j < 0) break;
+    if (!series.priced[j]) continue;
+    byLag[lag % 7].push(series.cost[j]);
+    count++;
+  }
+  if (count < settings.minHistoryDays) return null;
+  const all = byLag.flat();
+  const overall = median(all);
+  const centre = byLag.map((values) => (values.length >= 2 ? median(values) : overall));
+  const residuals: number[] = [];
+  byLag.forEach((values, k) => values.forEach((v) => residuals.push(Math.abs(v - centre[k]))));
+  const expected = centre[0];
+  const scale = Math.max(MAD_TO_SIGMA * median(residuals), settings.relativeFloor * Math.abs(expected), MIN_SCALE_USD);
+  return { expected, scale };
+}
+
+/** Same-weekday median of the history only: a cheap bound that skips most days before the full baseline. */
+function sameWeekdayMedian(series: DailySeries, index: number, windowDays: number): number | null {
+  const values: number[] = [];
+  for (let lag = 7; lag <= windowDays; lag += 7) {
+    const j = index - lag;
+    if (j >= 0 && series.priced[j]) values.push(series.cost[j]);
+  }
+  return values.length >= 2 ? median(values) : null;
+}
+
+/** The anomalous days of a series among indexes `from` … `to` (inclusive). */
+export function findAnomalies(
+  series: DailySeries,
+  from: number,
+  to: number,
+  settings: AnomalySettings = DEFAULT_ANOMALY_SETTINGS,
+): AnomalyPoint[] {
+  const found: AnomalyPoint[] = [];
+  for (let i = Math.max(0, from); i <= to && i < series.cost.length; i++) {
+    if (!series.priced[i]) continue;
+    const cost = series.cost[i];
+    // Most days sit within the dollar minimum of their weekday's median and cannot be reported.
+    const quick = sameWeekdayMedian(series, i, settings.windowDays);
+    if (quick !== null && Math.abs(cost - quick) < settings.minUsd) continue;
+    const baseline = baselineOf(series, i, settings);
+    if (!baseline) continue;
+    const change = cost - baseline.expected;
+    if (Math.abs(change) < settings.minUsd) continue;
+    const score = Math.abs(change) / baseline.scale;
+    if (score < settings.minScore) continue;
+    found.push({ index: i, cost, expected: baseline.expected, score, direction: change > 0 ? 'up' : 'down' });
+  }
+  return found;
+}
