@@ -69,41 +69,79 @@ export function median(values: number[]): number {
   return n % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Reusable buffers for one window size: judging a year of series allocates nothing per day. */
+class Scratch {
+  readonly values: Float64Array;
+  readonly residuals: Float64Array;
+  readonly start = new Int32Array(7);
+  readonly count = new Int32Array(7);
+  readonly centre = new Float64Array(7);
+
+  constructor(readonly windowDays: number) {
+    this.values = new Float64Array(windowDays);
+    this.residuals = new Float64Array(windowDays);
+  }
+}
+
+/** Median of a typed-array slice, sorting it in place. */
+function medianInPlace(values: Float64Array, from: number, count: number): number {
+  const part = values.subarray(from, from + count).sort();
+  const mid = count >> 1;
+  return count % 2 ? part[mid] : (part[mid - 1] + part[mid]) / 2;
+}
+
 /** The baseline of day `index` from the days before it, or null when it has too little history. */
 export function baselineOf(
   series: DailySeries,
   index: number,
   settings: AnomalySettings,
+  scratch: Scratch = new Scratch(settings.windowDays),
 ): { expected: number; scale: number } | null {
-  // byLag[k]: history values k days (mod 7) before the judged day; k = 0 is the same weekday.
-  const byLag: number[][] = [[], [], [], [], [], [], []];
-  let count = 0;
-  for (let lag = 1; lag <= settings.windowDays; lag++) {
-    const j = index - lag;
-    if (j < 0) break;
-    if (!series.priced[j]) continue;
-    byLag[lag % 7].push(series.cost[j]);
-    count++;
+  const { values, residuals, start, count, centre } = scratch;
+  // Group k holds the history values k days (mod 7) before the judged day; k = 0 is the same weekday.
+  let total = 0;
+  for (let k = 0; k < 7; k++) {
+    start[k] = total;
+    count[k] = 0;
+    for (let lag = k === 0 ? 7 : k; lag <= settings.windowDays; lag += 7) {
+      const j = index - lag;
+      if (j < 0) break;
+      if (!series.priced[j]) continue;
+      values[total++] = series.cost[j];
+      count[k]++;
+    }
   }
-  if (count < settings.minHistoryDays) return null;
-  const all = byLag.flat();
-  const overall = median(all);
-  const centre = byLag.map((values) => (values.length >= 2 ? median(values) : overall));
-  const residuals: number[] = [];
-  byLag.forEach((values, k) => values.forEach((v) => residuals.push(Math.abs(v - centre[k]))));
+  if (total < settings.minHistoryDays) return null;
+  // The overall median is only needed for a weekday with fewer than two values.
+  let overall = NaN;
+  for (let k = 0; k < 7; k++) {
+    if (count[k] >= 2) continue;
+    if (Number.isNaN(overall)) {
+      residuals.set(values.subarray(0, total));
+      overall = medianInPlace(residuals, 0, total);
+    }
+    centre[k] = overall;
+  }
+  let n = 0;
+  for (let k = 0; k < 7; k++) {
+    // Sorting a group in place keeps its values in the group: the residuals below still hold.
+    if (count[k] >= 2) centre[k] = medianInPlace(values, start[k], count[k]);
+    for (let i = start[k]; i < start[k] + count[k]; i++) residuals[n++] = Math.abs(values[i] - centre[k]);
+  }
   const expected = centre[0];
-  const scale = Math.max(MAD_TO_SIGMA * median(residuals), settings.relativeFloor * Math.abs(expected), MIN_SCALE_USD);
+  const spread = MAD_TO_SIGMA * medianInPlace(residuals, 0, n);
+  const scale = Math.max(spread, settings.relativeFloor * Math.abs(expected), MIN_SCALE_USD);
   return { expected, scale };
 }
 
 /** Same-weekday median of the history only: a cheap bound that skips most days before the full baseline. */
-function sameWeekdayMedian(series: DailySeries, index: number, windowDays: number): number | null {
-  const values: number[] = [];
+function sameWeekdayMedian(series: DailySeries, index: number, windowDays: number, scratch: Scratch): number | null {
+  let n = 0;
   for (let lag = 7; lag <= windowDays; lag += 7) {
     const j = index - lag;
-    if (j >= 0 && series.priced[j]) values.push(series.cost[j]);
+    if (j >= 0 && series.priced[j]) scratch.values[n++] = series.cost[j];
   }
-  return values.length >= 2 ? median(values) : null;
+  return n >= 2 ? medianInPlace(scratch.values, 0, n) : null;
 }
 
 /** The anomalous days of a series among indexes `from` … `to` (inclusive). */
@@ -114,13 +152,14 @@ export function findAnomalies(
   settings: AnomalySettings = DEFAULT_ANOMALY_SETTINGS,
 ): AnomalyPoint[] {
   const found: AnomalyPoint[] = [];
+  const scratch = new Scratch(settings.windowDays);
   for (let i = Math.max(0, from); i <= to && i < series.cost.length; i++) {
     if (!series.priced[i]) continue;
     const cost = series.cost[i];
     // Most days sit within the dollar minimum of their weekday's median and cannot be reported.
-    const quick = sameWeekdayMedian(series, i, settings.windowDays);
+    const quick = sameWeekdayMedian(series, i, settings.windowDays, scratch);
     if (quick !== null && Math.abs(cost - quick) < settings.minUsd) continue;
-    const baseline = baselineOf(series, i, settings);
+    const baseline = baselineOf(series, i, settings, scratch);
     if (!baseline) continue;
     const change = cost - baseline.expected;
     if (Math.abs(change) < settings.minUsd) continue;
