@@ -125,24 +125,22 @@ export class AnomaliesService {
   /**
    * Each team's daily cost per cell over the days, as arrays: a few hundred rows of arrays travel
    * much faster than one row per series-day. Only priced cells count (an unpriced cell costs 0).
-   * The job-days are summed to GPU-hours per team and cell first and priced once at the cell's
-   * rate: the same money as the job-days' rounded costs to within 10⁻¹² $ a job, with the join to
-   * the cells made for a tenth of the rows.
+   * Each job-day is priced as the cost report prices it, so the costs match it to the digit
+   * (summing GPU-hours per team first and pricing once was measured no faster).
    */
   private dailySeries(start: string, end: string, teamId: string | undefined): Promise<SeriesRow[]> {
     return this.dataSource.query<SeriesRow[]>(
-      `WITH u AS (
-         SELECT r.day, r.provider, r.gpu_type, r.team_id, sum(r.gpu_hours) AS gpu_hours
-         FROM job_day_allocations r
-         WHERE r.day BETWEEN $1::date AND $2::date AND ($3::uuid IS NULL OR r.team_id = $3::uuid)
-         GROUP BY r.day, r.provider, r.gpu_type, r.team_id
+      `WITH d AS (
+         SELECT r.team_id, r.provider, r.gpu_type, r.day, sum(${jobDayCost('r.gpu_hours', 'c.rate')}) AS cost
+         FROM job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}
+         WHERE r.day BETWEEN $1::date AND $2::date AND c.snapshot_cost_usd IS NOT NULL
+           AND ($3::uuid IS NULL OR r.team_id = $3::uuid)
+         GROUP BY r.team_id, r.provider, r.gpu_type, r.day
        )
-       SELECT u.team_id::text AS team_id, u.provider, u.gpu_type,
-              array_agg(u.day - $1::date ORDER BY u.day) AS offsets,
-              array_agg((u.gpu_hours * c.rate)::float8 ORDER BY u.day) AS costs
-       FROM u JOIN allocation_cells c ON ${sameCell('c', 'u')}
-       WHERE c.snapshot_cost_usd IS NOT NULL
-       GROUP BY u.team_id, u.provider, u.gpu_type`,
+       SELECT team_id::text AS team_id, provider, gpu_type,
+              array_agg(day - $1::date ORDER BY day) AS offsets,
+              array_agg(cost::float8 ORDER BY day) AS costs
+       FROM d GROUP BY team_id, provider, gpu_type`,
       [start, end, teamId ?? null],
     );
   }
