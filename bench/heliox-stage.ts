@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Pool } from 'pg';
+import { ANOMALY_BENCH_ENV } from './anomaly-figures';
 import { DatabaseHost } from './database-host';
 import { BenchTeam } from './dataset';
 import { HelioxClient } from './heliox-client';
@@ -41,6 +42,7 @@ function apiEnvironment(databaseUrl: string): Record<string, string> {
     RATE_LIMIT_READS: '0',
     RATE_LIMIT_EXPORTS: '0',
     REDIS_URL: '',
+    ...ANOMALY_BENCH_ENV,
   };
 }
 

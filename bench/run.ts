@@ -2,6 +2,8 @@ import { mkdirSync, promises as fs, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseHost } from './database-host';
+import { plantAnomalySpikes } from './anomaly-figures';
+import { withSpikeBills, withSpikeJobs } from './anomaly-spikes';
 import { generateJobs, generateSnapshots, generateTeams, planDatasets } from './dataset';
 import { JOB_FIELDS } from '../src/ingestion/records/job-record';
 import { SNAPSHOT_FIELDS, writeRecords } from './dataset-files';
@@ -66,12 +68,14 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<number> {
   const plan = planDatasets(options);
   const teams = generateTeams(options.seed);
   log(`writing ${options.jobs.toLocaleString('en-US')} jobs over ${plan.firstDay} … ${plan.lastDay} to ${dataDir}`);
+  const spikes = plantAnomalySpikes(plan, options.seed);
+  log(`${spikes.length} cost spikes planted for the anomaly figures`);
   const files = {
-    main: await writeRecords(generateJobs(plan.main), dataDir, 'jobs', JOB_FIELDS),
+    main: await writeRecords(withSpikeJobs(generateJobs(plan.main), spikes), dataDir, 'jobs', JOB_FIELDS),
     small: await writeRecords(generateJobs(plan.small), dataDir, 'jobs-n50', JOB_FIELDS),
     extra: await writeRecords(generateJobs(plan.extra), dataDir, 'jobs-extra-day', JOB_FIELDS),
     costs: await writeRecords(
-      generateSnapshots(plan.firstDay, plan.lastDay, options.seed),
+      withSpikeBills(generateSnapshots(plan.firstDay, plan.lastDay, options.seed), spikes),
       dataDir,
       'costs',
       SNAPSHOT_FIELDS,
@@ -94,6 +98,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<number> {
     plan,
     teams,
     files,
+    spikes,
     workDir: dataDir,
     loadSeconds: options.duration,
     // Each side of a latency figure gets as long as a load run, with at least 5 samples.

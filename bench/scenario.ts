@@ -11,6 +11,16 @@ import {
   QuestionTiming,
   timeQuestion,
 } from './analytics-figures';
+import {
+  ANOMALY_BENCH_SETTINGS,
+  anomalyFigures,
+  FALSE_ALARM_LABEL,
+  FALSE_ALARM_TARGET,
+  measureAnomalies,
+  RECALL_LABEL,
+  RECALL_TARGET,
+} from './anomaly-figures';
+import { PlantedSpike, withSpikeJobs } from './anomaly-spikes';
 import { DatabaseHost } from './database-host';
 import { DatasetPlan, generateJobs, BenchTeam } from './dataset';
 import { WrittenFiles } from './dataset-files';
@@ -64,6 +74,8 @@ export interface ScenarioInput {
     costs: WrittenFiles;
     extraCosts: WrittenFiles;
   };
+  /** The cost spikes planted in the main job set and the bills (anomaly figures). */
+  spikes: PlantedSpike[];
   workDir: string;
   loadSeconds: number;
   sampling: SamplingPlan;
@@ -148,7 +160,7 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
     const copy = await measureCopyLimit(
       api.databaseUrl,
       input.teams,
-      () => generateJobs(plan.main),
+      () => withSpikeJobs(generateJobs(plan.main), input.spikes),
       path.join(input.workDir, 'jobs.copy.csv'),
     );
     log(`COPY: ${Math.round(copy.rowsPerSecond)} rows/s; ingesting through the API`);
@@ -183,6 +195,25 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
     checks.push(check);
     return forecastFigures(backtest(teams, plan.firstDay, plan.lastDay), plan.firstDay, plan.lastDay);
   });
+
+  await section(
+    'anomalies',
+    [
+      [RECALL_LABEL, RECALL_TARGET],
+      [FALSE_ALARM_LABEL, FALSE_ALARM_TARGET],
+    ],
+    async () => {
+      log(`anomalies over ${plan.firstDay} … ${plan.lastDay}: ${input.spikes.length} planted`);
+      const { minUsd, minScore, minHistoryDays } = ANOMALY_BENCH_SETTINGS;
+      const score = await measureAnomalies(api.client, input.spikes, {
+        firstDay: plan.firstDay,
+        lastDay: plan.lastDay,
+        teams: input.teams.length,
+        minHistoryDays,
+      });
+      return anomalyFigures(score, `min $${minUsd}, score ≥ ${minScore}`);
+    },
+  );
 
   await section(
     'growth',

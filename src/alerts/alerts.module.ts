@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AllocationModule } from '../allocation/allocation.module';
+import { AnalyticsModule } from '../analytics/analytics.module';
+import { AnomaliesService } from '../analytics/anomalies.service';
 import { AlertActivityService } from './alert-activity.service';
 import { AlertActivityController, AlertChannelsController, AlertRulesController } from './alerts.controller';
 import { AlertsScheduler } from './alerts-scheduler';
@@ -7,7 +9,6 @@ import { ChannelsService } from './channels.service';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { AlertsEvaluator } from './evaluation/alerts-evaluator';
 import { PendingDays } from './evaluation/pending-days';
-import { BaselineAnomalyFinder } from './evaluation/baseline-anomalies';
 import { ANOMALY_FINDER, BUDGET_FORECASTER, ReportForecaster } from './evaluation/sources';
 import { RulesService } from './rules.service';
 
@@ -28,7 +29,7 @@ export class AlertMarksModule {}
  * fired and the outbox that delivers them (docs/decisions.md, "Alerts").
  */
 @Module({
-  imports: [AlertMarksModule, AllocationModule],
+  imports: [AlertMarksModule, AllocationModule, AnalyticsModule],
   controllers: [AlertChannelsController, AlertRulesController, AlertActivityController],
   providers: [
     ChannelsService,
@@ -38,7 +39,7 @@ export class AlertMarksModule {}
     DeliveryWorker,
     AlertsScheduler,
     { provide: BUDGET_FORECASTER, useClass: ReportForecaster },
-    { provide: ANOMALY_FINDER, useClass: BaselineAnomalyFinder },
+    { provide: ANOMALY_FINDER, useExisting: AnomaliesService },
   ],
 })
 export class AlertsModule {}

@@ -125,4 +125,29 @@ describe('validateEnv', () => {
     expect(validateEnv({}).PASSWORD_HASH_CONCURRENCY).toBeGreaterThanOrEqual(1);
     expect(() => validateEnv({ PASSWORD_HASH_CONCURRENCY: '0' })).toThrow(/PASSWORD_HASH_CONCURRENCY=/);
   });
+
+  describe('anomaly settings', () => {
+    it('defaults to $50, a score of 4, 28 days of history and at least 14', () => {
+      expect(validateEnv({})).toEqual(
+        expect.objectContaining({
+          ANOMALY_MIN_USD: 50,
+          ANOMALY_MIN_SCORE: 4,
+          ANOMALY_WINDOW_DAYS: 28,
+          ANOMALY_MIN_HISTORY_DAYS: 14,
+        }),
+      );
+    });
+
+    it('takes a decimal score', () => {
+      expect(validateEnv({ ANOMALY_MIN_SCORE: '3.5' }).ANOMALY_MIN_SCORE).toBe(3.5);
+      expect(() => validateEnv({ ANOMALY_MIN_SCORE: 'high' })).toThrow(/ANOMALY_MIN_SCORE=/);
+    });
+
+    it('refuses a window of part of a week, and a minimum history longer than the window', () => {
+      expect(() => validateEnv({ ANOMALY_WINDOW_DAYS: '30' })).toThrow(/ANOMALY_WINDOW_DAYS=.*multiple of 7/);
+      expect(() => validateEnv({ ANOMALY_WINDOW_DAYS: '21', ANOMALY_MIN_HISTORY_DAYS: '22' })).toThrow(
+        /ANOMALY_MIN_HISTORY_DAYS=.*must not exceed ANOMALY_WINDOW_DAYS/,
+      );
+    });
+  });
 });

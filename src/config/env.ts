@@ -7,8 +7,8 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
-  IsNumber,
   IsNotEmpty,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -17,6 +17,7 @@ import {
   MinLength,
   validateSync,
   ValidateBy,
+  ValidationArguments,
 } from 'class-validator';
 import { compile as compileProxyList } from 'proxy-addr';
 
@@ -44,6 +45,10 @@ const toBoolean = ({ value }: { value: unknown }) => {
 // Strict integer parsing: "abc", "12abc" and "1.5" stay strings and fail @IsInt.
 const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+// Decimal numbers ("4", "3.5"); anything else stays a string and fails @IsNumber.
+const toDecimal = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
 
 const toList = ({ value }: { value: unknown }) =>
   typeof value === 'string'
@@ -370,11 +375,62 @@ export class Env {
   @Min(1)
   @Max(20)
   ALERT_MAX_ATTEMPTS = 8;
-}
 
-/** A plain decimal ("0.2", "10"); anything else stays a string and fails @IsNumber. A declaration: hoisted above the class. */
-function toDecimal({ value }: { value: unknown }): unknown {
-  return typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
+  // Anomalies: when a team's daily cost on a provider's GPU type is reported as unusual
+  // (docs/decisions.md, "Anomalies").
+
+  /**
+   * Smallest change from the baseline, in whole USD, that is reported: a team whose cost moves
+   * by less pages no one, however unusual the move is for it.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  ANOMALY_MIN_USD = 50;
+
+  /**
+   * Smallest robust score (|cost − expected| ÷ 1.4826 × MAD of the history) that is reported.
+   * 4 keeps ordinary day-to-day noise quiet; lower finds smaller spikes and more false alarms.
+   */
+  @Transform(toDecimal)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'ANOMALY_MIN_SCORE must be a number' })
+  @Min(1)
+  @Max(100)
+  ANOMALY_MIN_SCORE = 4;
+
+  /**
+   * Days of history a day is judged against, a multiple of 7 so that each weekday counts as
+   * often: 28 gives four of the same weekday, enough for a median that one spike cannot move.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(14)
+  @Max(91)
+  @ValidateBy({
+    name: 'wholeWeeks',
+    validator: {
+      validate: (value: unknown) => typeof value === 'number' && value % 7 === 0,
+      defaultMessage: () => 'ANOMALY_WINDOW_DAYS must be a whole number of weeks (a multiple of 7)',
+    },
+  })
+  ANOMALY_WINDOW_DAYS = 28;
+
+  /**
+   * Priced days of history (the cell had a snapshot) a day needs to be judged at all: two of each
+   * weekday. Fewer, and a new team or GPU type would be judged against noise.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(7)
+  @ValidateBy({
+    name: 'withinWindow',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        typeof value === 'number' && value <= (args?.object as Env).ANOMALY_WINDOW_DAYS,
+      defaultMessage: () => 'ANOMALY_MIN_HISTORY_DAYS must not exceed ANOMALY_WINDOW_DAYS',
+    },
+  })
+  ANOMALY_MIN_HISTORY_DAYS = 14;
 }
 
 /** True for an address that only this machine can reach. */

@@ -202,3 +202,37 @@ export function postIngest(t: TestApp, path: string, type: string, body: string 
 export function toNdjson(records: unknown[]): string {
   return records.map((r) => JSON.stringify(r)).join('\n') + '\n';
 }
+
+/**
+ * One team alone in one (provider, GPU type) cell, day after day: each day with a cost gets a
+ * snapshot of that cost and one job of the team using the cell (so the team's allocated cost
+ * that day is exactly the cost). `costOf` returning null leaves the day without a snapshot or
+ * job. Returns the jobs by day. Rows are written directly: rebuild the allocation afterwards.
+ */
+export async function createDailyCosts(
+  db: DataSource,
+  teamId: string,
+  cell: {
+    provider: string;
+    gpu_type: string;
+    from: string;
+    days: number;
+    costOf: (day: string, i: number) => number | null;
+  },
+): Promise<Map<string, JobInput & { id: string }>> {
+  const jobs = new Map<string, JobInput & { id: string }>();
+  for (let i = 0; i < cell.days; i++) {
+    const day = new Date(Date.parse(`${cell.from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10);
+    const cost = cell.costOf(day, i);
+    if (cost === null) continue;
+    await createSnapshot(db, { entry_date: day, provider: cell.provider, gpu_type: cell.gpu_type, cost_usd: cost });
+    const job = await createJob(db, teamId, {
+      provider: cell.provider,
+      gpu_type: cell.gpu_type,
+      start_time: `${day}T00:00:00Z`,
+      end_time: `${day}T10:00:00Z`,
+    });
+    jobs.set(day, job);
+  }
+  return jobs;
+}

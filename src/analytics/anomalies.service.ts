@@ -1,0 +1,195 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { jobDayCost, sameCell } from '../allocation/allocation-reads';
+import { AllocationService } from '../allocation/allocation.service';
+import { addDays, daysInRange } from '../common/calendar';
+import type { Env } from '../config/env';
+import { AnomalySettings, findAnomalies } from './anomaly-math';
+import type { AnomalyRow, TopJob } from './dto/anomalies.response';
+
+/** Jobs named per anomaly: enough to say who caused it, few enough to read in a message. */
+const TOP_JOBS = 5;
+
+export interface AnomalyQuery {
+  /** First and last UTC day judged (inclusive); the history before `start` is read too. */
+  start: string;
+  end: string;
+  /** Only this team (members are always scoped to theirs); undefined: every team. */
+  teamId?: string;
+}
+
+interface SeriesRow {
+  team_id: string;
+  provider: string;
+  gpu_type: string;
+  /** Days since the history's first day, ascending, and each day's cost. */
+  offsets: number[];
+  costs: number[];
+}
+
+interface PricedRow {
+  provider: string;
+  gpu_type: string;
+  offsets: number[];
+}
+
+interface TopJobRow extends TopJob {
+  ord: string;
+}
+
+/**
+ * Unusual daily cost per team and (provider, GPU type), against each series' own weekday-aware
+ * history (anomaly-math.ts). The database sums the job-days into one array of daily costs per
+ * series, in one query over the range and its history; the baseline is computed here: a trailing
+ * median per day is no window function in PostgreSQL, and a lateral percentile per day costs a
+ * sort of 28 rows for every series-day of the year.
+ */
+@Injectable()
+export class AnomaliesService {
+  private readonly settings: AnomalySettings;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly allocation: AllocationService,
+    config: ConfigService<Env, true>,
+  ) {
+    this.settings = {
+      windowDays: config.get('ANOMALY_WINDOW_DAYS', { infer: true }),
+      minHistoryDays: config.get('ANOMALY_MIN_HISTORY_DAYS', { infer: true }),
+      minUsd: config.get('ANOMALY_MIN_USD', { infer: true }),
+      minScore: config.get('ANOMALY_MIN_SCORE', { infer: true }),
+      relativeFloor: 0.05,
+    };
+  }
+
+  /** The anomalies of the judged days, by day, then the largest change first. */
+  async find(query: AnomalyQuery): Promise<AnomalyRow[]> {
+    await this.allocation.ensureFresh();
+    const historyStart = addDays(query.start, -this.settings.windowDays);
+    const days = daysInRange(historyStart, query.end);
+    const firstJudged = this.settings.windowDays;
+    const [series, priced] = await Promise.all([
+      this.dailySeries(historyStart, query.end, query.teamId),
+      this.pricedDays(historyStart, query.end),
+    ]);
+    const pricedByCell = new Map<string, boolean[]>();
+    for (const row of priced) {
+      const flags = new Array<boolean>(days).fill(false);
+      for (const offset of row.offsets) flags[offset] = true;
+      pricedByCell.set(`${row.provider}|${row.gpu_type}`, flags);
+    }
+
+    const found: Omit<AnomalyRow, 'team_name' | 'top_jobs'>[] = [];
+    for (const row of series) {
+      const flags = pricedByCell.get(`${row.provider}|${row.gpu_type}`);
+      if (!flags) continue;
+      const cost = new Float64Array(days);
+      row.offsets.forEach((offset, i) => (cost[offset] = row.costs[i]));
+      for (const point of findAnomalies({ cost, priced: flags }, firstJudged, days - 1, this.settings)) {
+        found.push({
+          day: addDays(historyStart, point.index),
+          team_id: row.team_id,
+          provider: row.provider,
+          gpu_type: row.gpu_type,
+          cost_usd: cents(point.cost),
+          expected_usd: cents(point.expected),
+          score: Math.round(point.score * 100) / 100,
+          direction: point.direction,
+        });
+      }
+    }
+    if (!found.length) return [];
+    found.sort(
+      (a, b) =>
+        a.day.localeCompare(b.day) ||
+        Math.abs(b.cost_usd - b.expected_usd) - Math.abs(a.cost_usd - a.expected_usd) ||
+        a.team_id.localeCompare(b.team_id),
+    );
+    const [names, topJobs] = await Promise.all([this.teamNames(found), this.topJobs(found)]);
+    return found.map((row, i) => ({
+      day: row.day,
+      team_id: row.team_id,
+      team_name: names.get(row.team_id) ?? '',
+      provider: row.provider,
+      gpu_type: row.gpu_type,
+      cost_usd: row.cost_usd,
+      expected_usd: row.expected_usd,
+      score: row.score,
+      direction: row.direction,
+      top_jobs: topJobs.get(i) ?? [],
+    }));
+  }
+
+  /**
+   * Each team's daily cost per cell over the days, as arrays: a few hundred rows of arrays travel
+   * much faster than one row per series-day. Only priced cells count (an unpriced cell costs 0).
+   * Each job-day is priced as the cost report prices it, so the costs match it to the digit
+   * (summing GPU-hours per team first and pricing once was measured no faster).
+   */
+  private dailySeries(start: string, end: string, teamId: string | undefined): Promise<SeriesRow[]> {
+    return this.dataSource.query<SeriesRow[]>(
+      `WITH d AS (
+         SELECT r.team_id, r.provider, r.gpu_type, r.day, sum(${jobDayCost('r.gpu_hours', 'c.rate')}) AS cost
+         FROM job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}
+         WHERE r.day BETWEEN $1::date AND $2::date AND c.snapshot_cost_usd IS NOT NULL
+           AND ($3::uuid IS NULL OR r.team_id = $3::uuid)
+         GROUP BY r.team_id, r.provider, r.gpu_type, r.day
+       )
+       SELECT team_id::text AS team_id, provider, gpu_type,
+              array_agg(day - $1::date ORDER BY day) AS offsets,
+              array_agg(cost::float8 ORDER BY day) AS costs
+       FROM d GROUP BY team_id, provider, gpu_type`,
+      [start, end, teamId ?? null],
+    );
+  }
+
+  /** The days each cell had a snapshot: the days its teams' costs are known. */
+  private pricedDays(start: string, end: string): Promise<PricedRow[]> {
+    return this.dataSource.query<PricedRow[]>(
+      `SELECT provider, gpu_type, array_agg(day - $1::date ORDER BY day) AS offsets
+       FROM allocation_cells
+       WHERE day BETWEEN $1::date AND $2::date AND snapshot_cost_usd IS NOT NULL
+       GROUP BY provider, gpu_type`,
+      [start, end],
+    );
+  }
+
+  private async teamNames(rows: { team_id: string }[]): Promise<Map<string, string>> {
+    const ids = [...new Set(rows.map((r) => r.team_id))];
+    const teams = await this.dataSource.query<{ id: string; name: string }[]>(
+      `SELECT id::text AS id, name FROM teams WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(teams.map((t) => [t.id, t.name]));
+  }
+
+  /** The costliest jobs of each anomaly's team in its cell that day, by the anomaly's position. */
+  private async topJobs(
+    rows: { day: string; team_id: string; provider: string; gpu_type: string }[],
+  ): Promise<Map<number, TopJob[]>> {
+    const found = await this.dataSource.query<TopJobRow[]>(
+      `SELECT f.ord::text AS ord, j.job_id, t.model_name, round(t.cost, 2)::float8 AS cost_usd
+       FROM unnest($1::date[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY f(day, team_id, provider, gpu_type, ord)
+       CROSS JOIN LATERAL (
+         SELECT r.job_uuid, r.model_name, ${jobDayCost('r.gpu_hours', 'c.rate')} AS cost
+         FROM job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}
+         WHERE r.day = f.day AND r.provider = f.provider AND r.gpu_type = f.gpu_type AND r.team_id = f.team_id
+         ORDER BY 3 DESC, r.job_uuid
+         LIMIT ${TOP_JOBS}
+       ) t
+       JOIN jobs j ON j.id = t.job_uuid
+       ORDER BY f.ord, t.cost DESC, t.job_uuid`,
+      [rows.map((r) => r.day), rows.map((r) => r.team_id), rows.map((r) => r.provider), rows.map((r) => r.gpu_type)],
+    );
+    const byRow = new Map<number, TopJob[]>();
+    for (const { ord, ...job } of found) {
+      const index = Number(ord) - 1;
+      byRow.set(index, [...(byRow.get(index) ?? []), job]);
+    }
+    return byRow;
+  }
+}
+
+const cents = (usd: number) => Math.round(usd * 100) / 100;

@@ -1,0 +1,160 @@
+import { AllocationService } from '../src/allocation/allocation.service';
+import { AnomaliesService } from '../src/analytics/anomalies.service';
+import { expectErrorShape } from './support/expectations';
+import { adminAuth, createDailyCosts, createJob, createTeam, memberAuth, TeamRow } from './support/factories';
+import { createTestApp, TestApp } from './support/test-app';
+
+/**
+ * Eight weeks (2026-01-05, a Monday, to 2026-03-01), each team alone in its own cell, so a
+ * team's cost on a day is that day's snapshot. The first four weeks are history; the last four
+ * are judged (start=2026-02-02, 28 days later).
+ *  - spiky, aws/h100: $500 a day; on Wednesday 2026-02-18 $3,000, shared by its daily job
+ *    (10 GPU-h) and two extra jobs (80 and 10 GPU-h): $300, $2,400, $300.
+ *  - flat, aws/a100: $400 every day.
+ *  - weekly, gcp/h100: $1,000 on weekdays, $150 at weekends, each day ±5 %.
+ *  - small, gcp/a100: $100 a day; on 2026-02-18 $140 (a score of 8, but only $40 more).
+ * Defaults: ANOMALY_MIN_USD 50, ANOMALY_MIN_SCORE 4, 28 days of history, at least 14.
+ */
+describe('GET /analytics/anomalies', () => {
+  let t: TestApp;
+  let admin: string;
+  let spiky: TeamRow;
+  let flat: TeamRow;
+  let weekly: TeamRow;
+  let small: TeamRow;
+  const SPIKE_DAY = '2026-02-18';
+  const range = 'start=2026-02-02&end=2026-03-01';
+  const from = '2026-01-05';
+  const days = 56;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    spiky = await createTeam(t.db, { name: 'spiky' });
+    flat = await createTeam(t.db, { name: 'flat' });
+    weekly = await createTeam(t.db, { name: 'weekly' });
+    small = await createTeam(t.db, { name: 'small' });
+    await createDailyCosts(t.db, spiky.id, {
+      provider: 'aws',
+      gpu_type: 'h100',
+      from,
+      days,
+      costOf: (day) => (day === SPIKE_DAY ? 3000 : 500),
+    });
+    await createJob(t.db, spiky.id, {
+      job_id: 'spike-big',
+      model_name: 'mixtral-8x22b',
+      provider: 'aws',
+      gpu_type: 'h100',
+      gpu_count: 8,
+      start_time: `${SPIKE_DAY}T02:00:00Z`,
+      end_time: `${SPIKE_DAY}T12:00:00Z`,
+    });
+    await createJob(t.db, spiky.id, {
+      job_id: 'spike-small',
+      model_name: 'bert-base',
+      provider: 'aws',
+      gpu_type: 'h100',
+      gpu_count: 2,
+      start_time: `${SPIKE_DAY}T05:00:00Z`,
+      end_time: `${SPIKE_DAY}T10:00:00Z`,
+    });
+    await createDailyCosts(t.db, flat.id, { provider: 'aws', gpu_type: 'a100', from, days, costOf: () => 400 });
+    await createDailyCosts(t.db, weekly.id, {
+      provider: 'gcp',
+      gpu_type: 'h100',
+      from,
+      days,
+      // i = 0 is a Monday; the jitter repeats every 5 days, out of step with the week.
+      costOf: (_day, i) => (i % 7 >= 5 ? 150 : 1000) * (1 + ((i % 5) - 2) * 0.025),
+    });
+    await createDailyCosts(t.db, small.id, {
+      provider: 'gcp',
+      gpu_type: 'a100',
+      from,
+      days,
+      costOf: (day) => (day === SPIKE_DAY ? 140 : 100),
+    });
+    await t.app.get(AllocationService).rebuild();
+    admin = (await adminAuth(t)).header;
+  });
+
+  afterAll(() => t?.close());
+
+  const get = (query: string, auth = admin) =>
+    t.http.get(`/api/v1/analytics/anomalies?${query}`).set('Authorization', auth);
+
+  it('finds the planted spike: its day, cell, direction, size and costliest jobs', async () => {
+    const res = await get(range).expect(200);
+    expect(res.body).toEqual({
+      rows: [
+        {
+          day: SPIKE_DAY,
+          team_id: spiky.id,
+          team_name: 'spiky',
+          provider: 'aws',
+          gpu_type: 'h100',
+          cost_usd: 3000,
+          expected_usd: 500,
+          // |3000 − 500| ÷ 5 % of 500: a flat history has no spread of its own.
+          score: 100,
+          direction: 'up',
+          top_jobs: [
+            { job_id: 'spike-big', model_name: 'mixtral-8x22b', cost_usd: 2400 },
+            expect.objectContaining({ cost_usd: 300 }),
+            expect.objectContaining({ cost_usd: 300 }),
+          ],
+        },
+      ],
+    });
+  });
+
+  const rowsOf = async (team: TeamRow) => (await get(`${range}&team_id=${team.id}`).expect(200)).body.rows;
+
+  it('reports nothing for a flat history', async () => {
+    expect(await rowsOf(flat)).toEqual([]);
+  });
+
+  it('reports nothing for a steady weekly pattern: weekends are judged against weekends', async () => {
+    expect(await rowsOf(weekly)).toEqual([]);
+  });
+
+  it('does not report a change below the dollar minimum, however unusual', async () => {
+    expect(await rowsOf(small)).toEqual([]);
+  });
+
+  it('is the same rule the alerts call in-process', async () => {
+    const rows = await t.app.get(AnomaliesService).find({ start: '2026-02-02', end: '2026-03-01' });
+    expect(rows.map((r) => [r.day, r.team_name, r.direction])).toEqual([[SPIKE_DAY, 'spiky', 'up']]);
+  });
+
+  describe('members', () => {
+    it("see their own team's anomalies without naming it", async () => {
+      const member = (await memberAuth(t, spiky.id)).header;
+      const res = await get(range, member).expect(200);
+      expect(res.body.rows.map((r: { team_id: string }) => r.team_id)).toEqual([spiky.id]);
+    });
+
+    it("see nothing of another team's anomalies", async () => {
+      const member = (await memberAuth(t, flat.id)).header;
+      const res = await get(range, member).expect(200);
+      expect(res.body.rows).toEqual([]);
+    });
+
+    it("are refused another team's team_id", async () => {
+      const member = (await memberAuth(t, flat.id)).header;
+      const res = await get(`${range}&team_id=${spiky.id}`, member).expect(403);
+      expectErrorShape(res.body, 403);
+    });
+  });
+
+  it('names the bad parameter', async () => {
+    const missing = await get('end=2026-03-01').expect(400);
+    expect(JSON.stringify(missing.body)).toContain('start');
+    const team = await get(`${range}&team_id=nope`).expect(400);
+    expect(JSON.stringify(team.body)).toContain('team_id must be a UUID');
+  });
+
+  it('needs a token', async () => {
+    await t.http.get(`/api/v1/analytics/anomalies?${range}`).expect(401);
+  });
+});
