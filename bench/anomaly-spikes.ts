@@ -109,6 +109,8 @@ const median = (values: number[]) => {
 const SPIKE_GPUS = 32;
 /** Each spike job runs at most this many hours, from 01:00 UTC: within its day. */
 const SPIKE_JOB_HOURS = 20;
+/** GPU counts a spike job may take, fewest first. */
+const SPIKE_GPU_COUNTS = [0.125, 1, 2, 4, 8, 16, SPIKE_GPUS];
 
 /** Where the spikes go and the jobs that make them, from the dataset's usage and bills. */
 export function planSpikes(usage: DailyUsage, bills: Float64Array, options: SpikeOptions): PlantedSpike[] {
@@ -138,10 +140,10 @@ export function planSpikes(usage: DailyUsage, bills: Float64Array, options: Spik
       const gpuHours = extra / rate;
       const count = Math.ceil(gpuHours / (SPIKE_GPUS * SPIKE_JOB_HOURS));
       const date = addDays(options.firstDay, day);
-      // Small spikes (a quiet cell's rate can be high) run on fewer GPUs, for long enough that
-      // whole seconds bill them to within a fraction of a percent.
+      // Small spikes (a quiet cell's rate can be high) run on the fewest GPUs that finish within
+      // SPIKE_JOB_HOURS, for long enough that whole seconds bill them to within a fraction of a percent.
       const perJob = gpuHours / count;
-      const gpus = perJob >= SPIKE_GPUS ? SPIKE_GPUS : perJob >= 1 ? 1 : 0.125;
+      const gpus = SPIKE_GPU_COUNTS.find((g) => perJob / g <= SPIKE_JOB_HOURS) ?? SPIKE_GPUS;
       const seconds = Math.max(1, Math.round((perJob / gpus) * 3600));
       const start = Date.parse(`${date}T01:00:00Z`);
       const { provider, gpu_type } = usage.cells[cell];

@@ -84,6 +84,21 @@ const BODY_ROUTES: {
     body: { email: 'hostile@example.com', password: 'long-enough-password', role: 'admin' },
   },
   { name: 'change user', method: 'PATCH', path: `/admin/users/${UUID0}`, as: 'api-key', body: { role: 'admin' } },
+  {
+    name: 'create alert channel',
+    method: 'POST',
+    path: '/alerts/channels',
+    as: 'admin',
+    body: { name: 'hostile-hook', kind: 'webhook', url: 'http://127.0.0.1:9/hook' },
+  },
+  {
+    name: 'create alert rule',
+    method: 'POST',
+    path: '/alerts/rules',
+    as: 'admin',
+    body: { name: 'hostile-rule', kind: 'budget_actual', channel_id: UUID0 },
+  },
+  { name: 'change alert rule', method: 'PATCH', path: `/alerts/rules/${UUID0}`, as: 'admin', body: { name: 'x' } },
 ];
 
 /** Where a row goes: the method, path and caller of a route. */
@@ -106,6 +121,11 @@ const QUERY_ROUTES: { name: string; path: string; as: Caller; query: string }[] 
   { name: 'budgets', path: '/analytics/budgets', as: 'member', query: 'month=2026-01' },
   { name: 'trends', path: '/analytics/trends', as: 'member', query: `${RANGE}&group_by=team` },
   { name: 'forecast', path: '/analytics/forecast', as: 'member', query: 'month=2026-01' },
+  { name: 'anomalies', path: '/analytics/anomalies', as: 'member', query: RANGE },
+  { name: 'alert channels', path: '/alerts/channels', as: 'admin', query: 'limit=5' },
+  { name: 'alert rules', path: '/alerts/rules', as: 'admin', query: 'limit=5' },
+  { name: 'alert events', path: '/alerts/events', as: 'member', query: 'limit=5' },
+  { name: 'alert deliveries', path: '/alerts/deliveries', as: 'admin', query: 'limit=5' },
 ];
 
 /** The routes with a path parameter, and its name. */
@@ -116,6 +136,10 @@ const PARAM_ROUTES: { name: string; method: 'GET' | 'PATCH' | 'DELETE'; path: st
   { name: 'change user', method: 'PATCH', path: '/admin/users/', as: 'api-key', param: 'id' },
   { name: 'delete user', method: 'DELETE', path: '/admin/users/', as: 'api-key', param: 'id' },
   { name: 'ingestion run', method: 'GET', path: '/admin/ingestions/', as: 'api-key', param: 'id' },
+  { name: 'delete alert channel', method: 'DELETE', path: '/alerts/channels/', as: 'admin', param: 'id' },
+  { name: 'alert rule', method: 'GET', path: '/alerts/rules/', as: 'admin', param: 'id' },
+  { name: 'change alert rule', method: 'PATCH', path: '/alerts/rules/', as: 'admin', param: 'id' },
+  { name: 'delete alert rule', method: 'DELETE', path: '/alerts/rules/', as: 'admin', param: 'id' },
 ];
 
 const CASES: HostileCase[] = [
