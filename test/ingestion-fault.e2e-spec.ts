@@ -8,6 +8,7 @@ import { dataSourceOptions } from '../src/database/data-source-options';
 import { API_KEY, jobPayload } from './support/factories';
 import { PostgresProcess } from './support/postgres-process';
 import { createTestApp, TestApp } from './support/test-app';
+import { BATCH_SIZE } from '../src/ingestion/batch-pipeline';
 
 // Long enough that the short outage (a restart takes about 2 s) stays well inside it.
 const LEASE_SECONDS = 6;
@@ -143,7 +144,7 @@ describe('Ingestion: PostgreSQL stopped mid-upload and restarted', () => {
     expect(all.filter((r) => r.status === 'running')).toEqual([]);
     const run = all.filter((r) => r.source === 'http:ndjson').at(-1)!;
     expect(run.status).toBe('abandoned');
-    expect((await committed('long')) % 5_000).toBe(0);
+    expect((await committed('long')) % BATCH_SIZE).toBe(0);
   });
 
   it('down for less than the lease: the run ends failed, through a new connection, with the counts it committed', async () => {
@@ -161,7 +162,7 @@ describe('Ingestion: PostgreSQL stopped mid-upload and restarted', () => {
     const run = all.filter((r) => r.source === 'http:ndjson').at(-1)!;
     expect(run).toMatchObject({ status: 'failed', message: expect.stringMatching(/database became unavailable/) });
     const jobs = await committed('short');
-    expect(jobs % 5_000).toBe(0);
+    expect(jobs % BATCH_SIZE).toBe(0);
     expect(run.counts.records?.inserted).toBe(jobs);
   });
 });

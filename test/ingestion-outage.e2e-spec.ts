@@ -4,6 +4,7 @@ import { API_KEY, jobPayload } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 import { TcpProxy } from './support/tcp-proxy';
 import { serverUrl } from './support/test-database';
+import { BATCH_SIZE } from '../src/ingestion/batch-pipeline';
 
 describe('Ingestion: losing the database in the middle of a streamed run', () => {
   let t: TestApp;
@@ -61,7 +62,7 @@ describe('Ingestion: losing the database in the middle of a streamed run', () =>
     await proxy.start();
 
     const [{ jobs }] = await t.db.query(`SELECT count(*)::int AS jobs FROM jobs WHERE job_id LIKE 'outage-%'`);
-    expect(jobs % 5_000).toBe(0);
+    expect(jobs % BATCH_SIZE).toBe(0);
     let run: { status: string; message: string } | undefined;
     for (let i = 0; i < 30 && run?.status !== 'failed'; i++) {
       await new Promise((r) => setTimeout(r, 500));
