@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AlertsModule } from './alerts/alerts.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuthModule } from './auth/auth.module';
@@ -21,6 +22,8 @@ import { TeamsModule } from './teams/teams.module';
     AppConfigModule,
     LoggingModule,
     DatabaseModule,
+    // The registry the alerts' background tasks run in (cleared on shutdown).
+    ScheduleModule.forRoot(),
     AuthModule,
     RateLimitsModule,
     HealthModule,

@@ -1,4 +1,5 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
@@ -391,6 +392,47 @@ describe('Alerts', () => {
       );
       expect(await events(ruleId)).toEqual([]);
       expect(await events(disabled)).toEqual([]);
+    });
+  });
+
+  describe('schedule', () => {
+    const changedDays = async () => {
+      const res = await api().get('/metrics').expect(200);
+      const value = (series: string) =>
+        Number(
+          res.text
+            .split('\n')
+            .find((l) => l.startsWith(`alerts_evaluation_duration_seconds_${series}{trigger="changed_days"} `))
+            ?.split(' ')[1] ?? 0,
+        );
+      return { count: value('count'), sum: value('sum') };
+    };
+
+    it('runs its three tasks in the scheduler registry, each under its name', () => {
+      expect(current.get(SchedulerRegistry).getTimeouts().sort()).toEqual([
+        'Alert delivery',
+        'Evaluation of changed days',
+        'Scheduled alert evaluation',
+      ]);
+    });
+
+    it('times each evaluation of changed days on /metrics, and not the polls that find none', async () => {
+      const team = await createTeam(t.db, { budget_usd: 1000 });
+      await rule({ name: 'timed', kind: 'budget_actual', team_id: team.id, channel_id: await channel('/timed') });
+      await waitFor('no changed day left', async () =>
+        (await t.db.query(`SELECT 1 FROM alert_pending_days`)).length === 0 ? true : undefined,
+      );
+      await sleep(300);
+      const before = await changedDays();
+      await sleep(500); // five polls that find nothing
+      expect(await changedDays()).toEqual(before);
+
+      await spend(team, 'alert-timed', { '2026-10-05': 100 });
+      const after = await waitFor('the evaluation, timed', async () => {
+        const now = await changedDays();
+        return now.count > before.count ? now : undefined;
+      });
+      expect(after.sum).toBeGreaterThan(before.sum);
     });
   });
 

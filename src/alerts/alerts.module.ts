@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AllocationModule } from '../allocation/allocation.module';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { AnomaliesService } from '../analytics/anomalies.service';
+import { HealthModule } from '../health/health.module';
 import { AlertActivityService } from './alert-activity.service';
 import { AlertActivityController, AlertChannelsController, AlertRulesController } from './alerts.controller';
 import { AlertsScheduler } from './alerts-scheduler';
@@ -29,7 +30,7 @@ export class AlertMarksModule {}
  * fired and the outbox that delivers them (docs/decisions.md, "Alerts").
  */
 @Module({
-  imports: [AlertMarksModule, AllocationModule, AnalyticsModule],
+  imports: [AlertMarksModule, AllocationModule, AnalyticsModule, HealthModule],
   controllers: [AlertChannelsController, AlertRulesController, AlertActivityController],
   providers: [
     ChannelsService,

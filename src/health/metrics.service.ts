@@ -13,8 +13,8 @@ interface PgPool {
 export type AllocationStep = 'mark' | 'refresh' | 'rebuild';
 
 /**
- * Heliox's Prometheus registry: HTTP traffic, the Node process, the database pool and the
- * allocation's upkeep.
+ * Heliox's Prometheus registry: HTTP traffic, the Node process, the database pool, the
+ * allocation's upkeep and the alerts' evaluations.
  */
 @Injectable()
 export class MetricsService {
@@ -47,6 +47,18 @@ export class MetricsService {
   readonly allocationCells = new Counter({
     name: 'allocation_refreshed_cells_total',
     help: '(day, provider, gpu_type) cells recomputed or moved by refreshes and rebuilds',
+    registers: [this.registry],
+  });
+
+  /**
+   * Seconds spent evaluating alert rules, after the uploads' commits (so not in their answer).
+   * A poll that finds no changed day is not an evaluation and is not recorded.
+   */
+  readonly alertEvaluationDuration = new Histogram({
+    name: 'alerts_evaluation_duration_seconds',
+    help: 'Alert rule evaluations by trigger: changed_days (the days ingestions changed), scheduled (today and yesterday)',
+    labelNames: ['trigger'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
 

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AllocationService } from '../../allocation/allocation.service';
 import { roundCents } from '../../analytics/money';
 import { addDays } from '../../common/calendar';
+import { MetricsService } from '../../health/metrics.service';
 import { anomalyCandidates, budgetCandidates, Candidate, RuleToEvaluate, TeamMonthAmount } from './candidates';
 import { PendingDays } from './pending-days';
 import { ANOMALY_FINDER, AnomalyFinder, BUDGET_FORECASTER, BudgetForecaster } from './sources';
@@ -59,16 +60,22 @@ export class AlertsEvaluator {
     private readonly pending: PendingDays,
     @Inject(BUDGET_FORECASTER) private readonly forecaster: BudgetForecaster,
     @Inject(ANOMALY_FINDER) private readonly anomalies: AnomalyFinder,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Evaluates the days ingestions changed since the last call; returns the number of events fired. */
   async evaluatePending(): Promise<number> {
+    const done = this.metrics.alertEvaluationDuration.startTimer({ trigger: 'changed_days' });
     const days = await this.pending.read(this.dataSource.manager);
     if (!days.length) return 0;
-    return this.evaluate(
-      days.map((d) => d.day),
-      (m) => this.pending.clear(m, days),
-    );
+    try {
+      return await this.evaluate(
+        days.map((d) => d.day),
+        (m) => this.pending.clear(m, days),
+      );
+    } finally {
+      done();
+    }
   }
 
   /**
@@ -77,9 +84,14 @@ export class AlertsEvaluator {
    * so a new rule, a changed budget or a forecast moving with the calendar is caught too.
    */
   async evaluateRecent(now: Date = new Date()): Promise<number> {
-    await this.allocation.ensureFresh();
-    const today = utcDay(now);
-    return this.evaluate([addDays(today, -1), today]);
+    const done = this.metrics.alertEvaluationDuration.startTimer({ trigger: 'scheduled' });
+    try {
+      await this.allocation.ensureFresh();
+      const today = utcDay(now);
+      return await this.evaluate([addDays(today, -1), today]);
+    } finally {
+      done();
+    }
   }
 
   /** Evaluates every enabled rule over the days (`YYYY-MM-DD`); returns the number of events fired. */
