@@ -27,6 +27,7 @@ type Counter = Awaited<ReturnType<ThrottlerStorage['increment']>>;
  */
 @Injectable()
 export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
+  private started?: Promise<void>;
   private readonly logger = new Logger('RateLimits');
   private readonly memory = new ThrottlerStorageService();
   private readonly prefix: string;
@@ -60,7 +61,16 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
     this.shared = new ThrottlerStorageRedisService(this.client);
   }
 
-  async onModuleInit(): Promise<void> {
+  /**
+   * The store is a provider of its own module and, as the throttler's storage, of
+   * ThrottlerModule's too, so Nest calls this hook twice: the second call must not connect again
+   * (ioredis refuses, and that refusal read as Redis being down).
+   */
+  onModuleInit(): Promise<void> {
+    return (this.started ??= this.start());
+  }
+
+  private async start(): Promise<void> {
     if (!this.client) {
       this.logger.log('Rate limits are counted per process (REDIS_URL is unset)');
       return;
