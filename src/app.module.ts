@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AlertsModule } from './alerts/alerts.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuthModule } from './auth/auth.module';
+import { CapacityModule } from './capacity/capacity.module';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { HttpDrain } from './common/http-drain';
 import { LoggingModule } from './common/logging.module';
@@ -33,6 +34,7 @@ import { TeamsModule } from './teams/teams.module';
     IngestionModule,
     DemoDataModule,
     AlertsModule,
+    CapacityModule,
   ],
   providers: [
     HttpDrain,

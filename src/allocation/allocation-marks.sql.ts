@@ -38,6 +38,19 @@ export const MARK_SNAPSHOT_CELLS = `
   FROM unnest($1::date[], $2::text[], $3::text[]) AS c(day, provider, gpu_type)`;
 
 /**
+ * The cells of capacity periods (before and after a change): their rates and idle follow the
+ * capacity, their usage does not. Parallel arrays $1..$4 (provider, GPU type, first day, last day
+ * or null for open-ended). Only cells that exist are marked: a cell made later (a new snapshot, a
+ * new job) is priced with the capacity of its day when it is made.
+ */
+export const MARK_CAPACITY_CELLS = `
+  INSERT INTO allocation_dirty_cells (day, provider, gpu_type, recompute)
+  SELECT DISTINCT c.day, c.provider, c.gpu_type, false
+  FROM unnest($1::text[], $2::text[], $3::date[], $4::date[]) AS p(provider, gpu_type, from_date, to_date)
+  JOIN allocation_cells c ON c.provider = p.provider AND c.gpu_type = p.gpu_type
+   AND c.day >= p.from_date AND (p.to_date IS NULL OR c.day <= p.to_date)`;
+
+/**
  * When running jobs were last measured more than $1 seconds ago: the cells of their days since
  * then (today's, and the days of a quiet spell) are marked to be recomputed, so that their usage
  * keeps growing. The check row is moved in the same statement, so concurrent readers mark once.

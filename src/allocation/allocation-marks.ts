@@ -3,12 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { MetricsService } from '../health/metrics.service';
 import {
+  MARK_CAPACITY_CELLS,
   MARK_INTERVAL_CELLS,
   MARK_JOB_INTERVALS,
   MARK_SNAPSHOT_CELLS,
   MARK_STALE_RUNNING_CELLS,
 } from './allocation-marks.sql';
 import { RUNNING_CHECK_INTERVAL_MS, RUNNING_JOB_STALENESS_SECONDS } from './allocation.thresholds';
+import { lockRefresh } from './refresh-session';
 
 /** One version of a job's use of a (provider, gpu_type); `endTime` null while it runs. */
 export interface JobInterval {
@@ -20,6 +22,15 @@ export interface JobInterval {
   endTime: Date | string | null;
   /** The job did not exist before this change (it has no job-day rows yet). */
   newJob?: boolean;
+}
+
+/** A capacity period of a provider × GPU type, as it was or is: UTC days, `to` null when open-ended. */
+export interface CapacityPeriod {
+  provider: string;
+  gpuType: string;
+  /** `YYYY-MM-DD`. */
+  from: string;
+  to: string | null;
 }
 
 export interface SnapshotCell {
@@ -87,6 +98,32 @@ export class AllocationMarks {
         cells.map((c) => c.gpuType),
       ]),
     );
+  }
+
+  /**
+   * Runs a change of capacity in the caller's transaction and marks the cells of the periods it
+   * returns (as they were and are). The refresh lock is taken first and held to the commit: no
+   * refresh can then price a cell with the old capacity after its marks were taken, and writers
+   * of capacity always lock before touching `capacities` (the other order could deadlock on the
+   * exclusion constraint).
+   */
+  async markCapacityChange<T>(
+    manager: EntityManager,
+    change: () => Promise<{ result: T; periods: CapacityPeriod[] }>,
+  ): Promise<T> {
+    await lockRefresh(manager);
+    const { result, periods } = await change();
+    if (periods.length) {
+      await this.metrics.timeAllocation('mark', () =>
+        manager.query(MARK_CAPACITY_CELLS, [
+          periods.map((p) => p.provider),
+          periods.map((p) => p.gpuType),
+          periods.map((p) => p.from),
+          periods.map((p) => p.to),
+        ]),
+      );
+    }
+    return result;
   }
 
   /**

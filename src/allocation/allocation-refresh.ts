@@ -27,7 +27,7 @@ const CHANGED_DAYS = `
   SELECT to_char(day, 'YYYY-MM-DD') AS day FROM allocation_refresh_cells
   UNION
   SELECT to_char(day, 'YYYY-MM-DD') FROM allocation_day_deltas
-  WHERE gpu_hours <> 0 OR cost_usd <> 0 OR unpriced_gpu_hours <> 0 OR job_count <> 0 OR jobs_started <> 0`;
+  WHERE gpu_hours <> 0 OR cost_usd <> 0 OR unpriced_gpu_hours <> 0 OR job_count <> 0 OR jobs_started <> 0 OR idle_share_usd <> 0`;
 
 interface ClaimedMarks {
   jobMarks: number;

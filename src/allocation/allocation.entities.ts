@@ -109,11 +109,30 @@ class AllocationCell {
   jobCount: number;
 
   /**
-   * Snapshot cost ÷ GPU-hours (0 without a snapshot or usage): a job-day row costs
-   * round(gpu_hours × rate, 12).
+   * What a GPU-hour costs (0 without a snapshot or usage): snapshot ÷ the greater of the GPU-hours
+   * used and the capacity's GPU-hours. A job-day row costs round(gpu_hours × rate, 12).
    */
   @Column({ type: 'numeric' })
   rate: string;
+
+  /**
+   * Snapshot ÷ GPU-hours used (0 without a snapshot or usage): the rate with the cell's idle
+   * shared among its jobs (`idle=share`); equal to `rate` in a cell without capacity.
+   */
+  @Column({ name: 'share_rate', type: 'numeric' })
+  shareRate: string;
+
+  /** The capacity period covering the cell (capacities.id); null: none. */
+  @Column({ name: 'capacity_id', type: 'uuid', nullable: true })
+  capacityId: string | null;
+
+  /** That capacity's GPU-hours in the day (gpu_count × 24); null: no capacity. */
+  @Column({ name: 'capacity_gpu_hours', type: 'numeric', nullable: true })
+  capacityGpuHours: string | null;
+
+  /** That capacity's owner team, charged the cell's idle under `idle=owner`. */
+  @Column({ name: 'owner_team_id', type: 'uuid', nullable: true })
+  ownerTeamId: string | null;
 
   /** When the cell was last written. */
   @Column({ name: 'refreshed_at', type: 'timestamptz' })
@@ -191,6 +210,10 @@ abstract class DaySums {
 
   @Column({ name: 'jobs_started', type: 'integer' })
   jobsStarted: number;
+
+  /** Σ of what the rows' share of their cell's idle adds to their cost (`idle=share`); 0 without capacity. */
+  @Column({ name: 'idle_share_usd', type: 'numeric', default: 0 })
+  idleShareUsd: string;
 }
 
 /** Job-day rows summed by day × team. */

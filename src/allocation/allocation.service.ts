@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AllocationMarks, JobInterval, SnapshotCell } from './allocation-marks';
+import { AllocationMarks, CapacityPeriod, JobInterval, SnapshotCell } from './allocation-marks';
 import { AllocationReads, JobDailyCost } from './allocation-reads';
 import { AllocationRebuild } from './allocation-rebuild';
 import { AllocationChangeListener, AllocationRefresh } from './allocation-refresh';
 
-export type { JobInterval, SnapshotCell } from './allocation-marks';
+export type { CapacityPeriod, JobInterval, SnapshotCell } from './allocation-marks';
 export type { JobDailyCost } from './allocation-reads';
 export type { AllocationChangeListener } from './allocation-refresh';
 export { CELLS_PATH_INTERVALS } from './allocation.thresholds';
@@ -37,6 +37,20 @@ export class AllocationService {
   /** Marks the cells of changed cost snapshots, in the writer's transaction. */
   markSnapshotsChanged(manager: EntityManager, cells: SnapshotCell[]): Promise<void> {
     return this.marks.markSnapshotsChanged(manager, cells);
+  }
+
+  /**
+   * Runs `change` (a write of `capacities` returning the periods it changed, before and after)
+   * in the caller's transaction, then re-prices the cells of those periods in the same
+   * transaction, through the incremental refresh. The refresh lock is taken before `change` runs.
+   */
+  async changeCapacity<T>(
+    manager: EntityManager,
+    change: () => Promise<{ result: T; periods: CapacityPeriod[] }>,
+  ): Promise<T> {
+    const result = await this.marks.markCapacityChange(manager, change);
+    await this.refresh.refreshDirty(manager);
+    return result;
   }
 
   /**

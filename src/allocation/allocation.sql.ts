@@ -36,11 +36,50 @@ export const sameCell = (a: string, b: string) =>
   `${a}.day = ${b}.day AND ${a}.provider = ${b}.provider AND ${a}.gpu_type = ${b}.gpu_type`;
 
 export const JOB_DAY_COLUMNS = 'day, provider, gpu_type, job_uuid, team_id, model_name, status, gpu_hours, first_day';
-/** A cell's rate: GPU-hours normalised first, so that equal hours always give the same digits. */
-export const rate = (snapshot: string, hours: string, used: string) =>
-  `CASE WHEN ${used} AND ${snapshot} IS NOT NULL THEN ${snapshot} / ${hours} ELSE 0 END`;
+
+/**
+ * The capacity period covering the cell `cell` (day, provider, gpu_type), joined as `k`: its id,
+ * owner team and GPU-hours in a day (all null without one). Periods of one provider × GPU type
+ * never overlap (XCL_capacities_no_overlap), so there is at most one, found through that index.
+ */
+export const cellCapacity = (cell: string) => `
+  LEFT JOIN LATERAL (
+    SELECT p.id, p.owner_team_id, trim_scale(p.gpu_count * 24) AS gpu_hours FROM capacities p
+    WHERE p.provider = ${cell}.provider AND p.gpu_type = ${cell}.gpu_type
+      AND daterange(p.from_date, p.to_date, '[]') @> ${cell}.day
+  ) k ON true`;
+
+/**
+ * A cell's rate: the snapshot over the greater of the GPU-hours used and the capacity's
+ * GPU-hours (a cell without capacity, or used beyond it, splits its snapshot by GPU-hours).
+ * GPU-hours are normalised first, so that equal hours always give the same digits. Without
+ * `capacityHours` it is the share rate (snapshot ÷ GPU-hours used).
+ */
+export const rate = (snapshot: string, hours: string, used: string, capacityHours = 'NULL') =>
+  `CASE WHEN ${used} AND ${snapshot} IS NOT NULL THEN ${snapshot} / greatest(${hours}, ${capacityHours}) ELSE 0 END`;
+
+/**
+ * What a cell's jobs are charged: its snapshot, unless capacity priced their GPU-hours below it
+ * (the rest is idle). `cellUnallocated` is the rest: idle capacity, or a snapshot nobody used.
+ */
+export const cellAllocated = (snapshot: string, hours: string, used: string, capacityHours: string, cellRate: string) =>
+  `CASE WHEN NOT (${used}) OR ${snapshot} IS NULL THEN 0 WHEN ${capacityHours} > ${hours} THEN ${hours} * ${cellRate} ELSE ${snapshot} END`;
+export const cellUnallocated = (snapshot: string, allocated: string) => `coalesce(${snapshot}, 0) - ${allocated}`;
+
 /** What one job-day row costs at a rate. */
 export const jobDayCost = (hours: string, cellRate: string) => `round(${hours} * ${cellRate}, 12)`;
 
+/**
+ * What a job-day row's share of its cell's idle adds to its cost (`idle=share`): its cost at the
+ * share rate less its cost at the rate, each rounded as jobDayCost rounds. 0 without capacity.
+ */
+export const jobDayIdleShare = (hours: string, cellRate: string, shareRate: string) =>
+  `(${jobDayCost(hours, shareRate)} - ${jobDayCost(hours, cellRate)})`;
+
+/** Every column of allocation_cells, in the order both refresh paths write them. */
+export const CELL_COLUMNS =
+  'day, provider, gpu_type, snapshot_cost_usd, gpu_hours, allocated_usd, unallocated_usd, unpriced_gpu_hours, job_count, rate, ' +
+  'refreshed_at, share_rate, capacity_id, capacity_gpu_hours, owner_team_id';
+
 /** The sums every day table keeps (see DaySums in allocation.entities.ts). */
-export const DAY_TABLE_COLUMNS = 'gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started';
+export const DAY_TABLE_COLUMNS = 'gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started, idle_share_usd';

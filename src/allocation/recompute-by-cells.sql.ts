@@ -1,4 +1,16 @@
-import { DAY_TABLE_COLUMNS, JOB_DAY_COLUMNS, jobDayCost, jobDayUsage, rate, sameCell } from './allocation.sql';
+import {
+  cellAllocated,
+  cellCapacity,
+  cellUnallocated,
+  CELL_COLUMNS,
+  DAY_TABLE_COLUMNS,
+  JOB_DAY_COLUMNS,
+  jobDayCost,
+  jobDayIdleShare,
+  jobDayUsage,
+  rate,
+  sameCell,
+} from './allocation.sql';
 
 /**
  * The cells path of a refresh (a rebuild, a bulk load, running jobs): listed cells recomputed
@@ -60,19 +72,25 @@ export const RECOMPUTE_REFRESH_CELLS = `
     SELECT day, provider, gpu_type, trim_scale(sum(gpu_hours)) AS gpu_hours, count(*) AS job_count
     FROM usage GROUP BY day, provider, gpu_type
   )
-  INSERT INTO allocation_cells
-    (day, provider, gpu_type, snapshot_cost_usd, gpu_hours, allocated_usd, unallocated_usd, unpriced_gpu_hours, job_count, rate, refreshed_at)
+  INSERT INTO allocation_cells (${CELL_COLUMNS})
   SELECT r.day, r.provider, r.gpu_type, s.cost_usd,
          coalesce(u.gpu_hours, 0),
-         CASE WHEN u.day IS NOT NULL AND s.id IS NOT NULL THEN s.cost_usd ELSE 0 END,
-         CASE WHEN u.day IS NULL THEN s.cost_usd ELSE 0 END,
+         a.allocated,
+         ${cellUnallocated('s.cost_usd', 'a.allocated')},
          CASE WHEN s.id IS NULL THEN u.gpu_hours ELSE 0 END,
          coalesce(u.job_count, 0),
+         x.rate,
+         $1::timestamptz,
          ${rate('s.cost_usd', 'u.gpu_hours', 'u.day IS NOT NULL')},
-         $1::timestamptz
+         k.id, k.gpu_hours, k.owner_team_id
   FROM allocation_refresh_cells r
   LEFT JOIN cost_snapshots s ON s.entry_date = r.day AND s.provider = r.provider AND s.gpu_type = r.gpu_type
   LEFT JOIN cell_usage u ON ${sameCell('u', 'r')}
+  ${cellCapacity('r')}
+  CROSS JOIN LATERAL (SELECT ${rate('s.cost_usd', 'u.gpu_hours', 'u.day IS NOT NULL', 'k.gpu_hours')} AS rate) x
+  CROSS JOIN LATERAL (
+    SELECT ${cellAllocated('s.cost_usd', 'u.gpu_hours', 'u.day IS NOT NULL', 'k.gpu_hours', 'x.rate')} AS allocated
+  ) a
   WHERE s.id IS NOT NULL OR u.day IS NOT NULL`;
 
 const DIRTY_DAYS = `day IN (SELECT DISTINCT day FROM allocation_refresh_cells)`;
@@ -90,7 +108,7 @@ export const RESUM_DAY_TABLES = [
   `INSERT INTO allocation_team_model_days (day, team_id, model_name, ${DAY_TABLE_COLUMNS})
    SELECT a.day, a.team_id, a.model_name, trim_scale(sum(a.gpu_hours)), sum(${jobDayCost('a.gpu_hours', 'c.rate')}),
           trim_scale(sum(CASE WHEN c.snapshot_cost_usd IS NULL THEN a.gpu_hours ELSE 0 END)),
-          count(*), count(*) FILTER (WHERE a.first_day)
+          count(*), count(*) FILTER (WHERE a.first_day), sum(${jobDayIdleShare('a.gpu_hours', 'c.rate', 'c.share_rate')})
    FROM job_day_allocations a
    JOIN allocation_cells c ON ${sameCell('c', 'a')}
    WHERE a.${DIRTY_DAYS}
@@ -102,7 +120,8 @@ export const RESUM_DAY_TABLES = [
     ] as const
   ).map(
     ([table, key]) => `INSERT INTO ${table} (day, ${key}, ${DAY_TABLE_COLUMNS})
-   SELECT day, ${key}, trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count), sum(jobs_started)
+   SELECT day, ${key}, trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count), sum(jobs_started),
+          sum(idle_share_usd)
    FROM allocation_team_model_days WHERE ${DIRTY_DAYS}
    GROUP BY day, ${key} ORDER BY day, ${key}`,
   ),

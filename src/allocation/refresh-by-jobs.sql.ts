@@ -1,4 +1,16 @@
-import { DAY_TABLE_COLUMNS, JOB_DAY_COLUMNS, jobDayCost, jobDayUsage, rate, sameCell } from './allocation.sql';
+import {
+  cellAllocated,
+  cellCapacity,
+  cellUnallocated,
+  CELL_COLUMNS,
+  DAY_TABLE_COLUMNS,
+  JOB_DAY_COLUMNS,
+  jobDayCost,
+  jobDayIdleShare,
+  jobDayUsage,
+  rate,
+  sameCell,
+} from './allocation.sql';
 
 /**
  * The changed-jobs path of a refresh: the marked jobs' job-day rows replaced, the cells and day
@@ -44,8 +56,8 @@ export const ADD_JOB_DAYS = `
   INSERT INTO allocation_added SELECT * FROM fresh`;
 
 /**
- * Every cell whose usage or snapshot changed, with its GPU-hours and job count moved by the
- * difference, and its rate and pricing before and after.
+ * Every cell whose usage, snapshot or capacity changed, with its GPU-hours and job count moved by
+ * the difference, its rates and pricing before and after, and the capacity that covers it now.
  */
 export const MEASURE_CELL_CHANGES = `
   WITH delta AS (
@@ -60,12 +72,15 @@ export const MEASURE_CELL_CHANGES = `
   )
   INSERT INTO allocation_cell_changes
   SELECT t.day, t.provider, t.gpu_type, s.cost_usd, n.gpu_hours, n.job_count,
-         coalesce(c.rate, 0), ${rate('s.cost_usd', 'n.gpu_hours', 'n.job_count > 0')},
-         c.snapshot_cost_usd IS NULL, s.cost_usd IS NULL
+         coalesce(c.rate, 0), ${rate('s.cost_usd', 'n.gpu_hours', 'n.job_count > 0', 'k.gpu_hours')},
+         c.snapshot_cost_usd IS NULL, s.cost_usd IS NULL,
+         coalesce(c.share_rate, 0), ${rate('s.cost_usd', 'n.gpu_hours', 'n.job_count > 0')},
+         k.id, k.gpu_hours, k.owner_team_id
   FROM touched t
   LEFT JOIN allocation_cells c ON ${sameCell('c', 't')}
   LEFT JOIN delta d ON ${sameCell('d', 't')}
   LEFT JOIN cost_snapshots s ON s.entry_date = t.day AND s.provider = t.provider AND s.gpu_type = t.gpu_type
+  ${cellCapacity('t')}
   CROSS JOIN LATERAL (
     SELECT trim_scale(coalesce(c.gpu_hours, 0) + coalesce(d.gpu_hours, 0)) AS gpu_hours,
            (coalesce(c.job_count, 0) + coalesce(d.jobs, 0))::int AS job_count
@@ -79,18 +94,22 @@ export const DROP_EMPTY_CELLS = `
 /** The other changed cells written back: the same columns the cells path writes. */
 export const WRITE_CHANGED_CELLS = `
   INSERT INTO allocation_cells AS c
-    (day, provider, gpu_type, snapshot_cost_usd, gpu_hours, allocated_usd, unallocated_usd, unpriced_gpu_hours, job_count, rate, refreshed_at)
-  SELECT day, provider, gpu_type, snapshot_cost_usd, gpu_hours,
-         CASE WHEN job_count > 0 AND snapshot_cost_usd IS NOT NULL THEN snapshot_cost_usd ELSE 0 END,
-         CASE WHEN job_count = 0 THEN snapshot_cost_usd ELSE 0 END,
+    (${CELL_COLUMNS})
+  SELECT day, provider, gpu_type, snapshot_cost_usd, gpu_hours, a.allocated,
+         ${cellUnallocated('snapshot_cost_usd', 'a.allocated')},
          CASE WHEN snapshot_cost_usd IS NULL THEN gpu_hours ELSE 0 END,
-         job_count, new_rate, $1::timestamptz
+         job_count, new_rate, $1::timestamptz, new_share_rate, capacity_id, capacity_gpu_hours, owner_team_id
   FROM allocation_cell_changes
+  CROSS JOIN LATERAL (
+    SELECT ${cellAllocated('snapshot_cost_usd', 'gpu_hours', 'job_count > 0', 'capacity_gpu_hours', 'new_rate')} AS allocated
+  ) a
   WHERE snapshot_cost_usd IS NOT NULL OR job_count > 0
   ON CONFLICT (day, provider, gpu_type) DO UPDATE SET
     snapshot_cost_usd = EXCLUDED.snapshot_cost_usd, gpu_hours = EXCLUDED.gpu_hours, allocated_usd = EXCLUDED.allocated_usd,
     unallocated_usd = EXCLUDED.unallocated_usd, unpriced_gpu_hours = EXCLUDED.unpriced_gpu_hours,
-    job_count = EXCLUDED.job_count, rate = EXCLUDED.rate, refreshed_at = EXCLUDED.refreshed_at`;
+    job_count = EXCLUDED.job_count, rate = EXCLUDED.rate, refreshed_at = EXCLUDED.refreshed_at,
+    share_rate = EXCLUDED.share_rate, capacity_id = EXCLUDED.capacity_id,
+    capacity_gpu_hours = EXCLUDED.capacity_gpu_hours, owner_team_id = EXCLUDED.owner_team_id`;
 
 /**
  * What each day × team × model gains or loses. Removed and added rows count at the old rate of
@@ -100,22 +119,27 @@ export const WRITE_CHANGED_CELLS = `
  */
 export const MEASURE_DAY_DELTAS = `
   INSERT INTO allocation_day_deltas
-  SELECT day, team_id, model_name, sum(gpu_hours), sum(cost_usd), sum(unpriced_gpu_hours), sum(job_count), sum(jobs_started)
+  SELECT day, team_id, model_name, sum(gpu_hours), sum(cost_usd), sum(unpriced_gpu_hours), sum(job_count), sum(jobs_started),
+         sum(idle_share_usd)
   FROM (
     SELECT a.day, a.team_id, a.model_name, 0 AS gpu_hours,
            ${jobDayCost('a.gpu_hours', 'x.new_rate')} - ${jobDayCost('a.gpu_hours', 'x.old_rate')} AS cost_usd,
            CASE WHEN x.new_unpriced = x.old_unpriced THEN 0 WHEN x.new_unpriced THEN a.gpu_hours ELSE -a.gpu_hours END AS unpriced_gpu_hours,
-           0 AS job_count, 0 AS jobs_started
+           0 AS job_count, 0 AS jobs_started,
+           ${jobDayIdleShare('a.gpu_hours', 'x.new_rate', 'x.new_share_rate')}
+             - ${jobDayIdleShare('a.gpu_hours', 'x.old_rate', 'x.old_share_rate')} AS idle_share_usd
     FROM allocation_cell_changes x
     JOIN job_day_allocations a ON ${sameCell('a', 'x')}
-    WHERE x.new_rate <> x.old_rate OR x.new_unpriced <> x.old_unpriced
+    WHERE x.new_rate <> x.old_rate OR x.new_share_rate <> x.old_share_rate OR x.new_unpriced <> x.old_unpriced
     UNION ALL
     SELECT r.day, r.team_id, r.model_name, r.gpu_hours, ${jobDayCost('r.gpu_hours', 'x.old_rate')},
-           CASE WHEN x.old_unpriced THEN r.gpu_hours ELSE 0 END, 1, r.first_day::int
+           CASE WHEN x.old_unpriced THEN r.gpu_hours ELSE 0 END, 1, r.first_day::int,
+           ${jobDayIdleShare('r.gpu_hours', 'x.old_rate', 'x.old_share_rate')}
     FROM allocation_added r JOIN allocation_cell_changes x ON ${sameCell('r', 'x')}
     UNION ALL
     SELECT r.day, r.team_id, r.model_name, -r.gpu_hours, -${jobDayCost('r.gpu_hours', 'x.old_rate')},
-           CASE WHEN x.old_unpriced THEN -r.gpu_hours ELSE 0 END, -1, -r.first_day::int
+           CASE WHEN x.old_unpriced THEN -r.gpu_hours ELSE 0 END, -1, -r.first_day::int,
+           -${jobDayIdleShare('r.gpu_hours', 'x.old_rate', 'x.old_share_rate')}
     FROM allocation_removed r JOIN allocation_cell_changes x ON ${sameCell('r', 'x')}
   ) d
   GROUP BY day, team_id, model_name`;
@@ -131,12 +155,14 @@ export const APPLY_DAY_DELTAS = DAY_TABLES.flatMap(({ table, keys }) => {
   const key = ['day', ...keys].join(', ');
   return [
     `INSERT INTO ${table} AS t (${key}, ${DAY_TABLE_COLUMNS})
-     SELECT ${key}, trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count), sum(jobs_started)
+     SELECT ${key}, trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count), sum(jobs_started),
+            sum(idle_share_usd)
      FROM allocation_day_deltas GROUP BY ${key}
      ON CONFLICT (${key}) DO UPDATE SET
        gpu_hours = trim_scale(t.gpu_hours + EXCLUDED.gpu_hours), cost_usd = t.cost_usd + EXCLUDED.cost_usd,
        unpriced_gpu_hours = trim_scale(t.unpriced_gpu_hours + EXCLUDED.unpriced_gpu_hours),
-       job_count = t.job_count + EXCLUDED.job_count, jobs_started = t.jobs_started + EXCLUDED.jobs_started`,
+       job_count = t.job_count + EXCLUDED.job_count, jobs_started = t.jobs_started + EXCLUDED.jobs_started,
+       idle_share_usd = t.idle_share_usd + EXCLUDED.idle_share_usd`,
     `DELETE FROM ${table} t USING (SELECT DISTINCT ${key} FROM allocation_day_deltas WHERE job_count < 0) d
      WHERE ${['day', ...keys].map((k) => `t.${k} = d.${k}`).join(' AND ')} AND t.job_count = 0`,
   ];

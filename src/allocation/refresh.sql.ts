@@ -19,9 +19,10 @@ const WORK_TABLES = {
   allocation_removed: CHANGE_ROW_COLUMNS,
   allocation_added: CHANGE_ROW_COLUMNS,
   allocation_cell_changes: `day date, provider text, gpu_type text, snapshot_cost_usd numeric, gpu_hours numeric, job_count int,
-     old_rate numeric, new_rate numeric, old_unpriced boolean, new_unpriced boolean`,
+     old_rate numeric, new_rate numeric, old_unpriced boolean, new_unpriced boolean,
+     old_share_rate numeric, new_share_rate numeric, capacity_id uuid, capacity_gpu_hours numeric, owner_team_id uuid`,
   allocation_day_deltas: `day date, team_id uuid, model_name text, gpu_hours numeric, cost_usd numeric, unpriced_gpu_hours numeric,
-     job_count int, jobs_started int`,
+     job_count int, jobs_started int, idle_share_usd numeric`,
 };
 const WORK_TABLE_NAMES = Object.keys(WORK_TABLES);
 

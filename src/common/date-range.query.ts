@@ -10,7 +10,7 @@ const MAX_RANGE_DAYS = 366;
 const isDateInRange = (value: unknown): value is string =>
   isCalendarDate(value) && value >= EARLIEST_DATE && value <= LATEST_DATE;
 
-const IsCalendarDate = () =>
+export const IsCalendarDate = () =>
   ValidateBy({
     name: 'isCalendarDate',
     validator: {

@@ -33,3 +33,9 @@ export const MAX_INGEST_JSON_VALUES = 1_000_000;
 
 /** Fields one form-encoded (login) body may carry. */
 export const MAX_FORM_FIELDS = 20;
+
+/**
+ * Most GPUs one job, or one declared capacity, may hold (fractions allowed for MIG slices); more
+ * is a unit mistake (GPU-hours, say).
+ */
+export const MAX_GPU_COUNT = 100_000;

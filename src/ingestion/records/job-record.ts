@@ -1,5 +1,6 @@
 import { JOB_STATUSES, JobStatus, normaliseStatus } from '../../jobs/job-status';
 import type { JobToWrite } from '../../jobs/jobs.writer';
+import { MAX_GPU_COUNT } from '../../common/input-limits';
 import { MAX_CODE_LENGTH, MAX_NAME_LENGTH } from '../../common/text-limits';
 import { RecordIssue, RecordReader } from './record-reader';
 import type { TimeBounds } from './time-bounds';
@@ -31,9 +32,6 @@ export const REQUIRED_JOB_FIELDS = [
 export type JobRecord = Omit<JobToWrite, 'teamId'> & { teamName: string };
 
 export type Normalised<T> = { ok: true; record: T } | { ok: false; key: string | null; issues: RecordIssue[] };
-
-/** Largest GPU count accepted for one job; more is a unit mistake (GPU-hours, say). */
-const MAX_GPU_COUNT = 100_000;
 
 export function normaliseJob(raw: unknown, bounds: TimeBounds): Normalised<JobRecord> {
   const reader = RecordReader.open(raw, JOB_FIELDS);
