@@ -1,4 +1,4 @@
-import { allocate, JobUsageInput, usageByDay } from './allocation-math';
+import { allocate, CapacityInput, costByTeam, JobUsageInput, usageByDay } from './allocation-math';
 
 const asOf = new Date('2026-01-20T00:00:00Z');
 const job = (id: string, over: Partial<JobUsageInput>): JobUsageInput => ({
@@ -66,6 +66,10 @@ describe('cost allocation arithmetic', () => {
         gpuType: 'a100',
         snapshotCostUsd: 42.5,
         gpuHours: 0,
+        capacityGpuHours: null,
+        ownerTeamId: null,
+        rule: 'idle',
+        pricePerGpuHour: 0,
         allocatedUsd: 0,
         unallocatedUsd: 42.5,
         unpricedGpuHours: 0,
@@ -91,5 +95,84 @@ describe('cost allocation arithmetic', () => {
       asOf,
     );
     expect(days).toEqual([{ day: '2026-01-03', gpuHours: 4 }]);
+  });
+
+  describe('with capacity (docs/allocation.md, worked example)', () => {
+    // aws/h100 billed $960 on 2026-01-03 for 8 reserved GPUs (192 GPU-hours): $5 a GPU-hour.
+    const capacity: CapacityInput = {
+      provider: 'aws',
+      gpuType: 'h100',
+      gpuCount: 8,
+      from: '2026-01-01',
+      to: null,
+      ownerTeamId: 'platform',
+    };
+    const jobs = [
+      job('A', { gpuCount: 8, start: new Date('2026-01-03T00:00:00Z'), end: new Date('2026-01-03T10:00:00Z') }),
+      job('B', { gpuCount: 4, start: new Date('2026-01-03T10:00:00Z'), end: new Date('2026-01-03T15:00:00Z') }),
+    ];
+    const snapshots = [
+      { day: '2026-01-03', provider: 'aws', gpuType: 'h100', costUsd: 960 },
+      { day: '2026-01-03', provider: 'aws', gpuType: 'a100', costUsd: 300 },
+    ];
+    const result = allocate(jobs, snapshots, asOf, [capacity]);
+    const teamOf = (id: string) => (id === 'A' ? 'vision' : 'nlp');
+    const byTeam = (idle: 'separate' | 'share' | 'owner') => {
+      const { teams, separateIdleUsd } = costByTeam(result, teamOf, idle);
+      return { teams: Object.fromEntries(teams), separateIdleUsd };
+    };
+
+    it('charges each GPU-hour at snapshot ÷ capacity GPU-hours and leaves the rest idle', () => {
+      expect(costOf(result, 'A')).toEqual([400]);
+      expect(costOf(result, 'B')).toEqual([100]);
+      expect(result.cells.find((c) => c.gpuType === 'h100')).toMatchObject({
+        rule: 'capacity',
+        capacityGpuHours: 192,
+        pricePerGpuHour: 5,
+        allocatedUsd: 500,
+        unallocatedUsd: 460,
+      });
+    });
+
+    it('keeps idle separate, shares it by cost, or charges it to the owner', () => {
+      expect(byTeam('separate')).toEqual({
+        teams: { vision: { allocatedUsd: 400, idleUsd: 0 }, nlp: { allocatedUsd: 100, idleUsd: 0 } },
+        separateIdleUsd: 760,
+      });
+      expect(byTeam('share')).toEqual({
+        teams: { vision: { allocatedUsd: 400, idleUsd: 368 }, nlp: { allocatedUsd: 100, idleUsd: 92 } },
+        separateIdleUsd: 300,
+      });
+      expect(byTeam('owner')).toEqual({
+        teams: {
+          vision: { allocatedUsd: 400, idleUsd: 0 },
+          nlp: { allocatedUsd: 100, idleUsd: 0 },
+          platform: { allocatedUsd: 0, idleUsd: 460 },
+        },
+        separateIdleUsd: 300,
+      });
+    });
+
+    it('falls back to the split by GPU-hours, without idle, when usage exceeds capacity', () => {
+      const busy = allocate(
+        [job('C', { gpuCount: 10, start: new Date('2026-01-04T00:00:00Z'), end: new Date('2026-01-05T00:00:00Z') })],
+        [{ day: '2026-01-04', provider: 'aws', gpuType: 'h100', costUsd: 960 }],
+        asOf,
+        [capacity],
+      );
+      expect(costOf(busy, 'C')).toEqual([960]);
+      expect(busy.cells[0]).toMatchObject({ rule: 'over_capacity', pricePerGpuHour: 4, unallocatedUsd: 0 });
+    });
+
+    it('leaves a day outside the period, and another GPU type, to the split by GPU-hours', () => {
+      const before = allocate(
+        [job('D', { start: new Date('2025-12-31T00:00:00Z'), end: new Date('2025-12-31T02:00:00Z') })],
+        [{ day: '2025-12-31', provider: 'aws', gpuType: 'h100', costUsd: 50 }],
+        asOf,
+        [capacity],
+      );
+      expect(before.cells[0]).toMatchObject({ rule: 'usage', capacityGpuHours: null, unallocatedUsd: 0 });
+      expect(costOf(before, 'D')).toEqual([50]);
+    });
   });
 });

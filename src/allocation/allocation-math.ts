@@ -24,14 +24,34 @@ export interface SnapshotInput {
   costUsd: number;
 }
 
+/** GPUs reserved on a provider for a GPU type over UTC days `from` … `to` (null: open-ended). */
+export interface CapacityInput {
+  provider: string;
+  gpuType: string;
+  gpuCount: number;
+  from: string;
+  to: string | null;
+  ownerTeamId?: string | null;
+}
+
 export interface JobDay {
   jobUuid: string;
   day: string;
   provider: string;
   gpuType: string;
   gpuHours: number;
+  /** At the cell's price: what `idle=separate` and `idle=owner` charge the job. */
   costUsd: number;
+  /** With its share of the cell's idle: what `idle=share` charges the job. */
+  shareCostUsd: number;
 }
+
+/**
+ * How a cell was priced: `usage` (the snapshot split by GPU-hours), `capacity` (a GPU-hour at
+ * snapshot ÷ capacity GPU-hours, the rest idle), `over_capacity` (used beyond its capacity: split
+ * by GPU-hours), `idle` (a snapshot nobody used), `unpriced` (usage without a snapshot).
+ */
+export type CellRule = 'usage' | 'capacity' | 'over_capacity' | 'idle' | 'unpriced';
 
 export interface CellResult {
   day: string;
@@ -39,7 +59,14 @@ export interface CellResult {
   gpuType: string;
   snapshotCostUsd: number | null;
   gpuHours: number;
+  /** gpu_count × 24 of the capacity covering the day; null without one. */
+  capacityGpuHours: number | null;
+  ownerTeamId: string | null;
+  rule: CellRule;
+  /** What a GPU-hour of the cell costs its jobs. */
+  pricePerGpuHour: number;
   allocatedUsd: number;
+  /** Idle: what nobody used (the whole snapshot of an unused cell, or capacity's unused hours). */
   unallocatedUsd: number;
   unpricedGpuHours: number;
 }
@@ -60,11 +87,23 @@ export function usageByDay(job: JobUsageInput, asOf: Date): { day: string; gpuHo
   return days;
 }
 
-/** Splits every snapshot among the jobs that used its cell, by GPU-hours. */
+/** The capacity covering a cell's day, if any (periods of one provider × GPU type never overlap). */
+function capacityOn(capacities: CapacityInput[], day: string, provider: string, gpuType: string) {
+  return capacities.find(
+    (c) => c.provider === provider && c.gpuType === gpuType && c.from <= day && (c.to === null || day <= c.to),
+  );
+}
+
+/**
+ * Splits every snapshot among the jobs that used its cell. Without capacity (or used beyond it)
+ * by GPU-hours; with capacity each GPU-hour costs snapshot ÷ (gpu_count × 24) and the rest of
+ * the snapshot is idle.
+ */
 export function allocate(
   jobs: JobUsageInput[],
   snapshots: SnapshotInput[],
   asOf: Date,
+  capacities: CapacityInput[] = [],
 ): { jobDays: JobDay[]; cells: CellResult[] } {
   const key = (day: string, provider: string, gpuType: string) => `${day}|${provider}|${gpuType}`;
   const usageByCell = new Map<string, JobDay[]>();
@@ -72,7 +111,15 @@ export function allocate(
     for (const { day, gpuHours } of usageByDay(job, asOf)) {
       const k = key(day, job.provider, job.gpuType);
       const list = usageByCell.get(k) ?? [];
-      list.push({ jobUuid: job.id, day, provider: job.provider, gpuType: job.gpuType, gpuHours, costUsd: 0 });
+      list.push({
+        jobUuid: job.id,
+        day,
+        provider: job.provider,
+        gpuType: job.gpuType,
+        gpuHours,
+        costUsd: 0,
+        shareCostUsd: 0,
+      });
       usageByCell.set(k, list);
     }
   }
@@ -84,21 +131,71 @@ export function allocate(
     const [day, provider, gpuType] = k.split('|');
     const users = usageByCell.get(k) ?? [];
     const snapshot = snapshotByCell.get(k);
+    const capacity = capacityOn(capacities, day, provider, gpuType);
+    const capacityGpuHours = capacity ? capacity.gpuCount * 24 : null;
     const gpuHours = users.reduce((sum, u) => sum + u.gpuHours, 0);
+    const rule: CellRule = !snapshot
+      ? 'unpriced'
+      : !users.length
+        ? 'idle'
+        : capacityGpuHours === null
+          ? 'usage'
+          : gpuHours > capacityGpuHours
+            ? 'over_capacity'
+            : 'capacity';
+    const cost = snapshot?.costUsd ?? 0;
+    const sharePrice = users.length ? cost / gpuHours : 0;
+    const price = rule === 'capacity' ? cost / capacityGpuHours! : sharePrice;
     for (const u of users) {
-      u.costUsd = snapshot ? (snapshot.costUsd * u.gpuHours) / gpuHours : 0;
+      u.costUsd = u.gpuHours * price;
+      u.shareCostUsd = u.gpuHours * sharePrice;
       jobDays.push(u);
     }
+    const allocatedUsd = snapshot && users.length ? gpuHours * price : 0;
     cells.push({
       day,
       provider,
       gpuType,
       snapshotCostUsd: snapshot ? snapshot.costUsd : null,
       gpuHours,
-      allocatedUsd: snapshot && users.length ? snapshot.costUsd : 0,
-      unallocatedUsd: snapshot && !users.length ? snapshot.costUsd : 0,
+      capacityGpuHours,
+      ownerTeamId: capacity?.ownerTeamId ?? null,
+      rule,
+      pricePerGpuHour: price,
+      allocatedUsd,
+      unallocatedUsd: cost - allocatedUsd,
       unpricedGpuHours: snapshot ? 0 : gpuHours,
     });
   }
   return { jobDays, cells };
+}
+
+export type IdleTreatment = 'separate' | 'share' | 'owner';
+
+/**
+ * Each team's cost under an idle treatment, and the idle left separate: `separate` leaves all
+ * idle apart; `share` charges each job-day its cell's idle in proportion to its cost there (so a
+ * cell's snapshot is split by GPU-hours again), leaving the idle of cells nobody used;
+ * `owner` charges a cell's idle to its capacity's owner team, leaving the rest.
+ */
+export function costByTeam(
+  result: ReturnType<typeof allocate>,
+  teamOf: (jobUuid: string) => string,
+  idle: IdleTreatment,
+): { teams: Map<string, { allocatedUsd: number; idleUsd: number }>; separateIdleUsd: number } {
+  const teams = new Map<string, { allocatedUsd: number; idleUsd: number }>();
+  const add = (team: string, allocatedUsd: number, idleUsd: number) => {
+    const t = teams.get(team) ?? { allocatedUsd: 0, idleUsd: 0 };
+    t.allocatedUsd += allocatedUsd;
+    t.idleUsd += idleUsd;
+    teams.set(team, t);
+  };
+  for (const jd of result.jobDays)
+    add(teamOf(jd.jobUuid), jd.costUsd, idle === 'share' ? jd.shareCostUsd - jd.costUsd : 0);
+  let separateIdleUsd = 0;
+  for (const cell of result.cells) {
+    if (idle === 'owner' && cell.ownerTeamId && cell.unallocatedUsd) add(cell.ownerTeamId, 0, cell.unallocatedUsd);
+    else if (idle !== 'share' || cell.gpuHours === 0) separateIdleUsd += cell.unallocatedUsd;
+  }
+  return { teams, separateIdleUsd };
 }

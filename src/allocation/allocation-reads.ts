@@ -3,13 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AllocationMarks } from './allocation-marks';
 import { AllocationRefresh } from './allocation-refresh';
-import { jobDayCost, sameCell } from './allocation.sql';
+import { jobDayCost, jobDayIdleShare, sameCell } from './allocation.sql';
 
 /**
  * Reports join the allocation tables in their own SQL; these fragments are how they price a
- * job-day row and match a cell exactly as the refresh does, to the last digit.
+ * job-day row (and its share of its cell's idle) and match a cell exactly as the refresh does,
+ * to the last digit.
  */
-export { jobDayCost, sameCell };
+export { jobDayCost, jobDayIdleShare, sameCell };
 
 export interface JobDailyCost {
   date: string;

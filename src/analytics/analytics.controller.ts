@@ -14,13 +14,12 @@ import { Authenticated } from '../auth/access.decorators';
 import { CurrentUser, UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
 import { csvOf } from '../common/csv';
-import { DateRangeQuery } from '../common/date-range.query';
 import { ErrorResponse } from '../common/errors/error-response';
 import { ExportRateLimited, ReadRateLimited } from '../rate-limits/rate-limits';
 import { AnalyticsService } from './analytics.service';
 import { BudgetsService } from './budgets.service';
 import { BudgetReport } from './dto/budget.response';
-import { BudgetsQuery, CostQuery, FocusExportQuery, wantsCsv } from './dto/cost-query.dto';
+import { BudgetsQuery, CostQuery, FocusExportQuery, GroupCostQuery, wantsCsv } from './dto/cost-query.dto';
 import { CostReport, ModelCost, TeamCost } from './dto/cost.response';
 import { ForecastQuery, ForecastReport } from './dto/forecast.dto';
 import { TrendsQuery, TrendsReport } from './dto/trends.dto';
@@ -48,17 +47,19 @@ export class AnalyticsController {
   ) {}
 
   @Get('cost/by-model')
-  @ApiOperation({ summary: 'Allocated cost per model over inclusive UTC dates, cost descending' })
+  @ApiOperation({
+    summary: 'Allocated cost per model over inclusive UTC dates, cost descending (idle=separate or share)',
+  })
   @ApiOkResponse({ type: [ModelCost] })
-  byModel(@Query() q: DateRangeQuery, @CurrentUser() user: UserPrincipal): Promise<ModelCost[]> {
-    return this.analytics.costByModel(q.start, q.end, scopeToTeam(user));
+  byModel(@Query() q: GroupCostQuery, @CurrentUser() user: UserPrincipal): Promise<ModelCost[]> {
+    return this.analytics.costByModel(q.start, q.end, scopeToTeam(user), q.idle);
   }
 
   @Get('cost/by-team')
   @ApiOperation({ summary: 'Allocated cost per team over inclusive UTC dates, cost descending' })
   @ApiOkResponse({ type: [TeamCost] })
-  byTeam(@Query() q: DateRangeQuery, @CurrentUser() user: UserPrincipal): Promise<TeamCost[]> {
-    return this.analytics.costByTeam(q.start, q.end, scopeToTeam(user));
+  byTeam(@Query() q: GroupCostQuery, @CurrentUser() user: UserPrincipal): Promise<TeamCost[]> {
+    return this.analytics.costByTeam(q.start, q.end, scopeToTeam(user), q.idle);
   }
 
   @Get('cost/export')
@@ -97,10 +98,11 @@ export class AnalyticsController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CostReport | string> {
-    const { group_by, format, ...filters } = q;
+    const { group_by, format, idle, ...filters } = q;
     const report = await this.analytics.cost(
       { ...filters, team_id: scopeToTeam(user, q.team_id) },
       group_by?.length ? group_by : ['day'],
+      idle,
     );
     if (!wantsCsv(format, accept)) return report;
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -120,7 +122,7 @@ export class AnalyticsController {
   @ApiOkResponse({ type: TrendsReport })
   @ApiForbiddenResponse({ description: "A member named another team's team_id", type: ErrorResponse })
   trends(@Query() q: TrendsQuery, @CurrentUser() user: UserPrincipal): Promise<TrendsReport> {
-    return this.analytics.trends(q.start, q.end, q.group_by, scopeToTeam(user, q.team_id), q.limit);
+    return this.analytics.trends(q.start, q.end, q.group_by, scopeToTeam(user, q.team_id), q.limit, q.idle);
   }
 
   @Get('forecast')

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { jobDayCost, sameCell } from '../allocation/allocation-reads';
+import { jobDayCost, jobDayIdleShare, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
 import { addDays, daysInRange } from '../common/calendar';
-import { CostDimension, CostFilters } from './dto/cost-query.dto';
+import { badRequest } from '../common/errors/domain-error';
+import { CostDimension, CostFilters, IdleMode } from './dto/cost-query.dto';
 import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost } from './dto/cost.response';
 import type { TrendDimension, TrendRow, TrendsReport, TrendTotals } from './dto/trends.dto';
-import { roundCents, splitRounded } from './money';
+import { roundCents, roundedParts, splitRounded } from './money';
 
 /** Scope of a read: the caller's filters with the team already decided by scopeToTeam. */
 export type ScopedFilters = CostFilters & { team_id?: string };
@@ -17,13 +18,17 @@ interface Source {
   from: string;
   where: string[];
   params: unknown[];
-  /** Per-row expressions of the cost, the unpriced GPU-hours, the jobs with usage, and the jobs starting. */
-  columns: { cost: string; unpricedGpuHours: string; jobCount: string; jobsStarted: string };
+  /**
+   * Per-row expressions of the cost, the idle a share of the cells adds to it (`idle=share`), the
+   * unpriced GPU-hours, the jobs with usage, and the jobs starting.
+   */
+  columns: { cost: string; idleShare: string; unpricedGpuHours: string; jobCount: string; jobsStarted: string };
 }
 
 /** The day tables carry the sums; a job-day row is one job and costs its share at its cell's rate. */
 const SUMMED_COLUMNS = {
   cost: 'r.cost_usd',
+  idleShare: 'r.idle_share_usd',
   unpricedGpuHours: 'r.unpriced_gpu_hours',
   jobCount: 'r.job_count',
   jobsStarted: 'r.jobs_started',
@@ -31,10 +36,19 @@ const SUMMED_COLUMNS = {
 const JOB_DAYS = `job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}`;
 const JOB_DAY_COLUMNS = {
   cost: jobDayCost('r.gpu_hours', 'c.rate'),
+  idleShare: jobDayIdleShare('r.gpu_hours', 'c.rate', 'c.share_rate'),
   unpricedGpuHours: 'CASE WHEN c.snapshot_cost_usd IS NULL THEN r.gpu_hours ELSE 0 END',
   jobCount: '1',
   jobsStarted: 'r.first_day::int',
 };
+
+/**
+ * The idle of cells whose capacity has an owner, as rows `r` of that team (no model, no status):
+ * what `idle=owner` adds to the owner's groups. The cells table holds a row a cell, a few
+ * thousand a year.
+ */
+const OWNED_IDLE = `(SELECT day, provider, gpu_type, owner_team_id AS team_id, NULL::text AS model_name, unallocated_usd
+  FROM allocation_cells WHERE owner_team_id IS NOT NULL AND unallocated_usd <> 0) r`;
 
 /**
  * Each dimension's grouping key (computed from a source row `r`, named `name` in the grouped
@@ -61,7 +75,34 @@ const DIMENSION_SQL: Record<CostDimension, { key: string; name: string; output: 
 };
 
 /** The measure columns of a grouped row: what is left are the group's own fields. */
-const MEASURES = new Set(['cost', 'cost_usd', 'gpu_hours', 'unpriced_gpu_hours', 'job_count']);
+const MEASURES = new Set([
+  'cost',
+  'allocated',
+  'idle',
+  'allocated_usd',
+  'idle_usd',
+  'cost_usd',
+  'gpu_hours',
+  'unpriced_gpu_hours',
+  'job_count',
+]);
+
+/** What a read does with idle cost: undefined answers as before capacity existed (separate, no idle fields). */
+interface ReadOptions {
+  /** Rows carry their exact sums as text (`cost`, and `allocated` and `idle` with an idle mode). */
+  exactCost?: boolean;
+  idle?: IdleMode;
+}
+
+/** idle=owner charges the owner team, so the rows must be teams (or split a team further). */
+function checkIdleApplies(idle: IdleMode | undefined, dims: CostDimension[]): void {
+  if (idle === 'owner' && !dims.includes('team')) {
+    throw badRequest(
+      'idle=owner charges idle cost to the team that owns the capacity: it applies to groupings by team only',
+      'idle',
+    );
+  }
+}
 
 /**
  * The analytics reads. They refresh marked allocation cells first, then read the smallest
@@ -74,31 +115,34 @@ export class AnalyticsService {
     private readonly allocation: AllocationService,
   ) {}
 
-  async costByTeam(start: string, end: string, teamId: string | undefined): Promise<TeamCost[]> {
+  async costByTeam(start: string, end: string, teamId: string | undefined, idle?: IdleMode): Promise<TeamCost[]> {
+    checkIdleApplies(idle, ['team']);
     await this.allocation.ensureFresh();
-    const rows = await this.grouped(start, end, ['team'], { start, end, team_id: teamId });
-    return withCostFields(rows, start, end).map(({ row, ...cost }) => ({
+    const rows = await this.grouped(start, end, ['team'], { start, end, team_id: teamId }, { idle });
+    return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
       team_name: String(row.team_name),
       team_id: String(row.team_id),
       ...cost,
     }));
   }
 
-  async costByModel(start: string, end: string, teamId: string | undefined): Promise<ModelCost[]> {
+  async costByModel(start: string, end: string, teamId: string | undefined, idle?: IdleMode): Promise<ModelCost[]> {
+    checkIdleApplies(idle, ['model']);
     await this.allocation.ensureFresh();
-    const rows = await this.grouped(start, end, ['model'], { start, end, team_id: teamId });
-    return withCostFields(rows, start, end).map(({ row, ...cost }) => ({
+    const rows = await this.grouped(start, end, ['model'], { start, end, team_id: teamId }, { idle });
+    return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
       model_name: String(row.model_name),
       ...cost,
     }));
   }
 
-  async cost(filters: ScopedFilters, groupBy: CostDimension[]): Promise<CostReport> {
+  async cost(filters: ScopedFilters, groupBy: CostDimension[], idle?: IdleMode): Promise<CostReport> {
+    checkIdleApplies(idle, groupBy);
     await this.allocation.ensureFresh();
     // Two independent reads of the same fresh state: on two pool connections at once.
     const [rows, totals] = await Promise.all([
-      this.grouped(filters.start, filters.end, groupBy, filters, { exactCost: false }),
-      this.totals(filters),
+      this.grouped(filters.start, filters.end, groupBy, filters, { exactCost: false, idle }),
+      this.totals(filters, idle),
     ]);
     return {
       start_date: filters.start,
@@ -119,17 +163,20 @@ export class AnalyticsService {
     groupBy: TrendDimension,
     teamId: string | undefined,
     limit: number,
+    idle?: IdleMode,
   ): Promise<TrendsReport> {
+    checkIdleApplies(idle, [groupBy]);
     await this.allocation.ensureFresh();
     const previousStart = addDays(start, -daysInRange(start, end));
     const previousEnd = addDays(start, -1);
     const current: ScopedFilters = { start, end, team_id: teamId };
     const previous: ScopedFilters = { start: previousStart, end: previousEnd, team_id: teamId };
+    // With idle=owner the totals are the teams' (the owner's idle included), like the rows.
     const [rows, previousRows, [total], [previousTotal]] = await Promise.all([
-      this.grouped(start, end, [groupBy], current),
-      this.grouped(previousStart, previousEnd, [groupBy], previous),
-      this.grouped(start, end, [], current),
-      this.grouped(previousStart, previousEnd, [], previous),
+      this.grouped(start, end, [groupBy], current, { idle }),
+      this.grouped(previousStart, previousEnd, [groupBy], previous, { idle }),
+      this.grouped(start, end, [], current, { idle }),
+      this.grouped(previousStart, previousEnd, [], previous, { idle }),
     ]);
     const key = DIMENSION_SQL[groupBy].name;
     const groups = new Map<string, { fields: CostRow; cost: string; previous: string }>();
@@ -163,13 +210,16 @@ export class AnalyticsService {
    * Allocated cost, GPU-hours and distinct jobs per group, cost descending within time order.
    * The caller has brought the allocation up to date (ensureFresh) first. Rows carry the exact
    * sum as text in `cost` too, unless `exactCost` is false (the rows of a report do not show it).
+   * With an idle mode, rows also carry the idle charged to them (`idle_usd`, exact in `idle`)
+   * and `cost` is allocated + idle; without, the SQL and the answer are what they were before
+   * capacity existed.
    */
   private async grouped(
     start: string,
     end: string,
     dims: CostDimension[],
     filters: ScopedFilters,
-    { exactCost = true }: { exactCost?: boolean } = {},
+    { exactCost = true, idle }: ReadOptions = {},
   ): Promise<CostRow[]> {
     const source = this.sourceFor(dims, filters);
     const keys = dims.map((d) => DIMENSION_SQL[d]);
@@ -179,34 +229,61 @@ export class AnalyticsService {
       .filter((k) => k.time)
       .map((k) => `, ${k.key}`)
       .join('')})`;
-    const { cost, unpricedGpuHours, jobCount, jobsStarted } = source.columns;
+    const { cost, idleShare, unpricedGpuHours, jobCount, jobsStarted } = source.columns;
+    const groupBy = keys.length ? `GROUP BY ${keys.map((k) => k.key).join(', ')}` : '';
+    const params = [start, end, ...source.params];
     // Grouped by keys first and named after: joining the team names to every source row made
     // the planner sort them all by name (2.5x slower over a year of job-days).
-    const sql = `
-      WITH g AS (
+    let groups = `
         SELECT ${[
           ...keys.map((k) => `${k.key} AS ${k.name}`),
           `sum(${cost}) AS cost`,
+          ...(idle ? [`sum(${idle === 'share' ? idleShare : '0'}) AS idle`] : []),
           `sum(r.gpu_hours) AS gpu_hours`,
           `sum(${unpricedGpuHours}) AS unpriced_gpu_hours`,
           `sum(CASE WHEN r.day = ${firstDay} THEN ${jobCount} ELSE ${jobsStarted} END) AS job_count`,
         ].join(', ')}
         FROM ${source.from}
         WHERE ${source.where.join(' AND ')}
-        ${keys.length ? `GROUP BY ${keys.map((k) => k.key).join(', ')}` : ''}
-      )
+        ${groupBy}`;
+    const owned = idle === 'owner' ? ownedIdleWhere(filters, params) : null;
+    if (owned) {
+      // The owners' idle as groups of their own, summed with the jobs' groups of the same keys.
+      const names = keys.map((k) => k.name);
+      groups = `
+        SELECT ${[...names, 'sum(cost) AS cost', 'sum(idle) AS idle', 'sum(gpu_hours) AS gpu_hours']
+          .concat(['sum(unpriced_gpu_hours) AS unpriced_gpu_hours', 'sum(job_count) AS job_count'])
+          .join(', ')}
+        FROM (${groups}
+          UNION ALL
+          SELECT ${[...keys.map((k) => `${k.key} AS ${k.name}`), '0', 'sum(r.unallocated_usd)', '0', '0', '0'].join(', ')}
+          FROM ${OWNED_IDLE}
+          WHERE ${owned.join(' AND ')}
+          ${groupBy}) u
+        ${names.length ? `GROUP BY ${names.join(', ')}` : ''}`;
+    }
+    const charged = idle ? '(g.cost + g.idle)' : 'g.cost';
+    const sql = `
+      WITH g AS (${groups})
       SELECT ${[
         ...keys.flatMap((k) => k.output),
-        `round(g.cost, 2)::float8 AS cost_usd`,
-        ...(exactCost ? [`g.cost::text AS cost`] : []),
+        ...(idle
+          ? [
+              `round(g.cost, 2)::float8 AS allocated_usd`,
+              `(round(${charged}, 2) - round(g.cost, 2))::float8 AS idle_usd`,
+            ]
+          : []),
+        `round(${charged}, 2)::float8 AS cost_usd`,
+        ...(exactCost ? [`${charged}::text AS cost`] : []),
+        ...(exactCost && idle ? [`g.cost::text AS allocated`, `g.idle::text AS idle`] : []),
         `round(g.gpu_hours, 4)::float8 AS gpu_hours`,
         `round(g.unpriced_gpu_hours, 4)::float8 AS unpriced_gpu_hours`,
         `g.job_count::int AS job_count`,
       ].join(', ')}
       FROM g
       ${dims.includes('team') ? 'JOIN teams t ON t.id = g.team_id' : ''}
-      ORDER BY ${[...keys.filter((k) => k.time).map((k) => `g.${k.name}`), 'g.cost DESC', ...keys.map((k) => `g.${k.name}`)].join(', ')}`;
-    return this.dataSource.query<CostRow[]>(sql, [start, end, ...source.params]);
+      ORDER BY ${[...keys.filter((k) => k.time).map((k) => `g.${k.name}`), `${charged} DESC`, ...keys.map((k) => `g.${k.name}`)].join(', ')}`;
+    return this.dataSource.query<CostRow[]>(sql, params);
   }
 
   /**
@@ -241,15 +318,18 @@ export class AnalyticsService {
   }
 
   /**
-   * Unallocated cost of the range as exact text. Idle cost belongs to no team, model or status:
-   * with such a filter it is 0 and the total is the allocated cost; provider and gpu_type apply.
+   * Idle cost left separate over the range, as exact text. It belongs to no team, model or
+   * status: with such a filter it is 0; provider and gpu_type apply. `share` leaves only the
+   * idle of cells nobody used; `owner` only the idle of cells whose capacity has no owner.
    */
-  private async idleCost(f: ScopedFilters): Promise<string> {
+  private async idleCost(f: ScopedFilters, idle?: IdleMode): Promise<string> {
     if ([f.team_id, f.status, f.model_name].some((v) => v !== undefined)) return '0';
     const params: unknown[] = [f.start, f.end];
     const where = [`day BETWEEN $1::date AND $2::date`];
     if (f.provider) where.push(`provider = $${params.push(f.provider)}`);
     if (f.gpu_type) where.push(`gpu_type = $${params.push(f.gpu_type)}`);
+    if (idle === 'share') where.push(`job_count = 0`);
+    if (idle === 'owner') where.push(`owner_team_id IS NULL`);
     const [row] = await this.dataSource.query<{ idle: string }[]>(
       `SELECT coalesce(sum(unallocated_usd), 0)::text AS idle FROM allocation_cells WHERE ${where.join(' AND ')}`,
       params,
@@ -257,21 +337,56 @@ export class AnalyticsService {
     return row.idle;
   }
 
-  private async totals(f: ScopedFilters): Promise<CostTotals> {
-    const [[allocated], unallocated] = await Promise.all([this.grouped(f.start, f.end, [], f), this.idleCost(f)]);
-    const money = splitRounded(exactCost(allocated), unallocated);
+  private async totals(f: ScopedFilters, idle?: IdleMode): Promise<CostTotals> {
+    const [[groups], unallocated] = await Promise.all([
+      this.grouped(f.start, f.end, [], f, { idle }),
+      this.idleCost(f, idle),
+    ]);
+    const hours = {
+      gpu_hours: Number(groups?.gpu_hours ?? 0),
+      unpriced_gpu_hours: Number(groups?.unpriced_gpu_hours ?? 0),
+    };
+    if (!idle) {
+      const money = splitRounded(exactSum(groups, 'cost'), unallocated);
+      return { allocated_usd: money.allocated, unallocated_usd: money.unallocated, total_usd: money.total, ...hours };
+    }
+    const [allocated, charged, separate] = roundedParts(
+      exactSum(groups, 'allocated'),
+      exactSum(groups, 'idle'),
+      unallocated,
+    );
     return {
-      allocated_usd: money.allocated,
-      unallocated_usd: money.unallocated,
-      total_usd: money.total,
-      gpu_hours: Number(allocated?.gpu_hours ?? 0),
-      unpriced_gpu_hours: Number(allocated?.unpriced_gpu_hours ?? 0),
+      allocated_usd: allocated,
+      idle_usd: charged,
+      cost_usd: cents(allocated + charged),
+      unallocated_usd: separate,
+      total_usd: cents(allocated + charged + separate),
+      ...hours,
     };
   }
 }
 
-/** The exact sum of a grouped row (a row without groups sums nothing to NULL). */
-const exactCost = (row: CostRow | undefined) => (row?.cost ? String(row.cost) : '0');
+/**
+ * Where the owners' idle counts under `idle=owner`, appending its parameters: the range, the
+ * team, provider and GPU type filters. Null when a model or status filter leaves no idle (it has
+ * neither).
+ */
+function ownedIdleWhere(f: ScopedFilters, params: unknown[]): string[] | null {
+  if (f.model_name !== undefined || f.status !== undefined) return null;
+  const where = [`r.day BETWEEN $1::date AND $2::date`];
+  if (f.team_id) where.push(`r.team_id = $${params.push(f.team_id)}`);
+  if (f.provider) where.push(`r.provider = $${params.push(f.provider)}`);
+  if (f.gpu_type) where.push(`r.gpu_type = $${params.push(f.gpu_type)}`);
+  return where;
+}
+
+/** An exact sum of a grouped row (a row without groups sums nothing to NULL). */
+const exactSum = (row: CostRow | undefined, field: 'cost' | 'allocated' | 'idle') =>
+  row?.[field] ? String(row[field]) : '0';
+const exactCost = (row: CostRow | undefined) => exactSum(row, 'cost');
+
+/** A sum of amounts already in cents, without the float's last-digit noise. */
+const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 /** Two exact sums compared in cents; the change in percent of the previous one, none when that is 0. */
 function comparison(cost: string, previous: string): TrendTotals {
@@ -290,12 +405,18 @@ function sharePct(part: number, whole: number): number {
   return whole > 0 ? Math.round((part / whole) * 10_000) / 100 : 0;
 }
 
-/** The cost fields by-team and by-model share: money, counts, each row's share of the whole, the range. */
-function withCostFields(rows: CostRow[], start: string, end: string) {
+/**
+ * The cost fields by-team and by-model share: money, counts, each row's share of the whole, the
+ * range; with an idle mode, the allocated and idle parts too (total_cost_usd is their sum).
+ */
+function withCostFields(rows: CostRow[], start: string, end: string, idle?: IdleMode) {
   const total = rows.reduce((sum, r) => sum + Number(r.cost), 0);
   return rows.map((row) => ({
     row,
     total_cost_usd: Number(row.cost_usd),
+    ...(idle
+      ? { allocated_usd: Number(row.allocated_usd), idle_usd: Number(row.idle_usd), cost_usd: Number(row.cost_usd) }
+      : {}),
     job_count: Number(row.job_count),
     gpu_hours: Number(row.gpu_hours),
     share_pct: sharePct(Number(row.cost), total),

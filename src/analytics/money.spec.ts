@@ -1,4 +1,4 @@
-import { roundCents, splitRounded } from './money';
+import { roundCents, roundedParts, splitRounded } from './money';
 
 describe('money rounding', () => {
   it('rounds half up to cents', () => {
@@ -16,5 +16,11 @@ describe('money rounding', () => {
 
   it('never makes the idle part negative', () => {
     expect(splitRounded('10.005', '0')).toEqual({ allocated: 10.01, unallocated: 0, total: 10.01 });
+  });
+
+  it('rounds three parts so that every prefix adds up to its rounded sum', () => {
+    // 0.004 each: 0.00, 0.01 (0.008), 0.00 (0.012 is still 0.01).
+    expect(roundedParts('0.004', '0.004', '0.004')).toEqual([0, 0.01, 0]);
+    expect(roundedParts('100.125', '0.125', '899.75')).toEqual([100.13, 0.12, 899.75]);
   });
 });

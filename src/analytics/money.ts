@@ -29,17 +29,31 @@ function unitsToCents(units: bigint, scale: number): number {
 }
 
 /**
+ * Rounds parts of a whole so that the rounded parts add up to the rounded sums: each prefix sum
+ * is rounded, and each part is the difference of two of them. Rounding is monotone, so a part
+ * that is not negative stays so.
+ */
+export function roundedParts(...parts: string[]): number[] {
+  const scale = scaleOf(...parts);
+  let sum = 0n;
+  let previousCents = 0;
+  return parts.map((part) => {
+    sum += toUnits(part, scale);
+    const cents = Math.round(unitsToCents(sum, scale) * 100);
+    const rounded = (cents - previousCents) / 100;
+    previousCents = cents;
+    return rounded;
+  });
+}
+
+/**
  * Rounds allocated and unallocated money so that allocated + unallocated = total to the cent:
- * the total and the allocated part are rounded, the idle part is their difference. Rounding is
- * monotone, so the idle part is never negative.
+ * the total and the allocated part are rounded, the idle part is their difference.
  */
 export function splitRounded(
   allocated: string,
   unallocated: string,
 ): { allocated: number; unallocated: number; total: number } {
-  const scale = scaleOf(allocated, unallocated);
-  const a = toUnits(allocated, scale);
-  const totalCents = Math.round(unitsToCents(a + toUnits(unallocated, scale), scale) * 100);
-  const allocatedCents = Math.round(unitsToCents(a, scale) * 100);
-  return { allocated: allocatedCents / 100, unallocated: (totalCents - allocatedCents) / 100, total: totalCents / 100 };
+  const [a, u] = roundedParts(allocated, unallocated);
+  return { allocated: a, unallocated: u, total: Math.round((a + u) * 100) / 100 };
 }

@@ -1,10 +1,22 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { COST_DIMENSIONS, CostDimension } from './cost-query.dto';
 
 /** What every per-team and per-model row carries beside its key. */
 class GroupCost {
-  @ApiProperty({ example: 720, description: 'Allocated cost in USD, rounded to cents' })
+  @ApiProperty({
+    example: 720,
+    description: 'Allocated cost in USD, rounded to cents; with idle given, allocated + idle (cost_usd)',
+  })
   total_cost_usd: number;
+
+  @ApiPropertyOptional({ example: 600, description: 'With idle given: what the jobs used, at the cells’ prices' })
+  allocated_usd?: number;
+
+  @ApiPropertyOptional({ example: 120, description: 'With idle given: idle cost charged to the row (share, owner)' })
+  idle_usd?: number;
+
+  @ApiPropertyOptional({ example: 720, description: 'With idle given: allocated_usd + idle_usd' })
+  cost_usd?: number;
 
   @ApiProperty({ example: 2, description: 'Jobs with GPU usage in the range' })
   job_count: number;
@@ -39,13 +51,23 @@ export class CostTotals {
   @ApiProperty({ example: 950, description: 'Cost allocated to jobs, USD' })
   allocated_usd: number;
 
+  @ApiPropertyOptional({
+    example: 0,
+    description: 'With idle given: idle cost charged to the rows (share: to the cells’ users; owner: to owner teams)',
+  })
+  idle_usd?: number;
+
+  @ApiPropertyOptional({ example: 950, description: 'With idle given: allocated_usd + idle_usd, the sum of the rows' })
+  cost_usd?: number;
+
   @ApiProperty({
     example: 300,
-    description: 'Idle cost: paid for, used by no job; 0 when filtered by team, model or status',
+    description:
+      'Idle cost left separate: paid for, used by no job and charged to no row; 0 when filtered by team, model or status',
   })
   unallocated_usd: number;
 
-  @ApiProperty({ example: 1250, description: 'allocated_usd + unallocated_usd' })
+  @ApiProperty({ example: 1250, description: 'allocated_usd (+ idle_usd) + unallocated_usd' })
   total_usd: number;
 
   @ApiProperty({ example: 112, description: 'GPU-hours used by the matching jobs' })
@@ -55,8 +77,8 @@ export class CostTotals {
   unpriced_gpu_hours: number;
 }
 
-/** A report row: the group_by dimensions' values, then the measures. */
-export type CostRow = Record<string, string | number>;
+/** A report row: the group_by dimensions' values (model null for an owner's idle), then the measures. */
+export type CostRow = Record<string, string | number | null>;
 
 const COST_ROW_EXAMPLE = {
   team_id: '3f0e6a52-8f0c-4c4e-9a55-2b7f1f1f6f11',
@@ -88,7 +110,8 @@ export class CostReport {
     description:
       'One row per group: the dimensions asked for (team: team_id and team_name; model: model_name; provider; ' +
       'gpu_type; day and week: YYYY-MM-DD of their first day; month: YYYY-MM), then cost_usd, gpu_hours, ' +
-      'unpriced_gpu_hours and job_count. Time order, then cost descending.',
+      'unpriced_gpu_hours and job_count; with idle given, allocated_usd and idle_usd before cost_usd (their sum). ' +
+      'Under idle=owner an owner team’s idle has no model: model_name null. Time order, then cost descending.',
   })
   rows: CostRow[];
 

@@ -1,8 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { DateRangeQuery } from '../../common/date-range.query';
 import { lowerCased, toQueryInteger } from '../../common/query-transforms';
+import { IdleQuery } from './cost-query.dto';
 
 /** The dimensions a trend compares: the ones of /analytics/cost that are not time. */
 const TREND_DIMENSIONS = ['team', 'model', 'provider', 'gpu_type'] as const;
@@ -11,7 +12,7 @@ export type TrendDimension = (typeof TREND_DIMENSIONS)[number];
 const DEFAULT_TREND_ROWS = 100;
 const MAX_TREND_ROWS = 1000;
 
-export class TrendsQuery extends DateRangeQuery {
+export class TrendsQuery extends IntersectionType(DateRangeQuery, IdleQuery) {
   @ApiProperty({ enum: TREND_DIMENSIONS, example: 'team', description: 'What each row is' })
   @Transform(lowerCased)
   @IsIn(TREND_DIMENSIONS, { message: `group_by must be one of ${TREND_DIMENSIONS.join(', ')}` })
