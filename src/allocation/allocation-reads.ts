@@ -18,6 +18,28 @@ export interface JobDailyCost {
   cost_usd: number;
 }
 
+/**
+ * One job's day in its cell, as the reports price it (exact decimals as text): what `GET
+ * /jobs/:job_id/cost/explain` shows. `cellAllocatedUsd` is the sum of the cell's job-day costs,
+ * the very sum the reports add up.
+ */
+export interface JobDayInCell {
+  gpuHours: string;
+  costUsd: string;
+  /** The job-day's cost at the share rate: its cost plus its share of the cell's idle. */
+  shareCostUsd: string;
+  snapshotCostUsd: string | null;
+  cellGpuHours: string;
+  cellJobCount: number;
+  rate: string;
+  capacityId: string | null;
+  capacityGpuHours: string | null;
+  ownerTeamId: string | null;
+  ownerTeamName: string | null;
+  cellAllocatedUsd: string;
+  cellIdleUsd: string;
+}
+
 /** What other modules read of the allocation, always after bringing it up to date. */
 @Injectable()
 export class AllocationReads {
@@ -52,5 +74,32 @@ export class AllocationReads {
        ORDER BY a.day`,
       [jobUuid],
     );
+  }
+
+  /**
+   * A job's usage and cost on one UTC day, with its cell; null when it used no GPU that day.
+   * `job`: its `jobs.id`, provider and GPU type (the job-day key).
+   */
+  async jobDayInCell(
+    job: { id: string; provider: string; gpuType: string },
+    day: string,
+  ): Promise<JobDayInCell | null> {
+    await this.ensureFresh();
+    const [row] = await this.dataSource.query<JobDayInCell[]>(
+      `SELECT a.gpu_hours::text AS "gpuHours", ${jobDayCost('a.gpu_hours', 'c.rate')}::text AS "costUsd",
+              ${jobDayCost('a.gpu_hours', 'c.share_rate')}::text AS "shareCostUsd",
+              c.snapshot_cost_usd::text AS "snapshotCostUsd", c.gpu_hours::text AS "cellGpuHours",
+              c.job_count AS "cellJobCount", c.rate::text AS rate, c.capacity_id AS "capacityId",
+              c.capacity_gpu_hours::text AS "capacityGpuHours", c.owner_team_id AS "ownerTeamId",
+              o.name AS "ownerTeamName", c.unallocated_usd::text AS "cellIdleUsd",
+              (SELECT coalesce(sum(${jobDayCost('b.gpu_hours', 'c.rate')}), 0) FROM job_day_allocations b
+               WHERE ${sameCell('b', 'c')})::text AS "cellAllocatedUsd"
+       FROM job_day_allocations a
+       JOIN allocation_cells c ON ${sameCell('c', 'a')}
+       LEFT JOIN teams o ON o.id = c.owner_team_id
+       WHERE a.day = $2::date AND a.provider = $3 AND a.gpu_type = $4 AND a.job_uuid = $1`,
+      [job.id, day, job.provider, job.gpuType],
+    );
+    return row ?? null;
   }
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AllocationMarks, CapacityPeriod, JobInterval, SnapshotCell } from './allocation-marks';
-import { AllocationReads, JobDailyCost } from './allocation-reads';
+import { AllocationReads, JobDailyCost, JobDayInCell } from './allocation-reads';
 import { AllocationRebuild } from './allocation-rebuild';
 import { AllocationChangeListener, AllocationRefresh } from './allocation-refresh';
 
 export type { CapacityPeriod, JobInterval, SnapshotCell } from './allocation-marks';
-export type { JobDailyCost } from './allocation-reads';
+export type { JobDailyCost, JobDayInCell } from './allocation-reads';
 export type { AllocationChangeListener } from './allocation-refresh';
 export { CELLS_PATH_INTERVALS } from './allocation.thresholds';
 
@@ -82,5 +82,10 @@ export class AllocationService {
   /** A job's usage and cost per UTC day (`jobs.id`). */
   dailyCostsOfJob(jobUuid: string): Promise<JobDailyCost[]> {
     return this.reads.dailyCostsOfJob(jobUuid);
+  }
+
+  /** A job's usage and cost on one UTC day, with its cell (null: it used no GPU that day). */
+  jobDayInCell(job: { id: string; provider: string; gpuType: string }, day: string): Promise<JobDayInCell | null> {
+    return this.reads.jobDayInCell(job, day);
   }
 }

@@ -5,10 +5,11 @@ import { jobDayCost, jobDayIdleShare, sameCell } from '../allocation/allocation-
 import { AllocationService } from '../allocation/allocation.service';
 import { addDays, daysInRange } from '../common/calendar';
 import { badRequest } from '../common/errors/domain-error';
-import { CostDimension, CostFilters, IdleMode } from './dto/cost-query.dto';
+import type { IdleMode } from '../common/idle.query';
+import { CostDimension, CostFilters } from './dto/cost-query.dto';
 import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost } from './dto/cost.response';
 import type { TrendDimension, TrendRow, TrendsReport, TrendTotals } from './dto/trends.dto';
-import { roundCents, roundedParts, splitRounded } from './money';
+import { roundCents, roundedParts, splitRounded } from '../common/money';
 
 /** Scope of a read: the caller's filters with the team already decided by scopeToTeam. */
 export type ScopedFilters = CostFilters & { team_id?: string };

@@ -6,7 +6,7 @@ import { addDays } from '../common/calendar';
 import { projectedStatus } from './budget-math';
 import type { ForecastReport, TeamForecast } from './dto/forecast.dto';
 import { FORECAST_SETTINGS, forecastInputOf, forecastMonth, forecastWindow } from './forecast-math';
-import { roundCents } from './money';
+import { roundCents } from '../common/money';
 
 interface TeamMonthRow {
   team_id: string;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AllocationService } from '../../allocation/allocation.service';
-import { roundCents } from '../../analytics/money';
+import { roundCents } from '../../common/money';
 import { addDays } from '../../common/calendar';
 import { MetricsService } from '../../health/metrics.service';
 import { anomalyCandidates, budgetCandidates, Candidate, RuleToEvaluate, TeamMonthAmount } from './candidates';

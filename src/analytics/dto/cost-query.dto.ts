@@ -13,31 +13,13 @@ import {
   ValidationArguments,
 } from 'class-validator';
 import { DateRangeQuery } from '../../common/date-range.query';
+import { IdleQuery } from '../../common/idle.query';
 import { EARLIEST_DATE, LATEST_DATE } from '../../common/input-limits';
-import { lowerCased, lowerCasedList, trimmed } from '../../common/query-transforms';
+import { lowerCasedList, trimmed } from '../../common/query-transforms';
 import { JobFiltersQuery } from '../../jobs/dto/job-filters.query';
 
 export const COST_DIMENSIONS = ['team', 'model', 'provider', 'gpu_type', 'day', 'week', 'month'] as const;
 export type CostDimension = (typeof COST_DIMENSIONS)[number];
-
-export const IDLE_MODES = ['separate', 'share', 'owner'] as const;
-/** What a report does with idle cost (docs/allocation.md, "Idle"). */
-export type IdleMode = (typeof IDLE_MODES)[number];
-
-/** `idle=separate|share|owner`: left out, a report answers as it did before capacity existed. */
-export class IdleQuery {
-  @ApiPropertyOptional({
-    enum: IDLE_MODES,
-    description:
-      'separate: idle cost stays its own total; share: each cell’s idle is spread over the groups that used it, ' +
-      'by their cost there; owner: charged to the team that owns the capacity (groupings with team only). ' +
-      'Given, rows carry allocated_usd, idle_usd and cost_usd (their sum). Left out: separate, without those fields.',
-  })
-  @IsOptional()
-  @Transform(lowerCased)
-  @IsIn(IDLE_MODES, { message: `idle must be one of ${IDLE_MODES.join(', ')}` })
-  idle?: IdleMode;
-}
 
 /** The filters of the jobs listing, applied to allocated cost over a required date range. */
 export class CostFilters extends IntersectionType(DateRangeQuery, JobFiltersQuery) {}

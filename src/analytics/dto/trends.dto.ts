@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { DateRangeQuery } from '../../common/date-range.query';
 import { lowerCased, toQueryInteger } from '../../common/query-transforms';
-import { IdleQuery } from './cost-query.dto';
+import { IdleQuery } from '../../common/idle.query';
 
 /** The dimensions a trend compares: the ones of /analytics/cost that are not time. */
 const TREND_DIMENSIONS = ['team', 'model', 'provider', 'gpu_type'] as const;
