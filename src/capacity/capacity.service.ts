@@ -106,9 +106,12 @@ export class CapacityService {
         await this.checkWritable(m, fields, id);
         const [row] = await m.query<CapacityResponse[]>(
           // The count is kept as stored (numeric) unless a new one is given.
-          `UPDATE capacities SET provider = $2, gpu_type = $3, gpu_count = coalesce($4::numeric, gpu_count), from_date = $5,
-                  to_date = $6, owner_team_id = $7, updated_at = now()
-           WHERE id = $1 RETURNING ${CAPACITY_COLUMNS}`,
+          `WITH changed AS (
+             UPDATE capacities SET provider = $2, gpu_type = $3, gpu_count = coalesce($4::numeric, gpu_count), from_date = $5,
+                    to_date = $6, owner_team_id = $7, updated_at = now()
+             WHERE id = $1 RETURNING *
+           )
+           SELECT ${CAPACITY_COLUMNS} FROM changed`,
           [id, fields.provider, fields.gpu_type, dto.gpu_count ?? null, fields.from, fields.to, fields.owner_team_id],
         );
         return { result: row, periods: [periodOf(old), periodOf(fields)] };
