@@ -83,12 +83,11 @@ describe('Capacity and idle in the reports, and "explain this dollar"', () => {
 
   const get = async (path: string, as = admin) =>
     (await t.http.get(`/api/v1${path}`).set('Authorization', as).expect(200)).body;
-  const byTeam = async (query: string, as = admin) =>
+  const byTeam = async (query: string, as = admin): Promise<Record<string, Record<string, number>>> =>
     Object.fromEntries(
-      ((await get(`/analytics/cost/by-team?${query}`, as)) as { team_name: string }[]).map(({ team_name, ...rest }) => [
-        team_name,
-        rest,
-      ]),
+      ((await get(`/analytics/cost/by-team?${query}`, as)) as ({ team_name: string } & Record<string, number>)[]).map(
+        ({ team_name, ...rest }) => [team_name, rest],
+      ),
     );
 
   describe('declaring capacity', () => {
