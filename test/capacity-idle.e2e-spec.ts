@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { AllocationService } from '../src/allocation/allocation.service';
 import { allocationState } from './support/allocation-state';
 import {
@@ -347,6 +348,88 @@ describe('Capacity and idle in the reports, and "explain this dollar"', () => {
         const res = await t.http.get(`/api/v1/jobs/A/cost/explain?${query}`).set('Authorization', admin).expect(400);
         expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
       }
+    });
+  });
+
+  describe('FOCUS export (split cost allocation)', () => {
+    const focus = async (query: string, as = admin) =>
+      parse<Record<string, string>>(
+        (await t.http.get(`/api/v1/analytics/cost/export?${range}&${query}`).set('Authorization', as).expect(200)).text,
+        { columns: true },
+      );
+    const ratio = (row: Record<string, string>) =>
+      (JSON.parse(row.AllocatedMethodDetails) as { Elements: { AllocatedRatio: number }[] }).Elements[0].AllocatedRatio;
+
+    it('exports each job-day as an allocated charge of its snapshot, and the unused capacity as the unallocated portion', async () => {
+      const rows = await focus('');
+      const [a, b, c] = ['A', 'B', 'C'].map((id) => rows.find((r) => r.x_JobId === id)!);
+      expect(a).toMatchObject({
+        BilledCost: '400.000000',
+        AllocatedMethodId: 'heliox:capacity',
+        AllocatedResourceName: 'A',
+        CapacityReservationId: capacityId,
+        CapacityReservationStatus: 'Used',
+        AllocatedTags: '',
+      });
+      expect(JSON.parse(a.AllocatedMethodDetails)).toEqual({
+        Elements: [{ AllocatedRatio: 0.416666666667, UsageUnit: 'GPU-Hours', UsageQuantity: 80 }],
+        x_IdleTreatment: 'separate',
+        x_PricePerGpuHour: 5,
+        x_CapacityGpuHours: 192,
+      });
+      expect(b).toMatchObject({ BilledCost: '100.000000', AllocatedMethodId: 'heliox:capacity' });
+      expect(c).toMatchObject({ BilledCost: '960.000000', AllocatedMethodId: 'heliox:gpu-hours' });
+      const idle = rows.filter((r) => r.x_JobId === '');
+      expect(idle).toEqual([
+        expect.objectContaining({
+          ChargePeriodStart: '2026-01-03T00:00:00Z',
+          BilledCost: '460.000000',
+          ConsumedQuantity: '92.000000',
+          ResourceId: capacityId,
+          AllocatedMethodId: 'heliox:capacity',
+          AllocatedResourceId: '',
+          AllocatedResourceName: '',
+          x_TeamId: '',
+          CapacityReservationStatus: 'Unused',
+        }),
+      ]);
+      // The allocated charges of the 3rd's snapshot add up to it, and their ratios to 1.
+      const day3Rows = [a, b, idle[0]];
+      expect(day3Rows.reduce((sum, r) => sum + Number(r.BilledCost), 0)).toBe(960);
+      expect(day3Rows.reduce((sum, r) => sum + ratio(r), 0)).toBeCloseTo(1, 10);
+    });
+
+    it('puts the shared idle in the job rows with idle=share, and charges it to the owner team with idle=owner', async () => {
+      const shared = await focus('idle=share');
+      expect(shared.filter((r) => r.x_JobId === '')).toEqual([]);
+      expect(shared.find((r) => r.x_JobId === 'A')).toMatchObject({
+        BilledCost: '768.000000',
+        AllocatedMethodId: 'heliox:capacity-idle-shared',
+      });
+      const owned = await focus('idle=owner');
+      expect(owned.filter((r) => r.x_JobId === '')).toEqual([
+        expect.objectContaining({
+          BilledCost: '460.000000',
+          AllocatedMethodId: 'heliox:capacity-idle-owner',
+          AllocatedResourceId: platform.id,
+          AllocatedResourceName: 'platform',
+          x_TeamName: 'platform',
+        }),
+      ]);
+      const sum = (rows: Record<string, string>[]) => rows.reduce((s, r) => s + Number(r.BilledCost), 0);
+      // Every mode exports the same dollars: the snapshots jobs used (the unused a100 is not split).
+      expect(sum(shared)).toBe(1920);
+      expect(sum(owned)).toBe(1920);
+    });
+
+    it("exports a member's own team's rows: its jobs, and the idle it owns under idle=owner", async () => {
+      const user = (await memberAuth(t, vision.id)).header;
+      expect((await focus('', user)).map((r) => r.x_JobId)).toEqual(['A']);
+      const owner = (await memberAuth(t, platform.id)).header;
+      expect((await focus('idle=owner', owner)).map((r) => [r.x_TeamName, r.BilledCost])).toEqual([
+        ['platform', '460.000000'],
+      ]);
+      expect(await focus('idle=separate', owner)).toEqual([]);
     });
   });
 

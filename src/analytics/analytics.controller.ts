@@ -74,7 +74,7 @@ export class AnalyticsController {
     const teamId = scopeToTeam(user);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="heliox-focus-${q.start}-${q.end}.csv"`);
-    await this.focus.write(res, q.start, q.end, teamId);
+    await this.focus.write(res, q.start, q.end, teamId, q.idle);
   }
 
   @Get('cost')

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { jobDayCost, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
 import { csvWriter } from '../common/csv';
+import type { IdleMode } from '../common/idle.query';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
 export const FOCUS_COLUMNS = [
@@ -37,6 +38,16 @@ export const FOCUS_COLUMNS = [
   'x_ModelName',
   'x_GpuType',
   'x_JobStatus',
+  // FOCUS 1.3 split cost allocation: each job-day is an allocated charge of its cell's snapshot;
+  // the idle of a cell, the unallocated portion (or an owner's). Capacity maps to FOCUS's
+  // capacity reservation (Used by jobs, Unused when idle).
+  'AllocatedMethodId',
+  'AllocatedMethodDetails',
+  'AllocatedResourceId',
+  'AllocatedResourceName',
+  'AllocatedTags',
+  'CapacityReservationId',
+  'CapacityReservationStatus',
 ] as const;
 
 /** Rows fetched per round trip: memory stays flat whatever the range. */
@@ -49,7 +60,46 @@ interface Cursor {
   job_uuid: string;
 }
 
-/** Allocated cost per job-day as FOCUS rows, streamed as CSV page by page (keyset pagination). */
+/**
+ * How a row's cost was split from its snapshot (AllocatedMethodId; docs/allocation.md, "FOCUS
+ * export"). `x`: the cell; `idle`: the treatment. A cell is capacity-priced when its capacity
+ * holds at least the GPU-hours used.
+ */
+const CAPACITY_PRICED = 'x.capacity_gpu_hours >= x.gpu_hours';
+const jobMethod = (idle: IdleMode) => `CASE WHEN x.snapshot_cost_usd IS NULL THEN NULL
+    WHEN ${CAPACITY_PRICED} THEN '${idle === 'share' ? 'heliox:capacity-idle-shared' : 'heliox:capacity'}'
+    ELSE 'heliox:gpu-hours' END`;
+/** A job-day's share of its snapshot, in GPU-hours: of the capacity under the capacity price, else of the hours used. */
+const jobRatio = (idle: IdleMode) =>
+  idle === 'share'
+    ? 'a.gpu_hours / x.gpu_hours'
+    : `a.gpu_hours / CASE WHEN ${CAPACITY_PRICED} THEN x.capacity_gpu_hours ELSE x.gpu_hours END`;
+
+/** AllocatedMethodDetails: FOCUS's Elements (the ratio and the GPU-hours behind it) and Heliox's own keys. */
+const methodDetails = (ratio: string, gpuHours: string, idle: IdleMode) => `json_build_object(
+    'Elements', json_build_array(json_build_object(
+      'AllocatedRatio', round(${ratio}, 12), 'UsageUnit', 'GPU-Hours', 'UsageQuantity', round(${gpuHours}, 6))),
+    'x_IdleTreatment', '${idle}',
+    'x_PricePerGpuHour', round(x.rate, 12),
+    'x_CapacityGpuHours', x.capacity_gpu_hours)::text`;
+
+/** The columns every row shares, from a cell `x` of day `x.day`. */
+const PERIOD_COLUMNS = `
+  to_char(date_trunc('month', x.day), 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodStart",
+  to_char(date_trunc('month', x.day) + interval '1 month', 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodEnd",
+  to_char(x.day, 'YYYY-MM-DD"T00:00:00Z"') AS "ChargePeriodStart",
+  to_char(x.day + 1, 'YYYY-MM-DD"T00:00:00Z"') AS "ChargePeriodEnd",
+  'USD' AS "BillingCurrency", 'Usage' AS "ChargeCategory",
+  x.provider AS "ProviderName", x.provider AS "PublisherName", x.provider AS "InvoiceIssuerName",
+  'Compute' AS "ServiceCategory", 'GPU compute' AS "ServiceName",
+  x.provider || ':' || x.gpu_type AS "SkuId", 'GPU-Hours' AS "ConsumedUnit", 'GPU-Hours' AS "PricingUnit",
+  x.gpu_type AS "x_GpuType", NULL AS "AllocatedTags", x.capacity_id::text AS "CapacityReservationId"`;
+
+/**
+ * Allocated cost per job-day as FOCUS rows, then the idle of the cells those jobs used (and,
+ * under idle=owner, the idle charged to owner teams), streamed as CSV page by page (keyset
+ * pagination).
+ */
 @Injectable()
 export class FocusExportService {
   constructor(
@@ -57,47 +107,55 @@ export class FocusExportService {
     private readonly allocation: AllocationService,
   ) {}
 
-  async write(out: Writable, start: string, end: string, teamId: string | undefined): Promise<void> {
+  async write(
+    out: Writable,
+    start: string,
+    end: string,
+    teamId: string | undefined,
+    idle: IdleMode = 'separate',
+  ): Promise<void> {
     await this.allocation.ensureFresh();
     const csv = csvWriter({ header: true, columns: [...FOCUS_COLUMNS] });
     csv.pipe(out);
-    let cursor: Cursor | null = null;
-    for (;;) {
-      const page = await this.page(start, end, teamId, cursor);
-      for (const row of page) {
-        if (!csv.write(row)) await once(csv, 'drain');
+    for (const page of [
+      (after: Cursor | null) => this.jobPage(start, end, teamId, idle, after),
+      (after: Cursor | null) => this.idlePage(start, end, teamId, idle, after),
+    ]) {
+      let cursor: Cursor | null = null;
+      for (;;) {
+        const rows = await page(cursor);
+        for (const row of rows) {
+          if (!csv.write(row)) await once(csv, 'drain');
+        }
+        if (rows.length < PAGE_SIZE) break;
+        const last = rows[rows.length - 1];
+        cursor = { day: last.day, provider: last.provider, gpu_type: last.gpu_type, job_uuid: last.job_uuid };
       }
-      if (page.length < PAGE_SIZE) break;
-      const last = page[page.length - 1];
-      cursor = { day: last.day, provider: last.provider, gpu_type: last.gpu_type, job_uuid: last.job_uuid };
     }
     csv.end();
     await once(csv, 'end');
   }
 
-  private page(start: string, end: string, teamId: string | undefined, after: Cursor | null) {
+  private jobPage(start: string, end: string, teamId: string | undefined, idle: IdleMode, after: Cursor | null) {
+    const cost = jobDayCost('a.gpu_hours', idle === 'share' ? 'x.share_rate' : 'x.rate');
     return this.dataSource.query<(Record<string, string> & Cursor)[]>(
-      `SELECT a.day::text AS day, a.provider, a.gpu_type, a.job_uuid::text AS job_uuid,
-              to_char(date_trunc('month', a.day), 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodStart",
-              to_char(date_trunc('month', a.day) + interval '1 month', 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodEnd",
-              to_char(a.day, 'YYYY-MM-DD"T00:00:00Z"') AS "ChargePeriodStart",
-              to_char(a.day + 1, 'YYYY-MM-DD"T00:00:00Z"') AS "ChargePeriodEnd",
-              round(${jobDayCost('a.gpu_hours', 'c.rate')}, 6)::text AS "BilledCost",
-              round(${jobDayCost('a.gpu_hours', 'c.rate')}, 6)::text AS "EffectiveCost",
-              'USD' AS "BillingCurrency",
-              'Usage' AS "ChargeCategory",
+      `SELECT a.day::text AS day, a.provider, a.gpu_type, a.job_uuid::text AS job_uuid, ${PERIOD_COLUMNS},
+              round(${cost}, 6)::text AS "BilledCost",
+              round(${cost}, 6)::text AS "EffectiveCost",
               a.gpu_type || ' GPU usage of job ' || j.job_id AS "ChargeDescription",
-              a.provider AS "ProviderName", a.provider AS "PublisherName", a.provider AS "InvoiceIssuerName",
-              'Compute' AS "ServiceCategory",
-              'GPU compute' AS "ServiceName",
               a.job_uuid::text AS "ResourceId", j.job_id AS "ResourceName", 'GPU job' AS "ResourceType",
-              a.provider || ':' || a.gpu_type AS "SkuId",
-              round(a.gpu_hours, 6)::text AS "ConsumedQuantity", 'GPU-Hours' AS "ConsumedUnit",
-              round(a.gpu_hours, 6)::text AS "PricingQuantity", 'GPU-Hours' AS "PricingUnit",
+              round(a.gpu_hours, 6)::text AS "ConsumedQuantity",
+              round(a.gpu_hours, 6)::text AS "PricingQuantity",
               j.job_id AS "x_JobId", a.team_id::text AS "x_TeamId", t.name AS "x_TeamName",
-              a.model_name AS "x_ModelName", a.gpu_type AS "x_GpuType", a.status AS "x_JobStatus"
+              a.model_name AS "x_ModelName", a.status AS "x_JobStatus",
+              ${jobMethod(idle)} AS "AllocatedMethodId",
+              CASE WHEN x.snapshot_cost_usd IS NOT NULL THEN ${methodDetails(jobRatio(idle), 'a.gpu_hours', idle)} END
+                AS "AllocatedMethodDetails",
+              CASE WHEN x.snapshot_cost_usd IS NOT NULL THEN a.job_uuid::text END AS "AllocatedResourceId",
+              CASE WHEN x.snapshot_cost_usd IS NOT NULL THEN j.job_id END AS "AllocatedResourceName",
+              CASE WHEN x.capacity_id IS NOT NULL THEN 'Used' END AS "CapacityReservationStatus"
        FROM job_day_allocations a
-       JOIN allocation_cells c ON ${sameCell('c', 'a')}
+       JOIN allocation_cells x ON ${sameCell('x', 'a')}
        JOIN jobs j ON j.id = a.job_uuid
        JOIN teams t ON t.id = a.team_id
        WHERE a.day BETWEEN $1::date AND $2::date
@@ -105,15 +163,49 @@ export class FocusExportService {
          AND ($4::date IS NULL OR (a.day, a.provider, a.gpu_type, a.job_uuid) > ($4::date, $5::text, $6::text, $7::uuid))
        ORDER BY a.day, a.provider, a.gpu_type, a.job_uuid
        LIMIT ${PAGE_SIZE}`,
-      [
-        start,
-        end,
-        teamId ?? null,
-        after?.day ?? null,
-        after?.provider ?? null,
-        after?.gpu_type ?? null,
-        after?.job_uuid ?? null,
-      ],
+      [start, end, teamId ?? null, ...cursorParams(after)],
+    );
+  }
+
+  /**
+   * The idle of cells, one row each: under separate the unused capacity of cells jobs used (the
+   * unallocated portion of their split: no AllocatedResourceId, no team); under owner, also
+   * every owned cell's idle charged to its owner team. Share leaves none (a used cell's idle is
+   * in its jobs' rows). A member sees its own team's owner rows only. A snapshot nobody used and
+   * nobody owns is not split, and is not exported (reports count it in unallocated_usd).
+   */
+  private idlePage(start: string, end: string, teamId: string | undefined, idle: IdleMode, after: Cursor | null) {
+    if (idle === 'share') return Promise.resolve([]);
+    const owned = idle === 'owner' ? 'x.owner_team_id' : 'NULL::uuid';
+    return this.dataSource.query<(Record<string, string> & Cursor)[]>(
+      `SELECT x.day::text AS day, x.provider, x.gpu_type, '' AS job_uuid, ${PERIOD_COLUMNS},
+              round(x.unallocated_usd, 6)::text AS "BilledCost",
+              round(x.unallocated_usd, 6)::text AS "EffectiveCost",
+              x.gpu_type || ' GPUs reserved and unused' AS "ChargeDescription",
+              x.capacity_id::text AS "ResourceId", x.provider || ' ' || x.gpu_type || ' capacity' AS "ResourceName",
+              'GPU capacity' AS "ResourceType",
+              round(idle_hours.h, 6)::text AS "ConsumedQuantity",
+              round(idle_hours.h, 6)::text AS "PricingQuantity",
+              NULL AS "x_JobId", o.id::text AS "x_TeamId", o.name AS "x_TeamName", NULL AS "x_ModelName",
+              NULL AS "x_JobStatus",
+              CASE WHEN o.id IS NULL THEN 'heliox:capacity' ELSE 'heliox:capacity-idle-owner' END AS "AllocatedMethodId",
+              ${methodDetails('idle_hours.h / x.capacity_gpu_hours', 'idle_hours.h', idle)} AS "AllocatedMethodDetails",
+              o.id::text AS "AllocatedResourceId", o.name AS "AllocatedResourceName",
+              'Unused' AS "CapacityReservationStatus"
+       FROM allocation_cells x
+       LEFT JOIN teams o ON o.id = ${owned}
+       CROSS JOIN LATERAL (SELECT x.capacity_gpu_hours - x.gpu_hours AS h) idle_hours
+       WHERE x.day BETWEEN $1::date AND $2::date
+         AND x.capacity_id IS NOT NULL AND x.unallocated_usd > 0 AND (x.job_count > 0 OR o.id IS NOT NULL)
+         AND ($3::uuid IS NULL OR o.id = $3::uuid)
+         AND ($4::date IS NULL OR (x.day, x.provider, x.gpu_type) > ($4::date, $5::text, $6::text))
+       ORDER BY x.day, x.provider, x.gpu_type
+       LIMIT ${PAGE_SIZE}`,
+      [start, end, teamId ?? null, ...cursorParams(after).slice(0, 3)],
     );
   }
 }
+
+/** The keyset after a page's last row (an idle page's rows have no job). */
+const cursorParams = (after: Cursor | null) =>
+  after ? [after.day, after.provider, after.gpu_type, after.job_uuid] : [null, null, null, null];

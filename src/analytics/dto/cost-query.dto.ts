@@ -51,7 +51,7 @@ export class CostQuery extends IntersectionType(CostFilters, IdleQuery) {
 export const wantsCsv = (format: unknown, accept: string | undefined): boolean =>
   format === 'csv' || (format === undefined && /\btext\/csv\b/i.test(accept ?? ''));
 
-export class FocusExportQuery extends DateRangeQuery {
+export class FocusExportQuery extends IntersectionType(DateRangeQuery, IdleQuery) {
   @ApiPropertyOptional({ enum: ['focus'], default: 'focus' })
   @IsOptional()
   @IsIn(['focus'], { message: 'format must be focus' })
