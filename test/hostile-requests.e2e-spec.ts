@@ -99,6 +99,14 @@ const BODY_ROUTES: {
     body: { name: 'hostile-rule', kind: 'budget_actual', channel_id: UUID0 },
   },
   { name: 'change alert rule', method: 'PATCH', path: `/alerts/rules/${UUID0}`, as: 'admin', body: { name: 'x' } },
+  {
+    name: 'declare capacity',
+    method: 'POST',
+    path: '/capacity',
+    as: 'admin',
+    body: { provider: 'aws', gpu_type: 'h100', gpu_count: 8, from: '2026-01-01' },
+  },
+  { name: 'change capacity', method: 'PATCH', path: `/capacity/${UUID0}`, as: 'admin', body: { gpu_type: 'a100' } },
 ];
 
 /** Where a row goes: the method, path and caller of a route. */
@@ -126,6 +134,8 @@ const QUERY_ROUTES: { name: string; path: string; as: Caller; query: string }[] 
   { name: 'alert rules', path: '/alerts/rules', as: 'admin', query: 'limit=5' },
   { name: 'alert events', path: '/alerts/events', as: 'member', query: 'limit=5' },
   { name: 'alert deliveries', path: '/alerts/deliveries', as: 'admin', query: 'limit=5' },
+  { name: 'capacity', path: '/capacity', as: 'admin', query: 'limit=5' },
+  { name: 'cost explanation', path: '/jobs/job-1/cost/explain', as: 'member', query: 'day=2026-01-03' },
 ];
 
 /** The routes with a path parameter, and its name. */
@@ -140,6 +150,9 @@ const PARAM_ROUTES: { name: string; method: 'GET' | 'PATCH' | 'DELETE'; path: st
   { name: 'alert rule', method: 'GET', path: '/alerts/rules/', as: 'admin', param: 'id' },
   { name: 'change alert rule', method: 'PATCH', path: '/alerts/rules/', as: 'admin', param: 'id' },
   { name: 'delete alert rule', method: 'DELETE', path: '/alerts/rules/', as: 'admin', param: 'id' },
+  { name: 'capacity', method: 'GET', path: '/capacity/', as: 'admin', param: 'id' },
+  { name: 'change capacity', method: 'PATCH', path: '/capacity/', as: 'admin', param: 'id' },
+  { name: 'remove capacity', method: 'DELETE', path: '/capacity/', as: 'admin', param: 'id' },
 ];
 
 const CASES: HostileCase[] = [
@@ -291,6 +304,9 @@ const CASES: HostileCase[] = [
     ['budgets', '/analytics/budgets', 'member', 'month', '2026-01'],
     ['trends', `/analytics/trends?${RANGE}`, 'member', 'group_by', 'team'],
     ['forecast', '/analytics/forecast', 'member', 'month', '2026-01'],
+    ['cost', `/analytics/cost?${RANGE}`, 'member', 'idle', 'share'],
+    ['capacity', '/capacity', 'admin', 'gpu_type', 'h100'],
+    ['cost explanation', '/jobs/job-1/cost/explain', 'member', 'day', '2026-01-03'],
   ].map(([route, path, as, param, value]): HostileCase => ({
     name: `${route}: NUL in ?${param}`,
     method: 'GET',
@@ -373,6 +389,7 @@ const CASES: HostileCase[] = [
     ['budgets', '/analytics/budgets', 'month=9999-12', 'month'],
     ['budgets', '/analytics/budgets', 'month=2101-01', 'month'],
     ['forecast', '/analytics/forecast', 'month=9999-12', 'month'],
+    ['cost explanation', '/jobs/job-1/cost/explain', 'day=9999-12-31', 'day'],
     ['trends', '/analytics/trends', 'start=9999-12-01&end=9999-12-31&group_by=team', 'start'],
     ['trends', '/analytics/trends', `${RANGE}&group_by=team&limit=1e20`, 'limit'],
     ['jobs', '/jobs', 'skip=100000000000000000000', 'skip'],
@@ -592,6 +609,24 @@ const CASES: HostileCase[] = [
   { name: 'jobs: bracketed array syntax', method: 'GET', path: '/jobs?provider[]=aws', as: 'member', status: 400 },
   { name: 'jobs: limit=abc', method: 'GET', path: '/jobs?limit=abc', as: 'member', status: 400, field: 'limit' },
   { name: 'jobs: limit=1.5', method: 'GET', path: '/jobs?limit=1.5', as: 'member', status: 400, field: 'limit' },
+  {
+    name: 'declare capacity: gpu_count 1e308',
+    method: 'POST',
+    path: '/capacity',
+    as: 'admin',
+    body: '{"provider":"aws","gpu_type":"h100","gpu_count":1e308,"from":"2026-01-01"}',
+    status: 400,
+    field: 'gpu_count',
+  },
+  {
+    name: 'declare capacity: a period from year 9999',
+    method: 'POST',
+    path: '/capacity',
+    as: 'admin',
+    body: { provider: 'aws', gpu_type: 'h100', gpu_count: 8, from: '9999-12-31' },
+    status: 400,
+    field: 'from',
+  },
   {
     name: 'cost: group_by with 50 dimensions',
     method: 'GET',
