@@ -51,7 +51,7 @@ export interface JobDay {
  * snapshot ÷ capacity GPU-hours, the rest idle), `over_capacity` (used beyond its capacity: split
  * by GPU-hours), `idle` (a snapshot nobody used), `unpriced` (usage without a snapshot).
  */
-export type CellRule = 'usage' | 'capacity' | 'over_capacity' | 'idle' | 'unpriced';
+type CellRule = 'usage' | 'capacity' | 'over_capacity' | 'idle' | 'unpriced';
 
 export interface CellResult {
   day: string;

@@ -104,7 +104,7 @@ export class CostReport {
     type: 'array',
     items: {
       type: 'object',
-      additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }] },
+      additionalProperties: { oneOf: [{ type: 'string', nullable: true }, { type: 'number' }] },
     },
     example: [COST_ROW_EXAMPLE],
     description:
