@@ -20,7 +20,8 @@ export interface AnomalyQuery {
   teamId?: string;
 }
 
-interface SeriesRow {
+/** One team's daily costs in one cell, as arrays. */
+export interface SeriesRow {
   team_id: string;
   provider: string;
   gpu_type: string;
@@ -37,6 +38,21 @@ interface PricedRow {
 
 interface TopJobRow extends TopJob {
   ord: string;
+}
+
+/** Where the judged series come from: each team's priced daily cost per cell over [start, end]. */
+export type SeriesSource = (start: string, end: string, teamId: string | undefined) => Promise<SeriesRow[]>;
+
+/**
+ * Each team's cost per priced cell and day over the days `dayCondition` (on `r.day`) keeps, as
+ * (team_id, provider, gpu_type, day, cost): every job-day priced as the cost report prices it, so
+ * the sums match it to the digit. The report's series and the alerts' kept sums both come from here.
+ */
+export function teamCellDayCosts(dayCondition: string, teamCondition = 'true'): string {
+  return `SELECT r.team_id, r.provider, r.gpu_type, r.day, sum(${jobDayCost('r.gpu_hours', 'c.rate')}) AS cost
+         FROM job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}
+         WHERE ${dayCondition} AND ${teamCondition} AND c.snapshot_cost_usd IS NOT NULL
+         GROUP BY r.team_id, r.provider, r.gpu_type, r.day`;
 }
 
 /**
@@ -67,11 +83,19 @@ export class AnomaliesService {
   /** The anomalies of the judged days, by day, then the largest change first. */
   async find(query: AnomalyQuery): Promise<AnomalyRow[]> {
     await this.allocation.ensureFresh();
+    return this.findIn(query, (start, end, teamId) => this.dailySeries(start, end, teamId));
+  }
+
+  /**
+   * The same search over series from elsewhere (the alerts' kept sums), without bringing the
+   * allocation up to date first: the caller answers for the series being current.
+   */
+  async findIn(query: AnomalyQuery, source: SeriesSource): Promise<AnomalyRow[]> {
     const historyStart = addDays(query.start, -this.settings.windowDays);
     const days = daysInRange(historyStart, query.end);
     const firstJudged = this.settings.windowDays;
     const [series, priced] = await Promise.all([
-      this.dailySeries(historyStart, query.end, query.teamId),
+      source(historyStart, query.end, query.teamId),
       this.pricedDays(historyStart, query.end),
     ]);
     const pricedByCell = new Map<string, boolean[]>();
@@ -130,13 +154,7 @@ export class AnomaliesService {
    */
   private dailySeries(start: string, end: string, teamId: string | undefined): Promise<SeriesRow[]> {
     return this.dataSource.query<SeriesRow[]>(
-      `WITH d AS (
-         SELECT r.team_id, r.provider, r.gpu_type, r.day, sum(${jobDayCost('r.gpu_hours', 'c.rate')}) AS cost
-         FROM job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}
-         WHERE r.day BETWEEN $1::date AND $2::date AND c.snapshot_cost_usd IS NOT NULL
-           AND ($3::uuid IS NULL OR r.team_id = $3::uuid)
-         GROUP BY r.team_id, r.provider, r.gpu_type, r.day
-       )
+      `WITH d AS (${teamCellDayCosts('r.day BETWEEN $1::date AND $2::date', '($3::uuid IS NULL OR r.team_id = $3::uuid)')})
        SELECT team_id::text AS team_id, provider, gpu_type,
               array_agg(day - $1::date ORDER BY day) AS offsets,
               array_agg(cost::float8 ORDER BY day) AS costs

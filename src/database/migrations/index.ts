@@ -8,6 +8,7 @@ import { RevocableTokens1767226200000 } from './1767226200000-RevocableTokens';
 import { JobUuidColumns1767226300000 } from './1767226300000-JobUuidColumns';
 import { RunLiveness1767226700000 } from './1767226700000-RunLiveness';
 import { Alerts1767226800000 } from './1767226800000-Alerts';
+import { AlertSeries1767226900000 } from './1767226900000-AlertSeries';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   JobUuidColumns1767226300000,
   RunLiveness1767226700000,
   Alerts1767226800000,
+  AlertSeries1767226900000,
 ];
