@@ -44,14 +44,15 @@ interface TopJobRow extends TopJob {
 export type SeriesSource = (start: string, end: string, teamId: string | undefined) => Promise<SeriesRow[]>;
 
 /**
- * Each team's cost per priced cell and day over the days `dayCondition` (on `r.day`) keeps, as
- * (team_id, provider, gpu_type, day, cost): every job-day priced as the cost report prices it, so
- * the sums match it to the digit. The report's series and the alerts' kept sums both come from here.
+ * Each team's cost per priced cell and day over the days `onDays(alias)` keeps, as (team_id,
+ * provider, gpu_type, day, cost): every job-day priced as the cost report prices it, so the sums
+ * match it to the digit. The condition is put on the cells too, so that the planner reads only
+ * those days' cells. The report's series and the alerts' kept sums both come from here.
  */
-export function teamCellDayCosts(dayCondition: string, teamCondition = 'true'): string {
+export function teamCellDayCosts(onDays: (alias: string) => string, teamCondition = 'true'): string {
   return `SELECT r.team_id, r.provider, r.gpu_type, r.day, sum(${jobDayCost('r.gpu_hours', 'c.rate')}) AS cost
          FROM job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}
-         WHERE ${dayCondition} AND ${teamCondition} AND c.snapshot_cost_usd IS NOT NULL
+         WHERE ${onDays('r')} AND ${onDays('c')} AND ${teamCondition} AND c.snapshot_cost_usd IS NOT NULL
          GROUP BY r.team_id, r.provider, r.gpu_type, r.day`;
 }
 
@@ -154,7 +155,7 @@ export class AnomaliesService {
    */
   private dailySeries(start: string, end: string, teamId: string | undefined): Promise<SeriesRow[]> {
     return this.dataSource.query<SeriesRow[]>(
-      `WITH d AS (${teamCellDayCosts('r.day BETWEEN $1::date AND $2::date', '($3::uuid IS NULL OR r.team_id = $3::uuid)')})
+      `WITH d AS (${teamCellDayCosts((t) => `${t}.day BETWEEN $1::date AND $2::date`, '($3::uuid IS NULL OR r.team_id = $3::uuid)')})
        SELECT team_id::text AS team_id, provider, gpu_type,
               array_agg(day - $1::date ORDER BY day) AS offsets,
               array_agg(cost::float8 ORDER BY day) AS costs

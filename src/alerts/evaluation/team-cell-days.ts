@@ -26,7 +26,7 @@ export class TeamCellDays {
       await m.query(`DELETE FROM alert_team_cell_days WHERE day = ANY($1::date[])`, [days]);
       await m.query(
         `INSERT INTO alert_team_cell_days (day, team_id, provider, gpu_type, cost_usd)
-         SELECT day, team_id, provider, gpu_type, cost FROM (${teamCellDayCosts('r.day = ANY($1::date[])')}) d`,
+         SELECT day, team_id, provider, gpu_type, cost FROM (${teamCellDayCosts((t) => `${t}.day = ANY($1::date[])`)}) d`,
         [days],
       );
     });
