@@ -119,6 +119,22 @@ export class HelioxClient {
     return JSON.parse(reply.body) as T;
   }
 
+  /** POST JSON as the logged-in admin; throws on anything but 200 or 201. */
+  async post<T>(pathAndQuery: string, body: unknown): Promise<T> {
+    const headers = { ...this.authorization, 'Content-Type': 'application/json' };
+    const reply = await send(`${this.baseUrl}${pathAndQuery}`, 'POST', headers, JSON.stringify(body));
+    if (reply.status !== 200 && reply.status !== 201)
+      throw new HttpError(reply.status, reply.body, `POST ${pathAndQuery}`);
+    return JSON.parse(reply.body) as T;
+  }
+
+  /** DELETE as the logged-in admin; throws on anything but 2xx. */
+  async delete(pathAndQuery: string): Promise<void> {
+    const reply = await send(`${this.baseUrl}${pathAndQuery}`, 'DELETE', this.authorization);
+    if (reply.status < 200 || reply.status >= 300)
+      throw new HttpError(reply.status, reply.body, `DELETE ${pathAndQuery}`);
+  }
+
   /** The API's Prometheus exposition (GET /metrics). */
   async metrics(): Promise<string> {
     const reply = await send(`${this.baseUrl}/metrics`, 'GET', {});

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Pool } from 'pg';
+import { ALERT_BENCH_ENV } from './alert-figures';
 import { ANOMALY_BENCH_ENV } from './anomaly-figures';
 import { DatabaseHost } from './database-host';
 import { BenchTeam } from './dataset';
@@ -43,6 +44,7 @@ function apiEnvironment(databaseUrl: string): Record<string, string> {
     RATE_LIMIT_EXPORTS: '0',
     REDIS_URL: '',
     ...ANOMALY_BENCH_ENV,
+    ...ALERT_BENCH_ENV,
   };
 }
 

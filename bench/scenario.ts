@@ -1,5 +1,14 @@
 import path from 'node:path';
 import {
+  ALERT_LABEL,
+  ALERT_TARGET,
+  alertFigure,
+  AlertWatch,
+  measureEvaluation,
+  unwatch,
+  watchEveryTeam,
+} from './alert-figures';
+import {
   ANALYTICS_DAYS,
   ANALYTICS_TARGET,
   analyticsFigure,
@@ -48,6 +57,7 @@ import {
 } from './mixed-load-figures';
 import { REPO_ROOT, ServerProcess } from './processes';
 import {
+  ExtraDay,
   ingestExtraDay,
   REFRESH_LABEL,
   REFRESH_TARGET,
@@ -281,8 +291,20 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
     [
       [REFRESH_LABEL, REFRESH_TARGET],
       [UPKEEP_LABEL, REFRESH_TARGET],
+      [ALERT_LABEL, ALERT_TARGET],
     ],
     async () => {
+      // The alert rules watch the one-day ingestion; their evaluation is measured right after it,
+      // before anything else runs, and they are deleted before the rebuild.
+      log('alert rules: one of each kind for every team');
+      let watch: AlertWatch | string;
+      try {
+        watch = await watchEveryTeam(api.client, api.pool);
+        checks.push(...watch.checks);
+      } catch (error) {
+        log(`alert rules failed: ${error instanceof Error ? error.stack : String(error)}`);
+        watch = `alert rules: ${errorText(error)}`;
+      }
       log(`one more day: ${plan.extra.jobs} jobs on ${plan.extraDay}`);
       const extraDay = {
         costs: files.extraCosts.ndjson,
@@ -290,7 +312,27 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
         jobCount: files.extra.records,
         snapshotCount: files.extraCosts.records,
       };
-      const day = await ingestExtraDay(api.client, extraDay);
+      let alerts: Figure;
+      let day: ExtraDay;
+      try {
+        day = await ingestExtraDay(api.client, extraDay);
+        if (typeof watch === 'string') {
+          alerts = unmeasured(ALERT_LABEL, ALERT_TARGET, watch);
+        } else {
+          log('waiting for the alert evaluation of the days it changed');
+          try {
+            alerts = alertFigure(await measureEvaluation(api.client, api.pool, watch), watch.teams, day, extraDay);
+          } catch (error) {
+            log(`alert evaluation failed: ${error instanceof Error ? error.stack : String(error)}`);
+            alerts = unmeasured(ALERT_LABEL, ALERT_TARGET, `alert evaluation: ${errorText(error)}`);
+          }
+        }
+      } finally {
+        if (typeof watch !== 'string')
+          await unwatch(api.client, watch).catch((error: unknown) =>
+            log(`deleting the alert rules failed: ${errorText(error)}`),
+          );
+      }
       checks.push(...day.checks);
       const month = lastDays(plan.extraDay, 30);
       checks.push(await checkAgreement(api.client, api.pool, BY_TEAM, month.start, month.end, 'after the extra day'));
@@ -300,7 +342,7 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
         checks.push(
           await checkAgreement(api.client, api.pool, BY_TEAM, year.start, plan.extraDay, 'after the rebuild'),
         );
-      return refreshFigures(day, rebuild, extraDay);
+      return [...refreshFigures(day, rebuild, extraDay), alerts];
     },
   );
 

@@ -499,6 +499,28 @@ describe('Alerts', () => {
       expect(await current.get(AlertsEvaluator).evaluate(['2026-09-21'])).toBe(0);
       await api().delete(`/api/v1/alerts/rules/${ruleId}`).set('Authorization', admin).expect(204);
     });
+
+    it('judges a day again from its new cost when a later upload changes it (a corrected bill)', async () => {
+      const team = await createTeam(t.db);
+      const channelId = await channel('/anomaly-corrected');
+      const ruleId = await rule({ name: 'Corrected spikes', kind: 'anomaly', channel_id: channelId });
+      const days = Array.from({ length: 21 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')}`);
+      await spendDays(team, 'alert-corrected', Object.fromEntries(days.map((day) => [day, 100])));
+      const evaluated = () =>
+        waitFor('the evaluation', async () =>
+          (await t.db.query(`SELECT 1 FROM alert_pending_days`)).length === 0 ? true : undefined,
+        );
+      await evaluated();
+      expect(await events(ruleId)).toEqual([]);
+
+      await spendDays(team, 'alert-corrected', { '2026-10-21': 1000 });
+      const [event] = await waitFor('the anomaly of the corrected day', async () => {
+        const e = await events(ruleId);
+        return e.length ? e : undefined;
+      });
+      expect(event).toEqual(expect.objectContaining({ team_id: team.id, period: '2026-10-21', value_usd: 1000 }));
+      await api().delete(`/api/v1/alerts/rules/${ruleId}`).set('Authorization', admin).expect(204);
+    });
   });
 
   describe('delivery', () => {

@@ -238,4 +238,28 @@ class AlertPendingDay {
   markedAt: Date;
 }
 
-export const ALERT_ENTITIES = [AlertChannel, AlertRule, AlertEvent, AlertDelivery, AlertPendingDay];
+/**
+ * Each team's cost per day in each priced (provider, GPU type) cell: the series the anomaly
+ * rules judge, kept so that an evaluation after an upload re-sums only the days it changed
+ * (TeamCellDays) instead of every job-day of the four weeks of history each judged day needs.
+ * Stale only for the days still in `alert_pending_days`, which the next evaluation re-sums first.
+ */
+@Entity({ name: 'alert_team_cell_days' })
+class AlertTeamCellDay {
+  @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_alert_team_cell_days' })
+  day: string;
+
+  @PrimaryColumn({ name: 'team_id', type: 'uuid', primaryKeyConstraintName: 'PK_alert_team_cell_days' })
+  teamId: string;
+
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_alert_team_cell_days' })
+  provider: string;
+
+  @PrimaryColumn({ name: 'gpu_type', type: 'text', primaryKeyConstraintName: 'PK_alert_team_cell_days' })
+  gpuType: string;
+
+  @Column({ name: 'cost_usd', type: 'numeric' })
+  costUsd: string;
+}
+
+export const ALERT_ENTITIES = [AlertChannel, AlertRule, AlertEvent, AlertDelivery, AlertPendingDay, AlertTeamCellDay];

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AllocationModule } from '../allocation/allocation.module';
 import { AnalyticsModule } from '../analytics/analytics.module';
-import { AnomaliesService } from '../analytics/anomalies.service';
 import { HealthModule } from '../health/health.module';
 import { AlertActivityService } from './alert-activity.service';
 import { AlertActivityController, AlertChannelsController, AlertRulesController } from './alerts.controller';
@@ -10,7 +9,8 @@ import { ChannelsService } from './channels.service';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { AlertsEvaluator } from './evaluation/alerts-evaluator';
 import { PendingDays } from './evaluation/pending-days';
-import { ANOMALY_FINDER, BUDGET_FORECASTER, ReportForecaster } from './evaluation/sources';
+import { ANOMALY_FINDER, BUDGET_FORECASTER, KeptSeriesAnomalyFinder, ReportForecaster } from './evaluation/sources';
+import { TeamCellDays } from './evaluation/team-cell-days';
 import { RulesService } from './rules.service';
 
 /**
@@ -40,7 +40,8 @@ export class AlertMarksModule {}
     DeliveryWorker,
     AlertsScheduler,
     { provide: BUDGET_FORECASTER, useClass: ReportForecaster },
-    { provide: ANOMALY_FINDER, useExisting: AnomaliesService },
+    TeamCellDays,
+    { provide: ANOMALY_FINDER, useClass: KeptSeriesAnomalyFinder },
   ],
 })
 export class AlertsModule {}

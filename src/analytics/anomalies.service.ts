@@ -20,7 +20,8 @@ export interface AnomalyQuery {
   teamId?: string;
 }
 
-interface SeriesRow {
+/** One team's daily costs in one cell, as arrays. */
+export interface SeriesRow {
   team_id: string;
   provider: string;
   gpu_type: string;
@@ -37,6 +38,29 @@ interface PricedRow {
 
 interface TopJobRow extends TopJob {
   ord: string;
+}
+
+/** Where the judged series come from: each team's priced daily cost per cell over [start, end]. */
+export type SeriesSource = (start: string, end: string, teamId: string | undefined) => Promise<SeriesRow[]>;
+
+/**
+ * Each team's cost per priced cell and day over the days `onDays(alias)` keeps, as (team_id,
+ * provider, gpu_type, day, cost): the team's GPU-hours in the cell summed, then priced once at the
+ * cell's rate. That differs from the cost report's sum of job-days priced one by one by under
+ * 10⁻⁹ USD (each job-day's price is rounded to 12 decimals), and costs a quarter of the CPU: a
+ * multiplication per team and cell instead of one per job-day. The report's series and the
+ * alerts' kept sums both come from here.
+ */
+export function teamCellDayCosts(onDays: (alias: string) => string, teamCondition = 'true'): string {
+  return `SELECT h.team_id, h.provider, h.gpu_type, h.day, h.gpu_hours * c.rate AS cost
+         FROM (
+           SELECT r.team_id, r.provider, r.gpu_type, r.day, sum(r.gpu_hours) AS gpu_hours
+           FROM job_day_allocations r
+           WHERE ${onDays('r')} AND ${teamCondition}
+           GROUP BY r.team_id, r.provider, r.gpu_type, r.day
+         ) h
+         JOIN allocation_cells c ON ${sameCell('c', 'h')}
+         WHERE ${onDays('c')} AND c.snapshot_cost_usd IS NOT NULL`;
 }
 
 /**
@@ -67,11 +91,19 @@ export class AnomaliesService {
   /** The anomalies of the judged days, by day, then the largest change first. */
   async find(query: AnomalyQuery): Promise<AnomalyRow[]> {
     await this.allocation.ensureFresh();
+    return this.findIn(query, (start, end, teamId) => this.dailySeries(start, end, teamId));
+  }
+
+  /**
+   * The same search over series from elsewhere (the alerts' kept sums), without bringing the
+   * allocation up to date first: the caller answers for the series being current.
+   */
+  async findIn(query: AnomalyQuery, source: SeriesSource): Promise<AnomalyRow[]> {
     const historyStart = addDays(query.start, -this.settings.windowDays);
     const days = daysInRange(historyStart, query.end);
     const firstJudged = this.settings.windowDays;
     const [series, priced] = await Promise.all([
-      this.dailySeries(historyStart, query.end, query.teamId),
+      source(historyStart, query.end, query.teamId),
       this.pricedDays(historyStart, query.end),
     ]);
     const pricedByCell = new Map<string, boolean[]>();
@@ -125,18 +157,11 @@ export class AnomaliesService {
   /**
    * Each team's daily cost per cell over the days, as arrays: a few hundred rows of arrays travel
    * much faster than one row per series-day. Only priced cells count (an unpriced cell costs 0).
-   * Each job-day is priced as the cost report prices it, so the costs match it to the digit
-   * (summing GPU-hours per team first and pricing once was measured no faster).
+   * Priced as `teamCellDayCosts` prices them, as the alerts' kept sums are.
    */
   private dailySeries(start: string, end: string, teamId: string | undefined): Promise<SeriesRow[]> {
     return this.dataSource.query<SeriesRow[]>(
-      `WITH d AS (
-         SELECT r.team_id, r.provider, r.gpu_type, r.day, sum(${jobDayCost('r.gpu_hours', 'c.rate')}) AS cost
-         FROM job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}
-         WHERE r.day BETWEEN $1::date AND $2::date AND c.snapshot_cost_usd IS NOT NULL
-           AND ($3::uuid IS NULL OR r.team_id = $3::uuid)
-         GROUP BY r.team_id, r.provider, r.gpu_type, r.day
-       )
+      `WITH d AS (${teamCellDayCosts((t) => `${t}.day BETWEEN $1::date AND $2::date`, '($3::uuid IS NULL OR r.team_id = $3::uuid)')})
        SELECT team_id::text AS team_id, provider, gpu_type,
               array_agg(day - $1::date ORDER BY day) AS offsets,
               array_agg(cost::float8 ORDER BY day) AS costs

@@ -8,6 +8,7 @@ import { AlertMarksModule } from '../alerts/alerts.module';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import type { IngestionKind } from './ingestion-run.entity';
 import { IngestionModule } from './ingestion.module';
 import { IngestInput, IngestionService } from './ingestion.service';
@@ -18,7 +19,8 @@ import { IngestInput, IngestionService } from './ingestion.service';
  * The format comes from the extension (.json, .ndjson/.jsonl, .csv); the kind from --kind, else
  * from the file name (a name containing "cost" is cost snapshots).
  */
-@Module({ imports: [AppConfigModule, DatabaseModule, IngestionModule, AlertMarksModule] })
+// The modules ingestion imports bring their controllers, whose guards need the rate limits' options.
+@Module({ imports: [AppConfigModule, DatabaseModule, RateLimitsModule, IngestionModule, AlertMarksModule] })
 class IngestCliModule {}
 
 const USAGE = 'Usage: npm run ingest -- <file.json|file.ndjson|file.csv> [--kind jobs|costs] [--dry-run] [--atomic]';

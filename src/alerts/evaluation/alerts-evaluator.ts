@@ -7,6 +7,7 @@ import { addDays } from '../../common/calendar';
 import { MetricsService } from '../../health/metrics.service';
 import { anomalyCandidates, budgetCandidates, Candidate, RuleToEvaluate, TeamMonthAmount } from './candidates';
 import { PendingDays } from './pending-days';
+import { TeamCellDays } from './team-cell-days';
 import { ANOMALY_FINDER, AnomalyFinder, BUDGET_FORECASTER, BudgetForecaster } from './sources';
 
 interface SpendRow {
@@ -58,6 +59,7 @@ export class AlertsEvaluator {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly allocation: AllocationService,
     private readonly pending: PendingDays,
+    private readonly series: TeamCellDays,
     @Inject(BUDGET_FORECASTER) private readonly forecaster: BudgetForecaster,
     @Inject(ANOMALY_FINDER) private readonly anomalies: AnomalyFinder,
     private readonly metrics: MetricsService,
@@ -69,10 +71,8 @@ export class AlertsEvaluator {
     const days = await this.pending.read(this.dataSource.manager);
     if (!days.length) return 0;
     try {
-      return await this.evaluate(
-        days.map((d) => d.day),
-        (m) => this.pending.clear(m, days),
-      );
+      const dayList = days.map((d) => d.day);
+      return await this.evaluateOver(dayList, dayList, (m) => this.pending.clear(m, days));
     } finally {
       done();
     }
@@ -94,9 +94,25 @@ export class AlertsEvaluator {
     }
   }
 
-  /** Evaluates every enabled rule over the days (`YYYY-MM-DD`); returns the number of events fired. */
-  async evaluate(days: string[], alsoInTransaction?: (m: EntityManager) => Promise<void>): Promise<number> {
+  /**
+   * Evaluates every enabled rule over the days (`YYYY-MM-DD`); returns the number of events fired.
+   * The anomaly series of the days still pending are re-summed first: what the anomaly rules
+   * judge is never older than the allocation. Re-summing does not clear them (evaluatePending
+   * does, in the transaction that fires their events).
+   */
+  async evaluate(days: string[]): Promise<number> {
+    const pending = (await this.pending.read(this.dataSource.manager)).map((d) => d.day);
+    return this.evaluateOver(days, pending);
+  }
+
+  /** `stale`: the days whose anomaly series are re-summed first (those still pending). */
+  private async evaluateOver(
+    days: string[],
+    stale: string[],
+    alsoInTransaction?: (m: EntityManager) => Promise<void>,
+  ): Promise<number> {
     const started = Date.now();
+    await this.series.resum(stale);
     const rules = await this.dataSource.query<RuleToEvaluate[]>(
       `SELECT id, name, kind, thresholds_pct, team_id FROM alert_rules WHERE enabled ORDER BY id`,
     );

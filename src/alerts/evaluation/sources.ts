@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { AnomaliesService } from '../../analytics/anomalies.service';
 import { ForecastService } from '../../analytics/forecast.service';
 import type { AnomalyRow } from './candidates';
+import { TeamCellDays } from './team-cell-days';
 
 /** A team's forecast spend for a month, beside its budget. */
 export interface TeamForecast {
@@ -40,5 +42,21 @@ export class ReportForecaster implements BudgetForecaster {
     return report.teams
       .filter((team) => team.budget_usd !== null && team.budget_usd > 0)
       .map(({ team_id, team_name, budget_usd, forecast_usd }) => ({ team_id, team_name, budget_usd, forecast_usd }));
+  }
+}
+
+/**
+ * The anomaly search `/analytics/anomalies` runs, over the alerts' kept series (TeamCellDays)
+ * rather than the job-days: the evaluator has re-summed the changed days just before.
+ */
+@Injectable()
+export class KeptSeriesAnomalyFinder implements AnomalyFinder {
+  constructor(
+    private readonly anomalies: AnomaliesService,
+    private readonly series: TeamCellDays,
+  ) {}
+
+  find(range: { start: string; end: string; teamId?: string }): Promise<AnomalyRow[]> {
+    return this.anomalies.findIn(range, (start, end, teamId) => this.series.series(start, end, teamId));
   }
 }

@@ -8,6 +8,7 @@ import { RevocableTokens1767226200000 } from './1767226200000-RevocableTokens';
 import { JobUuidColumns1767226300000 } from './1767226300000-JobUuidColumns';
 import { RunLiveness1767226700000 } from './1767226700000-RunLiveness';
 import { Alerts1767226800000 } from './1767226800000-Alerts';
+import { AlertSeries1767226900000 } from './1767226900000-AlertSeries';
 import { Capacity1767227000000 } from './1767227000000-Capacity';
 
 /**
@@ -25,5 +26,6 @@ export const MIGRATIONS = [
   JobUuidColumns1767226300000,
   RunLiveness1767226700000,
   Alerts1767226800000,
+  AlertSeries1767226900000,
   Capacity1767227000000,
 ];
