@@ -71,10 +71,12 @@ export const jobDayCost = (hours: string, cellRate: string) => `round(${hours} *
 
 /**
  * What a job-day row's share of its cell's idle adds to its cost (`idle=share`): its cost at the
- * share rate less its cost at the rate, each rounded as jobDayCost rounds. 0 without capacity.
+ * share rate less its cost at the rate, each rounded as jobDayCost rounds. 0 without capacity,
+ * where the two rates are equal: tested first, it spares most rows two products (and is written
+ * with the same 12 decimals, so that sums keep the same digits whichever way they were reached).
  */
 export const jobDayIdleShare = (hours: string, cellRate: string, shareRate: string) =>
-  `(${jobDayCost(hours, shareRate)} - ${jobDayCost(hours, cellRate)})`;
+  `CASE WHEN ${shareRate} = ${cellRate} THEN round(0, 12) ELSE ${jobDayCost(hours, shareRate)} - ${jobDayCost(hours, cellRate)} END`;
 
 /** Every column of allocation_cells, in the order both refresh paths write them. */
 export const CELL_COLUMNS =
