@@ -7,7 +7,9 @@ import { addDays, daysInRange } from '../common/calendar';
 import { CostDimension, CostFilters } from './dto/cost-query.dto';
 import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost } from './dto/cost.response';
 import type { TrendDimension, TrendRow, TrendsReport, TrendTotals } from './dto/trends.dto';
+import type { CostCoverage } from './dto/coverage.response';
 import { roundCents, splitRounded } from './money';
+import { snapshotDays } from './snapshot-days';
 
 /** Scope of a read: the caller's filters with the team already decided by scopeToTeam. */
 export type ScopedFilters = CostFilters & { team_id?: string };
@@ -91,6 +93,13 @@ export class AnalyticsService {
       model_name: String(row.model_name),
       ...cost,
     }));
+  }
+
+  /** The days with known costs; snapshots are the providers' bills, so they are the same for every caller. */
+  async coverage(): Promise<CostCoverage> {
+    await this.allocation.ensureFresh();
+    const days = await snapshotDays(this.dataSource);
+    return { first_snapshot_day: days.first, last_snapshot_day: days.last };
   }
 
   async cost(filters: ScopedFilters, groupBy: CostDimension[]): Promise<CostReport> {
