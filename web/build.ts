@@ -39,7 +39,8 @@ export async function buildWeb(outDir: string): Promise<WebBuild> {
   const outputs = Object.keys(result.metafile.outputs).map((file) => path.basename(file));
   const script = outputs.find((f) => f.endsWith('.js'));
   const styles = outputs.find((f) => f.endsWith('.css'));
-  if (!script || !styles) throw new Error(`The dashboard build made no script or no style sheet: ${outputs.join(', ')}`);
+  if (!script || !styles)
+    throw new Error(`The dashboard build made no script or no style sheet: ${outputs.join(', ')}`);
   const template = await fs.readFile(path.join(WEB_DIR, 'index.html'), 'utf8');
   await fs.writeFile(
     path.join(outDir, 'index.html'),
@@ -68,7 +69,9 @@ if (require.main === module) {
   buildWeb(outDir).then(
     (built) => {
       const sizes = built.files.map((f) => `${f.name} ${kB(f.bytes)} (${kB(f.gzipBytes)} gzipped)`).join(', ');
-      console.log(`Dashboard built in ${path.relative(process.cwd(), outDir)}: ${sizes}; ${kB(built.gzipBytes)} gzipped in all`);
+      console.log(
+        `Dashboard built in ${path.relative(process.cwd(), outDir)}: ${sizes}; ${kB(built.gzipBytes)} gzipped in all`,
+      );
     },
     (error: Error) => {
       console.error(error.message);

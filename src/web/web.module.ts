@@ -1,8 +1,10 @@
 import { Logger, Module, OnModuleInit } from '@nestjs/common';
-import { ServeStaticModule } from '@nestjs/serve-static';
-import type { ServerResponse } from 'node:http';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Application } from 'express';
 import { existsSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import path from 'node:path';
+import serveStatic from 'serve-static';
 import { WEB_ASSETS_DIR, WEB_INDEX } from './web-paths';
 
 /** Built file names carry a content hash (web/build.ts), so a browser may keep them for good; the page itself is checked each time. */
@@ -15,25 +17,24 @@ function cacheHeaders(res: ServerResponse, file: string): void {
 
 /**
  * The dashboard: the bundle `npm run build` writes to dist/web, served at `/` by the same
- * process as the API. Its files are mounted after the API's routes (the module registers them
- * when the app initialises), so an API request never looks for a file.
+ * process as the API. The files are mounted when the app initialises, after the API's routes
+ * are, so an API request never looks for a file, and a path that is neither a route nor a file
+ * falls through to the usual JSON 404. The page routes with the URL's hash: the server only
+ * ever serves `/` and the files it names.
  */
-@Module({
-  imports: [
-    ServeStaticModule.forRoot({
-      rootPath: WEB_ASSETS_DIR,
-      // Only the page's own address falls back to index.html: the page routes with the URL's
-      // hash, and an unknown path stays a JSON 404.
-      renderPath: '/',
-      exclude: ['/api/{*path}', '/metrics'],
-      serveStaticOptions: { index: WEB_INDEX, fallthrough: true, setHeaders: cacheHeaders },
-    }),
-  ],
-})
+@Module({})
 export class WebModule implements OnModuleInit {
   private readonly logger = new Logger('Dashboard');
 
+  // The adapter is read at init, not at construction: a testing module builds its providers
+  // before the app (and its adapter) exists.
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   onModuleInit(): void {
+    const app = this.adapterHost.httpAdapter.getInstance<Application>();
+    app.use(
+      serveStatic(WEB_ASSETS_DIR, { index: WEB_INDEX, fallthrough: true, redirect: false, setHeaders: cacheHeaders }),
+    );
     if (!existsSync(path.join(WEB_ASSETS_DIR, WEB_INDEX)))
       this.logger.warn(`The dashboard is not built (no ${WEB_INDEX} in ${WEB_ASSETS_DIR}): npm run build makes it`);
   }

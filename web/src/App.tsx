@@ -91,7 +91,11 @@ function Layout({ children }: { children: ComponentChildren }) {
   }, [title]);
   return (
     <>
-      <a class="skip" href="#content" onClick={(e) => (e.preventDefault(), document.getElementById('content')?.focus())}>
+      <a
+        class="skip"
+        href="#content"
+        onClick={(e) => (e.preventDefault(), document.getElementById('content')?.focus())}
+      >
         Skip to the content
       </a>
       <header class="top">
@@ -102,7 +106,9 @@ function Layout({ children }: { children: ComponentChildren }) {
               <li key={item.page}>
                 <a
                   href={hrefFor(item.page, viewQuery(view))}
-                  aria-current={route.page === item.page || (item.page === 'jobs' && route.page === 'job') ? 'page' : undefined}
+                  aria-current={
+                    route.page === item.page || (item.page === 'jobs' && route.page === 'job') ? 'page' : undefined
+                  }
                 >
                   {item.label}
                 </a>

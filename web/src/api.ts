@@ -31,7 +31,8 @@ async function send(url: string, init: RequestInit): Promise<Response> {
   const message = describeFailure({
     status: response.status,
     message: typeof body.message === 'string' ? body.message : undefined,
-    requestId: typeof body.request_id === 'string' ? body.request_id : (response.headers.get('X-Request-Id') ?? undefined),
+    requestId:
+      typeof body.request_id === 'string' ? body.request_id : (response.headers.get('X-Request-Id') ?? undefined),
     retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
   });
   throw new ApiError(response.status, message);
@@ -74,7 +75,11 @@ export async function login(username: string, password: string): Promise<LoginAn
  * Fetches a file with the bearer header and hands it to the browser as a download (a Blob and a
  * temporary object URL), so the token never appears in a link. Returns the file's name and size.
  */
-export async function download(path: string, params: Params, fallbackName: string): Promise<{ name: string; bytes: number }> {
+export async function download(
+  path: string,
+  params: Params,
+  fallbackName: string,
+): Promise<{ name: string; bytes: number }> {
   const response = await authorised(path, params, 'text/csv');
   const blob = await response.blob();
   const disposition = response.headers.get('Content-Disposition') ?? '';

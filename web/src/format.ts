@@ -19,8 +19,7 @@ export const formatCount = (value: number): string => count.format(value);
 export const formatPct = (value: number): string => `${number.format(value)} %`;
 
 /** `2026-01-03T08:00:00.000Z` → `2026-01-03 08:00 UTC`: every time on the page is UTC, as the API's days are. */
-export const formatTime = (iso: string | null): string =>
-  iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '—';
+export const formatTime = (iso: string | null): string => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '—');
 
 /** A signed change: words and an arrow as well as the sign, so it does not rest on colour. */
 export function formatChange(changeUsd: number, changePct: number | null): string {

@@ -24,7 +24,8 @@ export function useApi<T>(path: string | null, params: Params = {}): Loaded<T> {
       (data) => setState({ data, loading: false, key }),
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        const message = error instanceof ApiError ? error.message : `The page failed to read the answer: ${String(error)}`;
+        const message =
+          error instanceof ApiError ? error.message : `The page failed to read the answer: ${String(error)}`;
         setState({ error: message, loading: false, key });
       },
     );

@@ -1,7 +1,7 @@
 import { formatPct, formatUsd } from '../format';
 import { useApi } from '../use-api';
 import type { BudgetReport, ForecastReport } from '../types';
-import { Answer, Panel, StatusBadge } from './common';
+import { Answer, ErrorNote, Panel, StatusBadge } from './common';
 
 const monthName = (month: string) =>
   new Date(`${month}-01T00:00:00Z`).toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -29,10 +29,16 @@ export function Budgets({ month, teamId }: { month: string; teamId?: string }) {
                 <thead>
                   <tr>
                     <th scope="col">Team</th>
-                    <th scope="col" class="num">Budget</th>
-                    <th scope="col" class="num">Spent</th>
+                    <th scope="col" class="num">
+                      Budget
+                    </th>
+                    <th scope="col" class="num">
+                      Spent
+                    </th>
                     <th scope="col">Used</th>
-                    <th scope="col" class="num">Month-end forecast</th>
+                    <th scope="col" class="num">
+                      Month-end forecast
+                    </th>
                     <th scope="col">Forecast interval</th>
                     <th scope="col">Status</th>
                   </tr>
@@ -83,7 +89,7 @@ export function Budgets({ month, teamId }: { month: string; teamId?: string }) {
                 </tbody>
               </table>
               {rows.length === 0 && <p class="empty">No team to show.</p>}
-              {forecast.error && <p class="error">The forecast interval could not be read: {forecast.error}</p>}
+              {forecast.error && <ErrorNote message={`The forecast interval could not be read. ${forecast.error}`} />}
             </div>
           );
         }}

@@ -48,7 +48,14 @@ export function CostChart(props: { days: string[]; series: ChartSeries[]; chartK
         ],
         series: [
           {},
-          ...order.map(({ s }) => ({ label: s.label, fill: s.colour, stroke: '#ffffff', width: 0.5, paths: bars, points: { show: false } })),
+          ...order.map(({ s }) => ({
+            label: s.label,
+            fill: s.colour,
+            stroke: '#ffffff',
+            width: 0.5,
+            paths: bars,
+            points: { show: false },
+          })),
         ],
         hooks: {
           draw: [

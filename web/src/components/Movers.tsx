@@ -29,8 +29,12 @@ export function Movers(props: { start: string; end: string; group: Dimension; te
               <thead>
                 <tr>
                   <th scope="col">{name}</th>
-                  <th scope="col" class="num">This range</th>
-                  <th scope="col" class="num">Range before</th>
+                  <th scope="col" class="num">
+                    This range
+                  </th>
+                  <th scope="col" class="num">
+                    Range before
+                  </th>
                   <th scope="col">Change</th>
                 </tr>
               </thead>

@@ -30,10 +30,24 @@ export function RangeBar() {
         })}
       </div>
       <label>
-        From <input type="date" name="start" value={draft.start} required onInput={(e) => setDraft({ ...draft, start: e.currentTarget.value })} />
+        From{' '}
+        <input
+          type="date"
+          name="start"
+          value={draft.start}
+          required
+          onInput={(e) => setDraft({ ...draft, start: e.currentTarget.value })}
+        />
       </label>
       <label>
-        To <input type="date" name="end" value={draft.end} required onInput={(e) => setDraft({ ...draft, end: e.currentTarget.value })} />
+        To{' '}
+        <input
+          type="date"
+          name="end"
+          value={draft.end}
+          required
+          onInput={(e) => setDraft({ ...draft, end: e.currentTarget.value })}
+        />
       </label>
       <button type="submit" disabled={!!problem}>
         Show range

@@ -37,7 +37,9 @@ export function Alerts() {
                       <tr key={rule.id}>
                         <th scope="row">{rule.name}</th>
                         <td>{rule.kind.replace('_', ' ')}</td>
-                        <td>{rule.thresholds_pct.length ? rule.thresholds_pct.map((t) => `${t} %`).join(', ') : '—'}</td>
+                        <td>
+                          {rule.thresholds_pct.length ? rule.thresholds_pct.map((t) => `${t} %`).join(', ') : '—'}
+                        </td>
                         <td>{rule.team_id ? (teamNames.get(rule.team_id) ?? rule.team_id) : 'Every team'}</td>
                         <td>{rule.enabled ? 'Yes' : 'No (paused)'}</td>
                       </tr>
@@ -81,7 +83,9 @@ export function Alerts() {
                       <th scope="col">Created</th>
                       <th scope="col">Channel</th>
                       <th scope="col">Status</th>
-                      <th scope="col" class="num">Attempts</th>
+                      <th scope="col" class="num">
+                        Attempts
+                      </th>
                       <th scope="col">Last error</th>
                     </tr>
                   </thead>

@@ -9,7 +9,13 @@ import { changeView, useApp } from '../view';
 
 const measures: Column<CostRow>[] = [
   { key: 'cost', label: 'Cost', numeric: true, value: (r) => r.cost_usd, render: (r) => formatUsd(r.cost_usd) },
-  { key: 'hours', label: 'GPU-hours', numeric: true, value: (r) => r.gpu_hours, render: (r) => formatNumber(r.gpu_hours) },
+  {
+    key: 'hours',
+    label: 'GPU-hours',
+    numeric: true,
+    value: (r) => r.gpu_hours,
+    render: (r) => formatNumber(r.gpu_hours),
+  },
   {
     key: 'unpriced',
     label: 'Unpriced GPU-hours',

@@ -11,10 +11,12 @@ const countsText = (counts: IngestionRun['counts']) =>
   Object.entries(counts)
     .map(
       ([what, c]) =>
-        `${what.replace('_', ' ')}: ${Object.entries(c)
-          .filter(([, n]) => n > 0)
-          .map(([name, n]) => `${formatCount(n)} ${name}`)
-          .join(', ') || 'none'}`,
+        `${what.replace('_', ' ')}: ${
+          Object.entries(c)
+            .filter(([, n]) => n > 0)
+            .map(([name, n]) => `${formatCount(n)} ${name}`)
+            .join(', ') || 'none'
+        }`,
     )
     .join('; ');
 
@@ -59,9 +61,7 @@ export function Ingestions() {
           <>
             <div class="table-wrap">
               <table data-testid="ingestions-table">
-                <caption>
-                  {formatCount(page.total)} runs, newest first
-                </caption>
+                <caption>{formatCount(page.total)} runs, newest first</caption>
                 <thead>
                   <tr>
                     <th scope="col">Started</th>

@@ -46,8 +46,12 @@ export function JobDetail({ jobId }: { jobId: string }) {
                     <thead>
                       <tr>
                         <th scope="col">Day</th>
-                        <th scope="col" class="num">GPU-hours</th>
-                        <th scope="col" class="num">Cost</th>
+                        <th scope="col" class="num">
+                          GPU-hours
+                        </th>
+                        <th scope="col" class="num">
+                          Cost
+                        </th>
                       </tr>
                     </thead>
                     <tbody>

@@ -52,7 +52,8 @@ export function Jobs() {
   const field = (name: string) => ({
     name,
     value: draft[name] ?? '',
-    onInput: (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) => setDraft({ ...draft, [name]: e.currentTarget.value }),
+    onInput: (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) =>
+      setDraft({ ...draft, [name]: e.currentTarget.value }),
   });
   const first = cursors.length * PAGE_SIZE + 1;
   return (
@@ -109,10 +110,23 @@ export function Jobs() {
               </p>
               <div class="table-wrap">
                 <table data-testid="jobs-table">
-                  <caption>Jobs that ran between {view.start} and {view.end}</caption>
+                  <caption>
+                    Jobs that ran between {view.start} and {view.end}
+                  </caption>
                   <thead>
                     <tr>
-                      {['Job', 'Team', 'Model', 'Provider', 'GPU type', 'GPUs', 'Start', 'End', 'Status', 'GPU-hours'].map((h) => (
+                      {[
+                        'Job',
+                        'Team',
+                        'Model',
+                        'Provider',
+                        'GPU type',
+                        'GPUs',
+                        'Start',
+                        'End',
+                        'Status',
+                        'GPU-hours',
+                      ].map((h) => (
                         <th scope="col" key={h} class={h === 'GPUs' || h === 'GPU-hours' ? 'num' : undefined}>
                           {h}
                         </th>
@@ -131,7 +145,9 @@ export function Jobs() {
                         <td>{job.gpu_type}</td>
                         <td class="num">{job.gpu_count}</td>
                         <td>{formatTime(job.start_time)}</td>
-                        <td>{job.end_time ? formatTime(job.end_time) : job.status === 'running' ? 'still running' : '—'}</td>
+                        <td>
+                          {job.end_time ? formatTime(job.end_time) : job.status === 'running' ? 'still running' : '—'}
+                        </td>
                         <td>{job.status}</td>
                         <td class="num">{formatNumber(job.gpu_hours)}</td>
                       </tr>
