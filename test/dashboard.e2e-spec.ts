@@ -31,6 +31,15 @@ const NOVEMBER_JOBS = 55;
 const shows = (locator: Locator, text: string) => locator.filter({ hasText: text }).first().waitFor();
 
 /** A call of the overview that the browser is made to see fail, and the words the page must show for it. */
+/** A row of /analytics/cost/by-team, /by-model or /analytics/cost as these tests read it. */
+interface GroupRow {
+  team_name?: string;
+  model_name?: string;
+  total_cost_usd?: number;
+  cost_usd?: number;
+  job_count: number;
+}
+
 type Failure = [path: string, status: number | 'network', words: string];
 
 const cents = (text: string) => Math.round(Number(text.replace(/[^0-9.-]/g, '')) * 100);
@@ -198,7 +207,9 @@ describe('Dashboard in a browser', () => {
     it("shows each team's cost as the API answers it, to the cent", async () => {
       const byTeam = (await api(`/analytics/cost/by-team?start=${DEFAULT_START}&end=${LAST_COST_DAY}`)).body;
       expect(byTeam).toHaveLength(3);
-      expect(await legend(page)).toEqual(new Map(byTeam.map((r: any) => [r.team_name, toCents(r.total_cost_usd)])));
+      expect(await legend(page)).toEqual(
+        new Map(byTeam.map((r: GroupRow) => [r.team_name, toCents(r.total_cost_usd!)])),
+      );
     });
 
     it("shows each team's budget, spend and forecast of the range's month", async () => {
@@ -234,8 +245,8 @@ describe('Dashboard in a browser', () => {
       await page.getByRole('radio', { name: 'Model' }).check();
       await chartDrawn(page, DEFAULT_START, LAST_COST_DAY, 'model');
       const byModel = (await api(`/analytics/cost/by-model?start=${DEFAULT_START}&end=${LAST_COST_DAY}`)).body;
-      const shown = byModel.slice(0, 7).map((r: any) => [r.model_name, toCents(r.total_cost_usd)]);
-      const rest = byModel.slice(7).reduce((sum: number, r: any) => sum + toCents(r.total_cost_usd), 0);
+      const shown = byModel.slice(0, 7).map((r: GroupRow) => [r.model_name, toCents(r.total_cost_usd!)]);
+      const rest = byModel.slice(7).reduce((sum: number, r: GroupRow) => sum + toCents(r.total_cost_usd!), 0);
       expect(await legend(page)).toEqual(new Map([...shown, [`Other (${byModel.length - 7} more)`, rest]]));
       await page.getByRole('radio', { name: 'Provider' }).check();
       await chartDrawn(page, DEFAULT_START, LAST_COST_DAY, 'provider');
@@ -267,10 +278,12 @@ describe('Dashboard in a browser', () => {
       await teams.waitFor();
       const byTeam = (await api(`/analytics/cost?start=${DEFAULT_START}&end=${LAST_COST_DAY}&group_by=team`)).body.rows;
       const names = await teams.locator('tbody td[data-column=team]').allInnerTexts();
-      expect(names).toEqual(byTeam.map((r: any) => r.team_name));
+      expect(names).toEqual(byTeam.map((r: GroupRow) => r.team_name));
       await teams.getByRole('button', { name: 'Jobs' }).click();
       const jobCounts = await teams.locator('tbody td[data-column=jobs]').allInnerTexts();
-      expect(jobCounts.map(Number)).toEqual([...byTeam.map((r: any) => r.job_count)].sort((a, b) => b - a));
+      expect(jobCounts.map(Number)).toEqual(
+        byTeam.map((r: GroupRow) => r.job_count).sort((a: number, b: number) => b - a),
+      );
       await checkPage(page, 'breakdowns');
 
       await teams.getByRole('button', { name: 'ml-research' }).click();
@@ -281,7 +294,7 @@ describe('Dashboard in a browser', () => {
       const models = page.getByTestId('models-table');
       await shows(models.locator('caption'), 'Models of the chosen team');
       const costs = await models.locator('tbody td[data-column=cost]').allInnerTexts();
-      expect(costs.map(cents)).toEqual(modelsOfTeam.map((r: any) => toCents(r.cost_usd)));
+      expect(costs.map(cents)).toEqual(modelsOfTeam.map((r: GroupRow) => toCents(r.cost_usd!)));
       await screenshot(page, 'breakdowns-filtered');
 
       // The filter holds on the overview: one team's cost, and no idle (it belongs to no team).
@@ -394,7 +407,7 @@ describe('Dashboard in a browser', () => {
 
     it('sees its own team only, with the totals and cost the API gives it', async () => {
       const byTeam = (await api(`/analytics/cost/by-team?start=${DEFAULT_START}&end=${LAST_COST_DAY}`, member)).body;
-      expect(byTeam.map((r: any) => r.team_name)).toEqual(['ml-research']);
+      expect(byTeam.map((r: GroupRow) => r.team_name)).toEqual(['ml-research']);
       expect(await legend(page)).toEqual(new Map([['ml-research', toCents(byTeam[0].total_cost_usd)]]));
       expect(await shownTotals(page)).toEqual(await apiTotals(DEFAULT_START, LAST_COST_DAY, member));
       await expect(page.getByTestId('budgets').locator('tbody tr').count()).resolves.toBe(1);
@@ -428,7 +441,7 @@ describe('Dashboard in a browser', () => {
       page.waitForEvent('download'),
       page.getByRole('button', { name: button }).click(),
     ]);
-    return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, 'utf8') };
+    return { name: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
   }
 
   async function failRoutes(page: Page, failures: Failure[]): Promise<void> {

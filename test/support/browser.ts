@@ -9,11 +9,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
-export const CHROMIUM_MISSING =
+const CHROMIUM_MISSING =
   'No Chromium found (looked for $CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser). The browser tests ' +
   "need Debian's package: `apt-get install -y chromium` (as root), or set CHROMIUM_PATH to a Chromium binary.";
 
-export function chromiumPath(): string {
+function chromiumPath(): string {
   const found = CANDIDATES.find((candidate): candidate is string => !!candidate && existsSync(candidate));
   if (!found) throw new Error(CHROMIUM_MISSING);
   return found;
@@ -42,7 +42,7 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Where the browser suites write a screenshot of every page they visit (git-ignored), for a reviewer to look at. */
-export const SCREENSHOT_DIR = path.join(__dirname, '..', 'screenshots');
+const SCREENSHOT_DIR = path.join(__dirname, '..', 'screenshots');
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -51,7 +51,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-export interface AxeViolation {
+interface AxeViolation {
   id: string;
   impact: string | null;
   help: string;

@@ -135,11 +135,13 @@ function Layout({ children }: { children: ComponentChildren }) {
 
 function PageBody() {
   const { me, route } = useApp();
-  const [error, reset] = useErrorBoundary();
+  const [error, reset] = useErrorBoundary() as [unknown, () => void];
   if (error)
     return (
       <>
-        <ErrorNote message={`This page failed to show: ${error instanceof Error ? error.message : String(error)}`} />
+        <ErrorNote
+          message={`This page failed to show: ${error instanceof Error ? error.message : 'an unexpected error'}`}
+        />
         <button type="button" onClick={reset}>
           Try again
         </button>

@@ -8,7 +8,7 @@ const API = '/api/v1';
 
 export type Params = Record<string, string | number | undefined | null>;
 
-export function apiUrl(path: string, params: Params = {}): string {
+function apiUrl(path: string, params: Params = {}): string {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== '') query.set(name, String(value));

@@ -14,7 +14,7 @@ export const daysInRange = (start: string, end: string): number =>
 export const yesterday = (): string => addDays(new Date().toISOString().slice(0, 10), -1);
 
 /** The longest range a report takes (the API's limit, a leap year). */
-export const MAX_RANGE_DAYS = 366;
+const MAX_RANGE_DAYS = 366;
 
 export interface Range {
   start: string;

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
  * bookmarked and shared, and Back works. The query holds the view: range, grouping, filters.
  */
 
-export const PAGES = ['overview', 'breakdowns', 'jobs', 'job', 'ingestions', 'alerts'] as const;
+const PAGES = ['overview', 'breakdowns', 'jobs', 'job', 'ingestions', 'alerts'] as const;
 export type Page = (typeof PAGES)[number];
 
 export interface Route {
@@ -15,7 +15,7 @@ export interface Route {
   query: URLSearchParams;
 }
 
-export function parseHash(hash: string): Route {
+function parseHash(hash: string): Route {
   const [path, search = ''] = hash.replace(/^#\/?/, '').split('?', 2);
   const [name, ...rest] = path.split('/');
   const page = (PAGES as readonly string[]).includes(name) ? (name as Page) : 'overview';

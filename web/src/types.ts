@@ -1,6 +1,6 @@
 /** The shapes of the API's answers the page reads (the OpenAPI document at /api/docs-json is the contract). */
 
-export type Role = 'admin' | 'member';
+type Role = 'admin' | 'member';
 
 export interface Me {
   id: string;
@@ -102,7 +102,7 @@ export interface Team {
   budget_usd: number | null;
 }
 
-export interface Job {
+interface Job {
   job_id: string;
   team_id: string;
   team_name: string;

@@ -1,7 +1,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { addDays, isDay, rangeProblem } from './dates';
-import { hrefFor, navigate, Page, Route } from './router';
+import { hrefFor, navigate, Route } from './router';
 import type { Dimension, Me } from './types';
 
 /**
@@ -27,7 +27,7 @@ export interface View {
   rangeNote?: string;
 }
 
-export const DEFAULT_DAYS = 30;
+const DEFAULT_DAYS = 30;
 
 export function viewOf(query: URLSearchParams, anchor: string): View {
   const group = DIMENSIONS.find((d) => d.value === query.get('group'))?.value ?? 'team';
@@ -71,11 +71,6 @@ export function useApp(): AppState {
   const state = useContext(AppContext);
   if (!state) throw new Error('useApp outside the signed-in app');
   return state;
-}
-
-/** Goes to a page with the view changed as given (and the page's own query, if any). */
-export function go(page: Page, view: View, extra: Record<string, string | undefined> = {}, param?: string): void {
-  navigate(hrefFor(page, { ...viewQuery(view), ...extra }, param));
 }
 
 const VIEW_KEYS = ['start', 'end', 'group', 'team_id', 'model_name'];
