@@ -24,6 +24,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...withdrawn(globals.node, globals.jest), ...globals.browser } },
   },
   {
+    // Its unit tests run in Jest, on the functions that touch no page.
+    files: ['web/src/**/*.spec.ts'],
+    languageOptions: { globals: globals.jest },
+  },
+  {
     // Tests read supertest's `res.body` and query rows, which are `any` by design; the asserts
     // are what check their shape, so the no-unsafe-* family only adds noise there.
     files: ['test/**/*.ts', '**/*.spec.ts'],
