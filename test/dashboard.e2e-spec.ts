@@ -3,13 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { WEB_ASSETS_DIR } from '../src/web/web-paths';
 import { buildWeb } from '../web/build';
-import {
-  launchChromium,
-  readSessionEntry,
-  screenshot,
-  seriousAccessibilityViolations,
-  writeSessionEntry,
-} from './support/browser';
+import { launchChromium } from '../bench/chromium';
+import { readSessionEntry, screenshot, seriousAccessibilityViolations, writeSessionEntry } from './support/browser';
 import { API_KEY, createLoginUser, jobPayload, postIngest, tokenFor, UserRow } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 

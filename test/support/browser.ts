@@ -1,45 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-
-/**
- * Debian's Chromium, driven by playwright-core. Without one the browser suites fail (they never
- * skip): `.ci/run` installs it, a developer runs `apt-get install -y chromium`.
- */
-
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-
-const CHROMIUM_MISSING =
-  'No Chromium found (looked for $CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser). The browser tests ' +
-  "need Debian's package: `apt-get install -y chromium` (as root), or set CHROMIUM_PATH to a Chromium binary.";
-
-function chromiumPath(): string {
-  const found = CANDIDATES.find((candidate): candidate is string => !!candidate && existsSync(candidate));
-  if (!found) throw new Error(CHROMIUM_MISSING);
-  return found;
-}
-
-/**
- * A headless Chromium with a fresh profile (playwright makes a temp one per launch). The flags
- * keep it off the network: without the background-networking ones it keeps trying to reach
- * Google's update, sync and field-trial services.
- */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+import type { Page } from 'playwright-core';
 
 /** Where the browser suites write a screenshot of every page they visit (git-ignored), for a reviewer to look at. */
 const SCREENSHOT_DIR = path.join(__dirname, '..', 'screenshots');

@@ -1,6 +1,6 @@
 import { Anomalies } from '../components/Anomalies';
 import { Budgets } from '../components/Budgets';
-import { Answer, Panel } from '../components/common';
+import { Answer, Loading, Panel } from '../components/common';
 import { ChartSeries, CostChart } from '../components/CostChart';
 import { Downloads } from '../components/Downloads';
 import { groupLabel, Movers } from '../components/Movers';
@@ -61,6 +61,9 @@ export function Overview() {
   const groupName = DIMENSIONS.find((d) => d.value === view.group)!.label.toLowerCase();
   const chartKey = JSON.stringify(filters) + view.group;
   const filtered = !!(view.team_id || view.model_name);
+  // The panels below the chart ask once the chart's calls have answered (or failed): the browser
+  // and the API then spend the first moments on what the page is opened for.
+  const settled = !perDay.loading && !perGroup.loading;
   return (
     <>
       <Panel
@@ -133,11 +136,17 @@ export function Overview() {
           )}
         </Answer>
       </Panel>
-      <Budgets month={view.end.slice(0, 7)} teamId={view.team_id} />
-      <div class="columns">
-        <Movers start={view.start} end={view.end} group={view.group} teamId={view.team_id} />
-        <Anomalies start={view.start} end={view.end} teamId={view.team_id} />
-      </div>
+      {settled ? (
+        <>
+          <Budgets month={view.end.slice(0, 7)} teamId={view.team_id} />
+          <div class="columns">
+            <Movers start={view.start} end={view.end} group={view.group} teamId={view.team_id} />
+            <Anomalies start={view.start} end={view.end} teamId={view.team_id} />
+          </div>
+        </>
+      ) : (
+        <Loading what="budgets, movers and anomalies" />
+      )}
     </>
   );
 }
