@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { WEB_ASSETS_DIR } from '../src/web/web-paths';
 import { buildWeb } from '../web/build';
 import { launchChromium } from '../bench/chromium';
 import { readSessionEntry, screenshot, seriousAccessibilityViolations, writeSessionEntry } from './support/browser';
@@ -44,6 +45,7 @@ describe('Dashboard in a browser', () => {
   let t: TestApp;
   let baseUrl: string;
   let browser: Browser;
+  let dashboardDir: string | undefined;
   let admin: UserRow;
   let member: UserRow;
   let mlResearch: string;
@@ -59,8 +61,10 @@ describe('Dashboard in a browser', () => {
       .expect(200);
 
   beforeAll(async () => {
-    await buildWeb(WEB_ASSETS_DIR);
-    t = await createTestApp();
+    // A build of its own: `npm start` in another suite rebuilds dist/ meanwhile.
+    const dashboard = await buildWeb(mkdtempSync(path.join(tmpdir(), 'heliox-dashboard-')));
+    dashboardDir = dashboard.outDir;
+    t = await createTestApp({ DASHBOARD_DIR: dashboardDir });
     await t.app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     await t.http.post('/api/v1/admin/ingest/jobs/mock').set('X-API-Key', API_KEY).expect(200);
@@ -99,6 +103,7 @@ describe('Dashboard in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
   });
 
   async function openPage(): Promise<{ context: BrowserContext; page: Page }> {

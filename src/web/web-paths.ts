@@ -12,6 +12,6 @@ function repositoryRoot(from = __dirname): string {
   }
 }
 
-/** Where the dashboard's bundle is built to and served from. */
-export const WEB_ASSETS_DIR = path.join(repositoryRoot(), 'dist', 'web');
+/** Where `npm run build` writes the dashboard, and where it is served from unless DASHBOARD_DIR says otherwise. */
+export const DEFAULT_DASHBOARD_DIR = path.join(repositoryRoot(), 'dist', 'web');
 export const WEB_INDEX = 'index.html';

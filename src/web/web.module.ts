@@ -1,11 +1,13 @@
 import { Logger, Module, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Application } from 'express';
 import { existsSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import serveStatic from 'serve-static';
-import { WEB_ASSETS_DIR, WEB_INDEX } from './web-paths';
+import { Env } from '../config/env';
+import { DEFAULT_DASHBOARD_DIR, WEB_INDEX } from './web-paths';
 
 /** Built file names carry a content hash (web/build.ts), so a browser may keep them for good; the page itself is checked each time. */
 function cacheHeaders(res: ServerResponse, file: string): void {
@@ -28,14 +30,16 @@ export class WebModule implements OnModuleInit {
 
   // The adapter is read at init, not at construction: a testing module builds its providers
   // before the app (and its adapter) exists.
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: ConfigService<Env, true>,
+  ) {}
 
   onModuleInit(): void {
+    const dir = this.config.get('DASHBOARD_DIR', { infer: true }) ?? DEFAULT_DASHBOARD_DIR;
     const app = this.adapterHost.httpAdapter.getInstance<Application>();
-    app.use(
-      serveStatic(WEB_ASSETS_DIR, { index: WEB_INDEX, fallthrough: true, redirect: false, setHeaders: cacheHeaders }),
-    );
-    if (!existsSync(path.join(WEB_ASSETS_DIR, WEB_INDEX)))
-      this.logger.warn(`The dashboard is not built (no ${WEB_INDEX} in ${WEB_ASSETS_DIR}): npm run build makes it`);
+    app.use(serveStatic(dir, { index: WEB_INDEX, fallthrough: true, redirect: false, setHeaders: cacheHeaders }));
+    if (!existsSync(path.join(dir, WEB_INDEX)))
+      this.logger.warn(`The dashboard is not built (no ${WEB_INDEX} in ${dir}): npm run build makes it`);
   }
 }
