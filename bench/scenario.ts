@@ -86,7 +86,7 @@ export interface ScenarioInput {
   extraSections?: ExtraSection[];
 }
 
-export interface ExtraSection {
+interface ExtraSection {
   name: string;
   /** The figures it yields, each marked not measured if it fails. */
   expected: [string, Target][];
