@@ -4,6 +4,9 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** Turns off globals that an earlier block declared for every file. */
+const withdrawn = (...sets) => Object.fromEntries(sets.flatMap((set) => Object.keys(set)).map((name) => [name, 'off']));
+
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', '.data/', 'eslint.config.mjs', 'jest.config.js'] },
   js.configs.recommended,
@@ -14,6 +17,16 @@ export default tseslint.config(
       globals: { ...globals.node, ...globals.jest },
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+  },
+  {
+    // The dashboard runs in a browser: its globals are the browser's, not Node's or Jest's.
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...withdrawn(globals.node, globals.jest), ...globals.browser } },
+  },
+  {
+    // Its unit tests run in Jest, on the functions that touch no page.
+    files: ['web/src/**/*.spec.ts'],
+    languageOptions: { globals: globals.jest },
   },
   {
     // Tests read supertest's `res.body` and query rows, which are `any` by design; the asserts

@@ -1,6 +1,7 @@
 import { mkdirSync, promises as fs, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DASHBOARD_LABEL, DASHBOARD_TARGET, measureDashboard } from './dashboard-figures';
 import { DatabaseHost } from './database-host';
 import { plantAnomalySpikes } from './anomaly-figures';
 import { withSpikeBills, withSpikeJobs } from './anomaly-spikes';
@@ -93,6 +94,12 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<number> {
   const machine = await describeMachine(host);
   log(`PostgreSQL ${machine.postgres}, ${machine.database}`);
 
+  // Each side of a latency figure gets as long as a load run, with at least 5 samples.
+  const sampling = {
+    samples: options.samples,
+    budgetMs: options.duration * 1000,
+    minSamples: Math.min(5, options.samples),
+  };
   const { figures, checks } = await runScenario({
     host,
     plan,
@@ -101,10 +108,16 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<number> {
     spikes,
     workDir: dataDir,
     loadSeconds: options.duration,
-    // Each side of a latency figure gets as long as a load run, with at least 5 samples.
-    sampling: { samples: options.samples, budgetMs: options.duration * 1000, minSamples: Math.min(5, options.samples) },
+    sampling,
     log,
     onCleanup: (task) => cleanup.add(task),
+    extraSections: [
+      {
+        name: 'dashboard',
+        expected: [[DASHBOARD_LABEL, DASHBOARD_TARGET]],
+        run: (api) => measureDashboard(api.client, sampling, log),
+      },
+    ],
   });
 
   const report = renderReport(

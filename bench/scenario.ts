@@ -92,6 +92,15 @@ export interface ScenarioInput {
   log: (message: string) => void;
   /** Registers a stop for the cleanup of an interrupted run; returns the function that runs it now. */
   onCleanup(task: () => Promise<void>): () => Promise<void>;
+  /** Sections that run.ts adds, measured on the main API with the whole dataset, before the uploads of the last section. */
+  extraSections?: ExtraSection[];
+}
+
+interface ExtraSection {
+  name: string;
+  /** The figures it yields, each marked not measured if it fails. */
+  expected: [string, Target][];
+  run(api: Stage): Promise<ScenarioResult>;
 }
 
 export interface ScenarioResult {
@@ -345,6 +354,14 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
       return [...refreshFigures(day, rebuild, extraDay), alerts];
     },
   );
+
+  for (const extra of input.extraSections ?? []) {
+    await section(extra.name, extra.expected, async () => {
+      const result = await extra.run(api);
+      checks.push(...result.checks);
+      return result.figures;
+    });
+  }
 
   // Last, because its uploads add days of jobs that the figures above must not see.
   const phases = mixedLoadPhases(input.loadSeconds);

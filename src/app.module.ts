@@ -17,6 +17,7 @@ import { IngestionModule } from './ingestion/ingestion.module';
 import { JobsModule } from './jobs/jobs.module';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { TeamsModule } from './teams/teams.module';
+import { WebModule } from './web/web.module';
 
 @Module({
   imports: [
@@ -35,6 +36,8 @@ import { TeamsModule } from './teams/teams.module';
     DemoDataModule,
     AlertsModule,
     CapacityModule,
+    // Last: its files are mounted after every API route.
+    WebModule,
   ],
   providers: [
     HttpDrain,

@@ -20,6 +20,7 @@ import { AnalyticsService } from './analytics.service';
 import { BudgetsService } from './budgets.service';
 import { BudgetReport } from './dto/budget.response';
 import { BudgetsQuery, CostQuery, FocusExportQuery, GroupCostQuery, wantsCsv } from './dto/cost-query.dto';
+import { CostCoverage } from './dto/coverage.response';
 import { CostReport, ModelCost, TeamCost } from './dto/cost.response';
 import { ForecastQuery, ForecastReport } from './dto/forecast.dto';
 import { TrendsQuery, TrendsReport } from './dto/trends.dto';
@@ -111,6 +112,18 @@ export class AnalyticsController {
       header: true,
       columns: report.rows.length ? Object.keys(report.rows[0]) : ['cost_usd'],
     });
+  }
+
+  @Get('coverage')
+  @ApiOperation({
+    summary: 'The first and last UTC day with a cost snapshot: the days whose costs are known',
+    description:
+      'The same for every caller (snapshots are what providers billed, not team data). The dashboard opens on ' +
+      'the 30 days ending on last_snapshot_day.',
+  })
+  @ApiOkResponse({ type: CostCoverage })
+  coverage(): Promise<CostCoverage> {
+    return this.analytics.coverage();
   }
 
   @Get('trends')

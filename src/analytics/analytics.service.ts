@@ -10,6 +10,8 @@ import { CostDimension, CostFilters } from './dto/cost-query.dto';
 import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost } from './dto/cost.response';
 import type { TrendDimension, TrendRow, TrendsReport, TrendTotals } from './dto/trends.dto';
 import { roundCents, roundedParts, splitRounded } from '../common/money';
+import type { CostCoverage } from './dto/coverage.response';
+import { snapshotDays } from './snapshot-days';
 
 /** Scope of a read: the caller's filters with the team already decided by scopeToTeam. */
 export type ScopedFilters = CostFilters & { team_id?: string };
@@ -135,6 +137,13 @@ export class AnalyticsService {
       model_name: String(row.model_name),
       ...cost,
     }));
+  }
+
+  /** The days with known costs; snapshots are the providers' bills, so they are the same for every caller. */
+  async coverage(): Promise<CostCoverage> {
+    await this.allocation.ensureFresh();
+    const days = await snapshotDays(this.dataSource);
+    return { first_snapshot_day: days.first, last_snapshot_day: days.last };
   }
 
   async cost(filters: ScopedFilters, groupBy: CostDimension[], idle?: IdleMode): Promise<CostReport> {

@@ -7,6 +7,7 @@ import { projectedStatus } from './budget-math';
 import type { ForecastReport, TeamForecast } from './dto/forecast.dto';
 import { FORECAST_SETTINGS, forecastInputOf, forecastMonth, forecastWindow } from './forecast-math';
 import { roundCents } from '../common/money';
+import { snapshotDays } from './snapshot-days';
 
 interface TeamMonthRow {
   team_id: string;
@@ -103,9 +104,7 @@ export class ForecastService {
    * predicted (their usage is unpriced until the bill comes). With no snapshot at all, yesterday.
    */
   private async lastCostDay(): Promise<string> {
-    const [row] = await this.dataSource.query<{ last: string | null }[]>(
-      `SELECT to_char(max(day), 'YYYY-MM-DD') AS last FROM allocation_cells WHERE snapshot_cost_usd IS NOT NULL`,
-    );
-    return row.last ?? addDays(new Date().toISOString().slice(0, 10), -1);
+    const { last } = await snapshotDays(this.dataSource);
+    return last ?? addDays(new Date().toISOString().slice(0, 10), -1);
   }
 }

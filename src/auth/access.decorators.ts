@@ -6,7 +6,7 @@ import { ErrorResponse } from '../common/errors/error-response';
  * Access levels. Every route has exactly one; a route without a decorator is `user`
  * (deny by default: a valid JWT is required).
  */
-export type AccessLevel = 'public' | 'api-key' | 'user' | 'admin';
+export type AccessLevel = 'public' | 'api-key' | 'user' | 'admin' | 'admin-or-api-key';
 export const ACCESS_LEVEL = 'heliox:access-level';
 export const API_KEY_HEADER = 'X-API-Key';
 export const API_KEY_SCHEME = 'api-key';
@@ -38,4 +38,20 @@ export const AdminOnly = () =>
     ApiBearerAuth(BEARER_SCHEME),
     ApiUnauthorizedResponse({ description: 'Missing, invalid or expired token', type: ErrorResponse }),
     ApiForbiddenResponse({ description: 'The caller is not an admin', type: ErrorResponse }),
+  );
+
+/**
+ * Read-only admin views that machines and admins both use (the ingestion run history): the API
+ * key when the request carries `X-API-Key`, otherwise a bearer token of the `admin` role.
+ */
+export const AdminOrApiKeyAuth = () =>
+  applyDecorators(
+    SetMetadata(ACCESS_LEVEL, 'admin-or-api-key' satisfies AccessLevel),
+    ApiSecurity(API_KEY_SCHEME),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiUnauthorizedResponse({
+      description: 'Missing or wrong X-API-Key, or a missing, invalid or expired token',
+      type: ErrorResponse,
+    }),
+    ApiForbiddenResponse({ description: "The token is not an admin's", type: ErrorResponse }),
   );

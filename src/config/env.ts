@@ -180,6 +180,11 @@ export class Env {
   @Min(1)
   INGEST_MAX_RECORDS = 5_000_000;
 
+  /** The folder the dashboard is served from at `/`; unset: dist/web of the checkout (web/build.ts writes it). */
+  @IsOptional()
+  @IsString()
+  DASHBOARD_DIR?: string;
+
   /** Ingest data/mock_*.json on boot when the database has no jobs. */
   @Transform(toBoolean)
   @IsBoolean()

@@ -10,7 +10,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiKeyAuth } from '../auth/access.decorators';
+import { AdminOrApiKeyAuth, ApiKeyAuth } from '../auth/access.decorators';
 import { ErrorResponse } from '../common/errors/error-response';
 import { IngestQuery } from './dto/ingest.query';
 import { CostsPayloadDto, JobsPayloadDto } from './dto/ingest-payload.dto';
@@ -33,7 +33,6 @@ const INGEST_COSTS = 'ingest/costs';
 export const INGEST_JSON_ROUTES = [`${ADMIN}/${INGEST_JOBS}`, `${ADMIN}/${INGEST_COSTS}`];
 
 @ApiTags('admin: ingestion')
-@ApiKeyAuth()
 @ApiExtraModels(JobsPayloadDto, CostsPayloadDto)
 @ApiBadRequestResponse({
   description: 'Invalid payload or query, with the records and fields named',
@@ -46,6 +45,7 @@ export class IngestionController {
     private readonly runs: IngestionRunsService,
   ) {}
 
+  @ApiKeyAuth()
   @Post('ingest/jobs/mock')
   @HttpCode(200)
   @ApiOperation({ summary: 'Ingest the demo jobs (data/mock_jobs.json: 3 teams, 30 jobs, 2026-01-01..14)' })
@@ -54,6 +54,7 @@ export class IngestionController {
     return this.ingestion.ingestDemoFile('jobs', 'mock', { dryRun: query.dry_run, atomic: query.atomic });
   }
 
+  @ApiKeyAuth()
   @Post('ingest/costs/mock')
   @HttpCode(200)
   @ApiOperation({ summary: 'Ingest the demo cost snapshots (data/mock_cost_snapshots.json)' })
@@ -62,6 +63,7 @@ export class IngestionController {
     return this.ingestion.ingestDemoFile('costs', 'mock', { dryRun: query.dry_run, atomic: query.atomic });
   }
 
+  @ApiKeyAuth()
   @Post(INGEST_JOBS)
   @HttpCode(200)
   @ApiOperation({ summary: 'Ingest teams and jobs (upsert by job_id)', description: STREAM_NOTE })
@@ -79,6 +81,7 @@ export class IngestionController {
     });
   }
 
+  @ApiKeyAuth()
   @Post(INGEST_COSTS)
   @HttpCode(200)
   @ApiOperation({
@@ -100,13 +103,15 @@ export class IngestionController {
   }
 
   @Get('ingestions')
-  @ApiOperation({ summary: 'Ingestion runs, newest first' })
+  @AdminOrApiKeyAuth()
+  @ApiOperation({ summary: "Ingestion runs, newest first (X-API-Key, or an admin's bearer token)" })
   @ApiOkResponse({ type: IngestionRunListDto })
   list(@Query() query: ListIngestionsQuery) {
     return this.runs.list(query);
   }
 
   @Get('ingestions/:id')
+  @AdminOrApiKeyAuth()
   @ApiOperation({ summary: 'One ingestion run with its counts and first record errors' })
   @ApiOkResponse({ type: IngestionRunDto })
   get(@Param('id', ParseUUIDPipe) id: string): Promise<RunView> {

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AccessLevel, ACCESS_LEVEL } from '../access.decorators';
+import type { Request } from 'express';
+import { AccessLevel, ACCESS_LEVEL, API_KEY_HEADER } from '../access.decorators';
 import { AdminGuard } from './admin.guard';
 import { ApiKeyGuard } from './api-key.guard';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -33,6 +34,11 @@ export class AccessGuard implements CanActivate {
         return this.authenticate(context);
       case 'admin':
         return (await this.authenticate(context)) && this.admin.canActivate(context);
+      case 'admin-or-api-key':
+        // A request that presents a key is judged by its key alone, never by a token beside it.
+        return hasApiKey(context)
+          ? this.apiKey.canActivate(context)
+          : (await this.authenticate(context)) && this.admin.canActivate(context);
       default:
         return assertUnreachable(level);
     }
@@ -42,6 +48,10 @@ export class AccessGuard implements CanActivate {
   private authenticate(context: ExecutionContext): Promise<boolean> {
     return this.jwt.canActivate(context) as Promise<boolean>;
   }
+}
+
+function hasApiKey(context: ExecutionContext): boolean {
+  return context.switchToHttp().getRequest<Request>().headers[API_KEY_HEADER.toLowerCase()] !== undefined;
 }
 
 function assertUnreachable(level: never): never {
