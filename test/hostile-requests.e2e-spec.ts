@@ -941,6 +941,22 @@ const CASES: HostileCase[] = [
     status: 401,
   },
   {
+    name: 'coverage: an 8 MB body on a GET',
+    method: 'GET',
+    path: '/analytics/coverage',
+    as: 'member',
+    body: nestedArrays(8 * MB),
+    status: 413,
+  },
+  {
+    name: 'coverage: a token signed with alg none',
+    method: 'GET',
+    path: '/analytics/coverage',
+    as: 'anonymous',
+    headers: { Authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' },
+    status: 401,
+  },
+  {
     name: 'jobs: a tampered bearer token',
     method: 'GET',
     path: '/jobs',
