@@ -22,7 +22,7 @@ interface ApiCall {
   endMs: number;
 }
 
-interface OverviewLoad {
+export interface OverviewLoad {
   drawnMs: number;
   calls: ApiCall[];
   range: { start: string; end: string };
@@ -116,7 +116,7 @@ export async function measureDashboard(
   }
 }
 
-function dashboardFigure(loads: OverviewLoad[]): Figure {
+export function dashboardFigure(loads: OverviewLoad[]): Figure {
   const drawn = loads.map((l) => l.drawnMs);
   const beforeChart = loads.map((l) => l.calls.filter((c) => c.endMs <= l.drawnMs));
   const spans = beforeChart.map((calls) =>

@@ -94,7 +94,11 @@ function Layout({ children }: { children: ComponentChildren }) {
       <a
         class="skip"
         href="#content"
-        onClick={(e) => (e.preventDefault(), document.getElementById('content')?.focus())}
+        onClick={(event) => {
+          // The hash is the page's route: move the focus without touching it.
+          event.preventDefault();
+          document.getElementById('content')?.focus();
+        }}
       >
         Skip to the content
       </a>
