@@ -5,6 +5,13 @@ import { IsCalendarDate } from '../../common/date-range.query';
 import { CELL_RULES, CellRule } from '../cost-explanation';
 
 export class CostExplanationQuery extends IdleQuery {
+  @ApiPropertyOptional({
+    enum: IDLE_MODES,
+    default: 'separate',
+    description: 'The idle treatment whose effect on the job to show (as the reports take it)',
+  })
+  declare idle?: IdleMode;
+
   @ApiProperty({ example: '2026-01-03', format: 'date', description: 'The UTC day to explain (YYYY-MM-DD)' })
   @IsNotEmpty({ message: 'day is required (YYYY-MM-DD)' })
   @IsString()
