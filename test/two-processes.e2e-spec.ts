@@ -82,8 +82,9 @@ describe('Two API processes on one database, limits shared through Redis', () =>
       spawnApp(env),
       spawnApp({ DATABASE_URL: reference.url, LOG_LEVEL: 'warn' }),
     ]);
-    await Promise.all([a, b, single].map((app) => waitForHealth(app)));
-  });
+    // Three ts-node processes compiling the whole app at once on two cores: minutes when the machine is busy.
+    await Promise.all([a, b, single].map((app) => waitForHealth(app, 180_000)));
+  }, 240_000);
   afterAll(async () => {
     for (const app of [a, b, single]) app?.child.kill('SIGTERM');
     await Promise.all([a, b, single].map((app) => app?.exited));
