@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { allocate, CapacityInput, costByTeam, IdleTreatment } from '../src/allocation/allocation-math';
 import { AllocationService } from '../src/allocation/allocation.service';
 import { allocationState } from './support/allocation-state';
-import { adminAuth, createJob, createSnapshot, createTeam, JobInput, jobIntervals, TeamRow } from './support/factories';
+import {
+  adminAuth,
+  createJob,
+  createSnapshot,
+  createTeam,
+  JobInput,
+  jobIntervals,
+  TeamRow,
+  updateJobRow,
+} from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -157,20 +166,7 @@ describe('Capacity and idle on random datasets (property)', () => {
             if (!jobs.length) break;
             const old = jobs[index % jobs.length];
             const changed = { ...old, ...toRow(spec), team_id: teams[spec.team].id };
-            await t.db.query(
-              `UPDATE jobs SET provider=$2, gpu_type=$3, gpu_count=$4, status=$5, start_time=$6, end_time=$7, model_name=$8, team_id=$9 WHERE id=$1`,
-              [
-                old.id,
-                changed.provider,
-                changed.gpu_type,
-                changed.gpu_count,
-                changed.status,
-                changed.start_time,
-                changed.end_time,
-                changed.model_name,
-                changed.team_id,
-              ],
-            );
+            await updateJobRow(t.db, { ...changed, id: old.id });
             jobs[index % jobs.length] = changed;
             await t.db.transaction(async (m) => {
               await allocation.markJobsChanged(m, jobIntervals([old, changed]));

@@ -236,3 +236,34 @@ export async function createDailyCosts(
   }
   return jobs;
 }
+
+/** The columns of a job row that allocation reads, as the property suites edit them. */
+export interface EditableJobRow {
+  id: string;
+  provider: string;
+  gpu_type: string;
+  gpu_count: number;
+  status: string;
+  start_time: string | Date;
+  end_time: string | Date | null;
+  model_name: string;
+  team_id: string;
+}
+
+/** Writes a job's new version straight to `jobs` (the caller marks the allocation as it tests). */
+export async function updateJobRow(db: DataSource, job: EditableJobRow): Promise<void> {
+  await db.query(
+    `UPDATE jobs SET provider=$2, gpu_type=$3, gpu_count=$4, status=$5, start_time=$6, end_time=$7, model_name=$8, team_id=$9 WHERE id=$1`,
+    [
+      job.id,
+      job.provider,
+      job.gpu_type,
+      job.gpu_count,
+      job.status,
+      job.start_time,
+      job.end_time,
+      job.model_name,
+      job.team_id,
+    ],
+  );
+}
