@@ -130,12 +130,15 @@ describe('Ingestion: PostgreSQL stopped mid-upload and restarted', () => {
   });
 
   it('down for longer than the lease: answers 503, keeps whole batches, and the run ends abandoned, none left running', async () => {
-    let stoppedAt = 0;
+    // The 503 can come while the server is still shutting down, before `pg.stop()` resolves:
+    // the outage is timed from the end of that promise, set as the fault begins.
+    let stopped: Promise<number> | undefined;
     const answer = await upload('long', 30_000, 12_000, async () => {
-      await pg.stop();
-      stoppedAt = Date.now();
+      stopped = pg.stop().then(() => Date.now());
+      await stopped;
     });
     expect(answer.status).toBe(503);
+    const stoppedAt = await stopped!;
     // Down past the lease: the process gives up closing the run itself.
     await sleep(Math.max(0, stoppedAt + LEASE_SECONDS * 1_000 + 2_000 - Date.now()));
     pg = await startServer();
@@ -148,13 +151,17 @@ describe('Ingestion: PostgreSQL stopped mid-upload and restarted', () => {
   });
 
   it('down for less than the lease: the run ends failed, through a new connection, with the counts it committed', async () => {
+    // Set as the fault begins: the 503 can come while the server is still shutting down, and the
+    // test must not query it before it is back.
     let restarted: Promise<void> | undefined;
     const answer = await upload('short', 30_000, 12_000, async () => {
-      await pg.stop();
+      const stopped = pg.stop();
       // Back at once: the run's process is still retrying to close it.
-      restarted = startServer().then((server) => void (pg = server));
+      restarted = stopped.then(startServer).then((server) => void (pg = server));
+      await stopped;
     });
     expect(answer.status).toBe(503);
+    expect(restarted).toBeDefined();
     await restarted;
 
     const all = await noneRunning(LEASE_SECONDS * 1_000 + 10_000);
