@@ -137,7 +137,7 @@ describe('Ingestion: PostgreSQL stopped mid-upload and restarted', () => {
       stopped = pg.stop().then(() => Date.now());
       await stopped;
     });
-    expect(answer.status).toBe(503);
+    expect(answer).toMatchObject({ status: 503 }); // the body says why, should it not be
     const stoppedAt = await stopped!;
     // Down past the lease: the process gives up closing the run itself.
     await sleep(Math.max(0, stoppedAt + LEASE_SECONDS * 1_000 + 2_000 - Date.now()));
@@ -160,7 +160,7 @@ describe('Ingestion: PostgreSQL stopped mid-upload and restarted', () => {
       restarted = stopped.then(startServer).then((server) => void (pg = server));
       await stopped;
     });
-    expect(answer.status).toBe(503);
+    expect(answer).toMatchObject({ status: 503 }); // the body says why, should it not be
     expect(restarted).toBeDefined();
     await restarted;
 

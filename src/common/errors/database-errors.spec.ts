@@ -1,6 +1,6 @@
 import { DatabaseError } from 'pg';
-import { QueryFailedError } from 'typeorm';
-import { databaseErrorFields, loggableError } from './database-errors';
+import { QueryFailedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { databaseErrorFields, isDatabaseUnavailable, loggableError } from './database-errors';
 
 /** A PostgreSQL error as pg builds it from the server's answer. */
 function pgError(code: string, message: string, extra: Partial<DatabaseError> = {}): DatabaseError {
@@ -44,5 +44,25 @@ describe('what a log line may say about a database error', () => {
     const error = new TypeError('not a database error');
     expect(databaseErrorFields(error)).toBeUndefined();
     expect(loggableError(error)).toBe(error);
+  });
+});
+
+describe('which errors mean the database cannot be reached (503, not 500)', () => {
+  it('a refused connection, a server shutting down, a session ended by the administrator', () => {
+    expect(
+      isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+    ).toBe(true);
+    expect(isDatabaseUnavailable(pgError('57P03', 'the database system is shutting down'))).toBe(true);
+    const ended = pgError('57P01', 'terminating connection due to administrator command');
+    expect(isDatabaseUnavailable(new QueryFailedError('UPDATE …', [], ended))).toBe(true);
+  });
+
+  it('the next query of a transaction whose connection was lost: TypeORM has released its runner', () => {
+    expect(isDatabaseUnavailable(new QueryRunnerProviderAlreadyReleasedError())).toBe(true);
+  });
+
+  it('not a failed statement or any other error', () => {
+    expect(isDatabaseUnavailable(pgError('23505', 'duplicate key value violates unique constraint'))).toBe(false);
+    expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
   });
 });
