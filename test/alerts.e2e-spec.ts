@@ -5,7 +5,10 @@ import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { AlertsEvaluator } from '../src/alerts/evaluation/alerts-evaluator';
+import { TeamCellDays } from '../src/alerts/evaluation/team-cell-days';
+import { dataSourceOptions } from '../src/database/data-source-options';
 import { expectErrorShape, UUID } from './support/expectations';
 import { adminAuth, createTeam, jobPayload, memberAuth, postIngest, TeamRow } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
@@ -92,6 +95,8 @@ describe('Alerts', () => {
     await receiver.start();
     t = await createTestApp({
       ALERT_EVALUATION_POLL_SECONDS: '0.1',
+      // Well above the gaps between a test's uploads, even on a busy machine; well below waitFor's 20 s.
+      ALERT_EVALUATION_QUIET_SECONDS: '1',
       ALERT_DELIVERY_POLL_SECONDS: '0.1',
       ALERT_RETRY_BASE_SECONDS: '0.2',
       ALERT_EVALUATION_INTERVAL_SECONDS: '3600',
@@ -434,6 +439,26 @@ describe('Alerts', () => {
       });
       expect(after.sum).toBeGreaterThan(before.sum);
     });
+
+    it('evaluates a burst of uploads once, after the last (ALERT_EVALUATION_QUIET_SECONDS), not at every look', async () => {
+      const team = await createTeam(t.db, { budget_usd: 1000 });
+      await rule({ name: 'burst', kind: 'budget_actual', team_id: team.id, channel_id: await channel('/burst') });
+      await waitFor('no changed day left', async () =>
+        (await t.db.query(`SELECT 1 FROM alert_pending_days`)).length === 0 ? true : undefined,
+      );
+      await sleep(300);
+      const before = await changedDays();
+
+      // Eight uploads 150 ms apart: the evaluation looks for marks every 100 ms in between.
+      for (const day of ['2026-10-12', '2026-10-13', '2026-10-14', '2026-10-15']) {
+        await spend(team, 'alert-burst', { [day]: 100 });
+        await sleep(150);
+      }
+      await waitFor('the evaluation', async () => ((await changedDays()).count > before.count ? true : undefined));
+      await sleep(1_500); // past another quiet period: a second evaluation would have run by now
+      expect((await changedDays()).count).toBe(before.count + 1);
+      expect(await t.db.query(`SELECT 1 FROM alert_pending_days`)).toEqual([]);
+    });
   });
 
   describe('budget_forecast', () => {
@@ -520,6 +545,29 @@ describe('Alerts', () => {
       });
       expect(event).toEqual(expect.objectContaining({ team_id: team.id, period: '2026-10-21', value_usd: 1000 }));
       await api().delete(`/api/v1/alerts/rules/${ruleId}`).set('Authorization', admin).expect(204);
+    });
+
+    it('reads again the series of a day another API process re-summed since this one read it', async () => {
+      // The other process's series: a cache of its own, over a connection of its own.
+      const otherDb = await new DataSource(dataSourceOptions(t.databaseUrl, { DB_POOL_SIZE: 1 })).initialize();
+      try {
+        const team = await createTeam(t.db);
+        await spendDays(team, 'alert-series', { '2026-11-02': 100, '2026-11-03': 100 });
+        await waitFor('the evaluation', async () =>
+          (await t.db.query(`SELECT 1 FROM alert_pending_days`)).length === 0 ? true : undefined,
+        );
+        const costsOf = async (series: TeamCellDays) =>
+          (await series.series('2026-11-02', '2026-11-03', team.id)).map((s) => s.costs);
+        expect(await costsOf(current.get(TeamCellDays))).toEqual([[100, 100]]);
+
+        // The bill of the 3rd is corrected and the other process re-sums the day, as its evaluation
+        // would, while this one's waits for the quiet period.
+        await spendDays(team, 'alert-series', { '2026-11-03': 40 });
+        await new TeamCellDays(otherDb).resum(['2026-11-03']);
+        expect(await costsOf(current.get(TeamCellDays))).toEqual([[100, 40]]);
+      } finally {
+        await otherDb.destroy();
+      }
     });
   });
 

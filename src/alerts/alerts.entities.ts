@@ -262,4 +262,25 @@ class AlertTeamCellDay {
   costUsd: string;
 }
 
-export const ALERT_ENTITIES = [AlertChannel, AlertRule, AlertEvent, AlertDelivery, AlertPendingDay, AlertTeamCellDay];
+/**
+ * The latest write of each day's series in `alert_team_cell_days`: the id of the transaction that
+ * re-summed the day. A process keeps the series it read and reads again only days whose version moved.
+ */
+@Entity({ name: 'alert_series_days' })
+class AlertSeriesDay {
+  @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_alert_series_days' })
+  day: string;
+
+  @Column({ type: 'bigint' })
+  version: string;
+}
+
+export const ALERT_ENTITIES = [
+  AlertChannel,
+  AlertRule,
+  AlertEvent,
+  AlertDelivery,
+  AlertPendingDay,
+  AlertTeamCellDay,
+  AlertSeriesDay,
+];

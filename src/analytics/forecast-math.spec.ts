@@ -5,6 +5,7 @@ import {
   forecastInputOf,
   forecastMonth,
   forecastWindow,
+  pointForecastWindow,
   predictRemainder,
   quantile,
   runRateForecast,
@@ -172,5 +173,39 @@ describe('forecast arithmetic', () => {
       remainingDays: 28,
     });
     expect(forecastInputOf(window, () => 0).history).toEqual([]);
+  });
+
+  it('forecasts the same without the interval from the profile days alone, given whether the team spent before them', () => {
+    const window = forecastWindow('2026-03', '2026-03-11');
+    const short = pointForecastWindow(window);
+    expect(short.historyStart).toBe(addDays('2026-03-11', -(FORECAST_SETTINGS.profileDays - 1)));
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    // Teams that start long before, just before and inside the profile days, with idle days
+    // (cost 0) around the profile's first day, and one that never spent.
+    const starts = [
+      window.historyStart,
+      addDays(short.historyStart, -3),
+      short.historyStart,
+      addDays(short.historyStart, 9),
+      '2026-04-01',
+    ];
+    for (const start of starts) {
+      for (let run = 0; run < 20; run++) {
+        const costs = new Map<string, number>();
+        for (let day = start; day <= window.asOf; day = addDays(day, 1)) {
+          const idle =
+            random() < 0.3 || (day >= addDays(short.historyStart, -2) && day <= addDays(short.historyStart, 1));
+          costs.set(day, idle ? 0 : Math.round(random() * 10_000) / 100);
+        }
+        const costOf = (day: string) => costs.get(day) ?? 0;
+        const spentBefore = [...costs].some(([day, cost]) => day < short.historyStart && cost !== 0);
+        const whole = forecastMonth(forecastInputOf(window, costOf), { interval: false });
+        const point = forecastMonth(forecastInputOf(short, costOf, { startedBefore: spentBefore }), {
+          interval: false,
+        });
+        expect(point).toEqual(whole);
+      }
+    }
   });
 });

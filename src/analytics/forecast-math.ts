@@ -212,16 +212,35 @@ export function forecastWindow(month: string, dataAsOf: string): ForecastWindow 
 }
 
 /**
- * One team's forecast input from its daily cost by UTC day. History starts at the team's first
+ * The days a forecast without its interval reads: the point forecast looks at the last
+ * profileDays of history only, the backtest's origins are not needed. With whether the team spent
+ * before them (forecastInputOf's `startedBefore`) it is the same forecast as over the whole window.
+ */
+export function pointForecastWindow(window: ForecastWindow): ForecastWindow {
+  const from = addDays(window.asOf, -(FORECAST_SETTINGS.profileDays - 1));
+  return { ...window, historyStart: from > window.historyStart ? from : window.historyStart };
+}
+
+/**
+ * One team's forecast input from its daily cost by UTC day (`offset`: days since the window's
+ * historyStart, for a caller that holds the costs as an array). History starts at the team's first
  * day with cost in the window: the days before it, when a new team spent nothing because it did
  * not exist yet, would teach the profile and the backtest a pattern that is not there.
+ * `startedBefore`: the team spent before the window's first day (a pointForecastWindow), so its
+ * history already runs through the whole window.
  */
-export function forecastInputOf(window: ForecastWindow, costOf: (day: string) => number): ForecastInput {
+export function forecastInputOf(
+  window: ForecastWindow,
+  costOf: (day: string, offset: number) => number,
+  { startedBefore = false }: { startedBefore?: boolean } = {},
+): ForecastInput {
   const history: number[] = [];
   let spendToDate = 0;
-  for (const day of daysOf(window)) {
-    const cost = costOf(day);
-    if (cost === 0 && history.length === 0) continue;
+  const days = daysOf(window);
+  for (let offset = 0; offset < days.length; offset++) {
+    const day = days[offset];
+    const cost = costOf(day, offset);
+    if (cost === 0 && history.length === 0 && !startedBefore) continue;
     history.push(cost);
     if (day >= window.first) spendToDate += cost;
   }

@@ -2,10 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AllocationService } from '../allocation/allocation.service';
-import { addDays } from '../common/calendar';
+import { addDays, daysInRange } from '../common/calendar';
 import { projectedStatus } from './budget-math';
 import type { ForecastReport, TeamForecast } from './dto/forecast.dto';
-import { FORECAST_SETTINGS, forecastInputOf, forecastMonth, forecastWindow } from './forecast-math';
+import {
+  FORECAST_SETTINGS,
+  forecastInputOf,
+  forecastMonth,
+  forecastWindow,
+  pointForecastWindow,
+} from './forecast-math';
 import { roundCents } from '../common/money';
 import { snapshotDays } from './snapshot-days';
 
@@ -16,10 +22,13 @@ interface TeamMonthRow {
   spend: string;
 }
 
-interface TeamDayRow {
+/** A team's daily cost over the days read: days since their first, and each day's cost. */
+interface TeamHistoryRow {
   team_id: string;
-  day: string;
-  cost: number;
+  offsets: number[];
+  costs: number[];
+  /** Whether the team spent in the window before the days read (its history starts earlier). */
+  spent_before: boolean;
 }
 
 /**
@@ -48,6 +57,7 @@ export class ForecastService {
     { interval = true }: { interval?: boolean } = {},
   ): Promise<ForecastReport> {
     const window = forecastWindow(month, await this.lastCostDay());
+    const read = interval ? window : pointForecastWindow(window);
     const [teams, days] = await Promise.all([
       this.dataSource.query<TeamMonthRow[]>(
         `SELECT t.id::text AS team_id, t.name AS team_name, t.budget_usd::text AS budget_usd,
@@ -61,26 +71,34 @@ export class ForecastService {
          ORDER BY coalesce(s.spend, 0) DESC, t.name`,
         [window.first, window.asOf, teamId ?? null],
       ),
-      this.dataSource.query<TeamDayRow[]>(
-        `SELECT team_id::text AS team_id, to_char(day, 'YYYY-MM-DD') AS day, cost_usd::float8 AS cost
+      // One row of arrays per team: ~300 days × every team as rows of dates cost a budgets read
+      // (and each alert evaluation of the current month) most of its time in parsing.
+      this.dataSource.query<TeamHistoryRow[]>(
+        `SELECT team_id::text AS team_id,
+                coalesce(array_agg(day - $1::date) FILTER (WHERE day >= $1::date), '{}') AS offsets,
+                coalesce(array_agg(cost_usd::float8) FILTER (WHERE day >= $1::date), '{}') AS costs,
+                coalesce(bool_or(cost_usd <> 0) FILTER (WHERE day < $1::date), false) AS spent_before
          FROM allocation_team_days
-         WHERE day BETWEEN $1::date AND $2::date AND ($3::uuid IS NULL OR team_id = $3::uuid)`,
-        [window.historyStart, window.asOf, teamId ?? null],
+         WHERE day BETWEEN $2::date AND $3::date AND ($4::uuid IS NULL OR team_id = $4::uuid)
+         GROUP BY team_id`,
+        [read.historyStart, window.historyStart, window.asOf, teamId ?? null],
       ),
     ]);
-    const costs = new Map<string, Map<string, number>>();
+    const length = daysInRange(read.historyStart, read.asOf);
+    const history = new Map<string, TeamHistoryRow & { daily: Float64Array }>();
     for (const row of days) {
-      if (!costs.has(row.team_id)) costs.set(row.team_id, new Map());
-      costs.get(row.team_id)!.set(row.day, row.cost);
+      const daily = new Float64Array(length);
+      row.offsets.forEach((offset, i) => (daily[offset] = row.costs[i]));
+      history.set(row.team_id, { ...row, daily });
     }
     const rows: TeamForecast[] = teams.map((team) => {
-      const daily = costs.get(team.team_id);
+      const past = history.get(team.team_id);
       // The spend to date is the exact sum, rounded once; the history is for the prediction only.
       const spend = roundCents(team.spend);
-      const f = forecastMonth(
-        { ...forecastInputOf(window, (day) => daily?.get(day) ?? 0), spendToDate: spend },
-        { interval },
-      );
+      const input = forecastInputOf(read, (_day, offset) => past?.daily[offset] ?? 0, {
+        startedBefore: past?.spent_before ?? false,
+      });
+      const f = forecastMonth({ ...input, spendToDate: spend }, { interval });
       const budget = team.budget_usd === null ? null : Number(team.budget_usd);
       return {
         team_id: team.team_id,

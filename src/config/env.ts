@@ -350,6 +350,18 @@ export class Env {
   ALERT_EVALUATION_POLL_SECONDS = 5;
 
   /**
+   * Seconds without a new mark before the marked days are evaluated: the uploads of one feed (the
+   * day's jobs, then its bill) are evaluated once, after the last, rather than once each and
+   * alongside the next. Never more than 30 s after a process first saw the marks, however steady
+   * the uploads. 0: evaluate at every look.
+   */
+  @Transform(toDecimal)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(30)
+  ALERT_EVALUATION_QUIET_SECONDS = 2;
+
+  /**
    * Seconds between scheduled evaluations of today and yesterday (running jobs measured up to
    * now), which catch what no ingestion changed: a new rule, a new budget, a forecast moving.
    */

@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AllocationService } from '../../allocation/allocation.service';
 import { roundCents } from '../../common/money';
 import { addDays } from '../../common/calendar';
+import { Env } from '../../config/env';
 import { MetricsService } from '../../health/metrics.service';
 import { anomalyCandidates, budgetCandidates, Candidate, RuleToEvaluate, TeamMonthAmount } from './candidates';
-import { PendingDays } from './pending-days';
+import { dueForEvaluation, PendingDays } from './pending-days';
 import { TeamCellDays } from './team-cell-days';
 import { ANOMALY_FINDER, AnomalyFinder, BUDGET_FORECASTER, BudgetForecaster } from './sources';
 
@@ -54,6 +56,9 @@ const FIRE = `
 @Injectable()
 export class AlertsEvaluator {
   private readonly logger = new Logger(AlertsEvaluator.name);
+  private readonly quietSeconds: number;
+  /** When this process first saw the marks it has not evaluated yet (Date.now()). */
+  private marksSeenAt?: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -63,13 +68,25 @@ export class AlertsEvaluator {
     @Inject(BUDGET_FORECASTER) private readonly forecaster: BudgetForecaster,
     @Inject(ANOMALY_FINDER) private readonly anomalies: AnomalyFinder,
     private readonly metrics: MetricsService,
-  ) {}
+    config: ConfigService<Env, true>,
+  ) {
+    this.quietSeconds = config.get('ALERT_EVALUATION_QUIET_SECONDS', { infer: true });
+  }
 
-  /** Evaluates the days ingestions changed since the last call; returns the number of events fired. */
+  /**
+   * Evaluates the days ingestions changed, once they are quiet (dueForEvaluation); returns the
+   * number of events fired. A look that evaluates nothing is not timed.
+   */
   async evaluatePending(): Promise<number> {
     const done = this.metrics.alertEvaluationDuration.startTimer({ trigger: 'changed_days' });
     const days = await this.pending.read(this.dataSource.manager);
-    if (!days.length) return 0;
+    if (!days.length) {
+      this.marksSeenAt = undefined;
+      return 0;
+    }
+    this.marksSeenAt ??= Date.now();
+    if (!dueForEvaluation(days, (Date.now() - this.marksSeenAt) / 1000, this.quietSeconds)) return 0;
+    this.marksSeenAt = undefined;
     try {
       const dayList = days.map((d) => d.day);
       return await this.evaluateOver(dayList, dayList, (m) => this.pending.clear(m, days));
@@ -126,43 +143,54 @@ export class AlertsEvaluator {
     return fired;
   }
 
+  /** The three kinds read independently, so their queries run side by side on the pool's connections. */
   private async candidates(rules: RuleToEvaluate[], days: string[]): Promise<Candidate[]> {
     const kinds = new Set(rules.map((r) => r.kind));
     const months = [...new Set(days.map((d) => d.slice(0, 7)))].sort();
     const teamId = onlyTeam(rules);
-    const out: Candidate[] = [];
-    if (kinds.has('budget_actual')) {
-      out.push(...budgetCandidates(rules, await this.spend(months, teamId), 'budget_actual'));
-    }
+    const none = Promise.resolve<Candidate[]>([]);
     // A forecast is about a month still running: a past month's is its actual spend.
     const current = utcDay(new Date()).slice(0, 7);
-    if (kinds.has('budget_forecast') && months.includes(current)) {
-      const forecasts = await this.forecaster.forecastMonth(teamId, current);
-      const amounts: TeamMonthAmount[] = forecasts.map((f) => ({
-        team_id: f.team_id,
-        team_name: f.team_name,
-        month: current,
-        budget_usd: f.budget_usd,
-        amount_usd: f.forecast_usd,
-      }));
-      out.push(...budgetCandidates(rules, amounts, 'budget_forecast'));
-    }
-    if (kinds.has('anomaly')) {
-      const sorted = [...days].sort();
-      const wanted = new Set(days);
-      const found = await this.anomalies.find({
-        start: sorted[0],
-        end: sorted[sorted.length - 1],
-        ...(teamId ? { teamId } : {}),
-      });
-      out.push(
-        ...anomalyCandidates(
-          rules,
-          found.filter((a) => wanted.has(a.day)),
-        ),
-      );
-    }
-    return out;
+    const found = await Promise.all([
+      kinds.has('budget_actual')
+        ? this.spend(months, teamId).then((amounts) => budgetCandidates(rules, amounts, 'budget_actual'))
+        : none,
+      kinds.has('budget_forecast') && months.includes(current)
+        ? this.forecaster.forecastMonth(teamId, current).then((forecasts) =>
+            budgetCandidates(
+              rules,
+              forecasts.map((f) => ({
+                team_id: f.team_id,
+                team_name: f.team_name,
+                month: current,
+                budget_usd: f.budget_usd,
+                amount_usd: f.forecast_usd,
+              })),
+              'budget_forecast',
+            ),
+          )
+        : none,
+      kinds.has('anomaly') ? this.anomalyCandidates(rules, days, teamId) : none,
+    ]);
+    return found.flat();
+  }
+
+  private async anomalyCandidates(
+    rules: RuleToEvaluate[],
+    days: string[],
+    teamId: string | null,
+  ): Promise<Candidate[]> {
+    const sorted = [...days].sort();
+    const wanted = new Set(days);
+    const found = await this.anomalies.find({
+      start: sorted[0],
+      end: sorted[sorted.length - 1],
+      ...(teamId ? { teamId } : {}),
+    });
+    return anomalyCandidates(
+      rules,
+      found.filter((a) => wanted.has(a.day)),
+    );
   }
 
   /** Every budgeted team's allocated spend in each month (the sums `/analytics/budgets` shows). */

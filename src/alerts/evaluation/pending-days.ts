@@ -6,10 +6,26 @@ export interface PendingDay {
   day: string;
   /** As text, to the microsecond, so the claim can tell a day marked again since it was read. */
   marked_at: string;
+  /** Seconds since the mark, by the database's clock (the one that wrote it). */
+  age_seconds: number;
 }
 
 /** At most this many days are evaluated at once; the rest wait for the next poll. */
 const MAX_DAYS_PER_EVALUATION = 1_000;
+
+/** The longest a process lets marks wait for a quiet moment once it has seen them. */
+export const MAX_QUIET_WAIT_SECONDS = 30;
+
+/**
+ * Whether marked days are evaluated now: once no mark is younger than `quietSeconds` (the
+ * uploads that made them have stopped), or once this process has waited MAX_QUIET_WAIT_SECONDS
+ * since it first saw them, so steady uploads delay an evaluation but never starve it.
+ */
+export function dueForEvaluation(days: PendingDay[], waitedSeconds: number, quietSeconds: number): boolean {
+  if (!days.length) return false;
+  const quietFor = Math.min(...days.map((d) => d.age_seconds));
+  return quietFor >= quietSeconds || waitedSeconds >= MAX_QUIET_WAIT_SECONDS;
+}
 
 /**
  * `alert_pending_days`: the days whose allocation changed and that alerts have not evaluated
@@ -38,7 +54,9 @@ export class PendingDays implements AllocationChangeListener, OnModuleInit {
   /** The oldest pending days (committed marks only). */
   read(m: EntityManager): Promise<PendingDay[]> {
     return m.query<PendingDay[]>(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, marked_at::text AS marked_at FROM alert_pending_days
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, marked_at::text AS marked_at,
+              extract(epoch FROM clock_timestamp() - marked_at)::float8 AS age_seconds
+       FROM alert_pending_days
        ORDER BY day LIMIT ${MAX_DAYS_PER_EVALUATION}`,
     );
   }

@@ -10,6 +10,7 @@ import { RunLiveness1767226700000 } from './1767226700000-RunLiveness';
 import { Alerts1767226800000 } from './1767226800000-Alerts';
 import { AlertSeries1767226900000 } from './1767226900000-AlertSeries';
 import { Capacity1767227000000 } from './1767227000000-Capacity';
+import { AlertSeriesVersions1767227060000 } from './1767227060000-AlertSeriesVersions';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   Alerts1767226800000,
   AlertSeries1767226900000,
   Capacity1767227000000,
+  AlertSeriesVersions1767227060000,
 ];
