@@ -10,6 +10,8 @@ import { RunLiveness1767226700000 } from './1767226700000-RunLiveness';
 import { Alerts1767226800000 } from './1767226800000-Alerts';
 import { AlertSeries1767226900000 } from './1767226900000-AlertSeries';
 import { Capacity1767227000000 } from './1767227000000-Capacity';
+import { JobLabelsAndUtilization1767227100000 } from './1767227100000-JobLabelsAndUtilization';
+import { LabelAllocation1767227150000 } from './1767227150000-LabelAllocation';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -28,4 +30,6 @@ export const MIGRATIONS = [
   Alerts1767226800000,
   AlertSeries1767226900000,
   Capacity1767227000000,
+  JobLabelsAndUtilization1767227100000,
+  LabelAllocation1767227150000,
 ];
