@@ -79,11 +79,11 @@ export function generateTeams(seed: number): BenchTeam[] {
 }
 
 /** 50 teams × 4 projects: the ~200 values of the `project` label. */
-export const PROJECTS_PER_TEAM = 4;
+const PROJECTS_PER_TEAM = 4;
 /** Experiments per project: 5,000 values of the `experiment` label in all. */
-export const EXPERIMENTS_PER_PROJECT = 25;
+const EXPERIMENTS_PER_PROJECT = 25;
 /** Share of jobs without gpu_utilization. */
-export const UNMEASURED_SHARE = 0.3;
+const UNMEASURED_SHARE = 0.3;
 
 /** The longest a synthetic job runs; jobs still running at the horizon started at most this long before it. */
 export const LONGEST_JOB_DAYS = 14;

@@ -39,7 +39,8 @@ export const JOB_DAY_COLUMNS =
   'day, provider, gpu_type, job_uuid, team_id, model_name, status, gpu_hours, first_day, labels, gpu_utilization';
 
 /** The columns of `jobs` a job-day is computed from (the candidates of both refresh paths). */
-export const JOB_USAGE_COLUMNS = 'id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, labels, gpu_utilization';
+export const JOB_USAGE_COLUMNS =
+  'id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, labels, gpu_utilization';
 
 /**
  * The capacity period covering the cell `cell` (day, provider, gpu_type), joined as `k`: its id,

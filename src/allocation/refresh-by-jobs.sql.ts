@@ -170,7 +170,11 @@ const DAY_TABLES = [
   { table: 'allocation_team_model_days', keys: ['day', 'team_id', 'model_name'], deltas: 'allocation_day_deltas' },
   { table: 'allocation_team_days', keys: ['day', 'team_id'], deltas: 'allocation_day_deltas' },
   { table: 'allocation_model_days', keys: ['day', 'model_name'], deltas: 'allocation_day_deltas' },
-  { table: 'allocation_label_days', keys: ['label_key', 'day', 'team_id', 'label_value'], deltas: 'allocation_label_deltas' },
+  {
+    table: 'allocation_label_days',
+    keys: ['label_key', 'day', 'team_id', 'label_value'],
+    deltas: 'allocation_label_deltas',
+  },
 ] as const;
 
 /** The deltas added to the day tables; groups that lost their last job go. */

@@ -7,6 +7,7 @@ import { jobDayCost, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
 import { csvWriter } from '../common/csv';
 import type { IdleMode } from '../common/idle.query';
+import { labelsContaining, type LabelFilter } from '../common/label-filters';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
 export const FOCUS_COLUMNS = [
@@ -48,6 +49,9 @@ export const FOCUS_COLUMNS = [
   'AllocatedTags',
   'CapacityReservationId',
   'CapacityReservationStatus',
+  // The job's labels (user-defined tags, so unprefixed), and the utilization it reports.
+  'Tags',
+  'x_GpuUtilization',
 ] as const;
 
 /** Rows fetched per round trip: memory stays flat whatever the range. */
@@ -113,13 +117,16 @@ export class FocusExportService {
     end: string,
     teamId: string | undefined,
     idle: IdleMode = 'separate',
+    labels: LabelFilter[] = [],
   ): Promise<void> {
+    const labelled = labels.length ? labelsContaining(labels) : null;
     await this.allocation.ensureFresh();
     const csv = csvWriter({ header: true, columns: [...FOCUS_COLUMNS] });
     csv.pipe(out);
     for (const page of [
-      (after: Cursor | null) => this.jobPage(start, end, teamId, idle, after),
-      (after: Cursor | null) => this.idlePage(start, end, teamId, idle, after),
+      (after: Cursor | null) => this.jobPage(start, end, teamId, idle, labelled, after),
+      // Idle carries no labels: a label filter leaves none.
+      (after: Cursor | null) => (labelled ? Promise.resolve([]) : this.idlePage(start, end, teamId, idle, after)),
     ]) {
       let cursor: Cursor | null = null;
       for (;;) {
@@ -136,7 +143,14 @@ export class FocusExportService {
     await once(csv, 'end');
   }
 
-  private jobPage(start: string, end: string, teamId: string | undefined, idle: IdleMode, after: Cursor | null) {
+  private jobPage(
+    start: string,
+    end: string,
+    teamId: string | undefined,
+    idle: IdleMode,
+    labelled: string | null,
+    after: Cursor | null,
+  ) {
     const cost = jobDayCost('a.gpu_hours', idle === 'share' ? 'x.share_rate' : 'x.rate');
     return this.dataSource.query<(Record<string, string> & Cursor)[]>(
       `SELECT a.day::text AS day, a.provider, a.gpu_type, a.job_uuid::text AS job_uuid, ${PERIOD_COLUMNS},
@@ -153,7 +167,9 @@ export class FocusExportService {
                 AS "AllocatedMethodDetails",
               CASE WHEN x.snapshot_cost_usd IS NOT NULL THEN a.job_uuid::text END AS "AllocatedResourceId",
               CASE WHEN x.snapshot_cost_usd IS NOT NULL THEN j.job_id END AS "AllocatedResourceName",
-              CASE WHEN x.capacity_id IS NOT NULL THEN 'Used' END AS "CapacityReservationStatus"
+              CASE WHEN x.capacity_id IS NOT NULL THEN 'Used' END AS "CapacityReservationStatus",
+              CASE WHEN a.labels <> '{}'::jsonb THEN a.labels::text END AS "Tags",
+              a.gpu_utilization::text AS "x_GpuUtilization"
        FROM job_day_allocations a
        JOIN allocation_cells x ON ${sameCell('x', 'a')}
        JOIN jobs j ON j.id = a.job_uuid
@@ -161,9 +177,10 @@ export class FocusExportService {
        WHERE a.day BETWEEN $1::date AND $2::date
          AND ($3::uuid IS NULL OR a.team_id = $3::uuid)
          AND ($4::date IS NULL OR (a.day, a.provider, a.gpu_type, a.job_uuid) > ($4::date, $5::text, $6::text, $7::uuid))
+         AND ($8::jsonb IS NULL OR a.labels @> $8::jsonb)
        ORDER BY a.day, a.provider, a.gpu_type, a.job_uuid
        LIMIT ${PAGE_SIZE}`,
-      [start, end, teamId ?? null, ...cursorParams(after)],
+      [start, end, teamId ?? null, ...cursorParams(after), labelled],
     );
   }
 
@@ -191,7 +208,7 @@ export class FocusExportService {
               CASE WHEN o.id IS NULL THEN 'heliox:capacity' ELSE 'heliox:capacity-idle-owner' END AS "AllocatedMethodId",
               ${methodDetails('idle_hours.h / x.capacity_gpu_hours', 'idle_hours.h', idle)} AS "AllocatedMethodDetails",
               o.id::text AS "AllocatedResourceId", o.name AS "AllocatedResourceName",
-              'Unused' AS "CapacityReservationStatus"
+              'Unused' AS "CapacityReservationStatus", NULL AS "Tags", NULL AS "x_GpuUtilization"
        FROM allocation_cells x
        LEFT JOIN teams o ON o.id = ${owned}
        CROSS JOIN LATERAL (SELECT x.capacity_gpu_hours - x.gpu_hours AS h) idle_hours

@@ -5,10 +5,10 @@ import { storableText, unstorableText } from './storable-text';
  * `label.<key>=<value>` filters so that a filter names keys the way jobs carry them.
  */
 export const MAX_LABELS = 32;
-export const MAX_LABEL_VALUE_LENGTH = 256;
+const MAX_LABEL_VALUE_LENGTH = 256;
 /** Lower-case letters and digits at both ends, `.`, `_`, `/` and `-` inside, at most 63 characters. */
-export const LABEL_KEY_PATTERN = /^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$/;
-export const LABEL_KEY_RULE = 'a label key is 1 to 63 characters: lower-case letters and digits, and . _ / - inside';
+const LABEL_KEY_PATTERN = /^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$/;
+const LABEL_KEY_RULE = 'a label key is 1 to 63 characters: lower-case letters and digits, and . _ / - inside';
 /** What `group_by=label:<key>` shows for the jobs that do not carry the key. */
 export const NO_LABEL = '(none)';
 
@@ -55,7 +55,11 @@ export function parseLabels(value: unknown, field = 'labels'): { labels: Labels 
   } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     pairs = Object.entries(value);
   } else {
-    return { issues: [{ field, message: `${field} must be an object of key → value strings, or key=value pairs separated by ;` }] };
+    return {
+      issues: [
+        { field, message: `${field} must be an object of key → value strings, or key=value pairs separated by ;` },
+      ],
+    };
   }
   if (pairs.length > MAX_LABELS) {
     issues.push({ field, message: `a job carries at most ${MAX_LABELS} labels (got ${pairs.length})` });
@@ -82,5 +86,11 @@ export function parseLabels(value: unknown, field = 'labels'): { labels: Labels 
   }
   if (issues.length) return { issues };
   // Sorted, so that equal label sets are written as equal text.
-  return { labels: Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]])) };
+  return {
+    labels: Object.fromEntries(
+      Object.keys(labels)
+        .sort()
+        .map((k) => [k, labels[k]]),
+    ),
+  };
 }
