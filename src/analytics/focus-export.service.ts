@@ -11,14 +11,22 @@ import { labelsContaining, type LabelFilter } from '../common/label-filters';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
 export const FOCUS_COLUMNS = [
+  // One billing account per provider, as Heliox sees the bills (its snapshots): named by the provider.
+  'BillingAccountId',
+  'BillingAccountName',
   'BillingPeriodStart',
   'BillingPeriodEnd',
   'ChargePeriodStart',
   'ChargePeriodEnd',
   'BilledCost',
   'EffectiveCost',
+  // No list or negotiated prices are known: the allocated cost is all of them.
+  'ListCost',
+  'ContractedCost',
   'BillingCurrency',
   'ChargeCategory',
+  // Null: no row corrects an earlier billing period.
+  'ChargeClass',
   'ChargeDescription',
   'ProviderName',
   'PublisherName',
@@ -89,6 +97,7 @@ const methodDetails = (ratio: string, gpuHours: string, idle: IdleMode) => `json
 
 /** The columns every row shares, from a cell `x` of day `x.day`. */
 const PERIOD_COLUMNS = `
+  x.provider AS "BillingAccountId", x.provider AS "BillingAccountName", NULL AS "ChargeClass",
   to_char(date_trunc('month', x.day), 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodStart",
   to_char(date_trunc('month', x.day) + interval '1 month', 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodEnd",
   to_char(x.day, 'YYYY-MM-DD"T00:00:00Z"') AS "ChargePeriodStart",
@@ -156,6 +165,8 @@ export class FocusExportService {
       `SELECT a.day::text AS day, a.provider, a.gpu_type, a.job_uuid::text AS job_uuid, ${PERIOD_COLUMNS},
               round(${cost}, 6)::text AS "BilledCost",
               round(${cost}, 6)::text AS "EffectiveCost",
+              round(${cost}, 6)::text AS "ListCost",
+              round(${cost}, 6)::text AS "ContractedCost",
               a.gpu_type || ' GPU usage of job ' || j.job_id AS "ChargeDescription",
               a.job_uuid::text AS "ResourceId", j.job_id AS "ResourceName", 'GPU job' AS "ResourceType",
               round(a.gpu_hours, 6)::text AS "ConsumedQuantity",
@@ -198,6 +209,8 @@ export class FocusExportService {
       `SELECT x.day::text AS day, x.provider, x.gpu_type, '' AS job_uuid, ${PERIOD_COLUMNS},
               round(x.unallocated_usd, 6)::text AS "BilledCost",
               round(x.unallocated_usd, 6)::text AS "EffectiveCost",
+              round(x.unallocated_usd, 6)::text AS "ListCost",
+              round(x.unallocated_usd, 6)::text AS "ContractedCost",
               x.gpu_type || ' GPUs reserved and unused' AS "ChargeDescription",
               x.capacity_id::text AS "ResourceId", x.provider || ' ' || x.gpu_type || ' capacity' AS "ResourceName",
               'GPU capacity' AS "ResourceType",
