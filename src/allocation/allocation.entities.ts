@@ -172,7 +172,7 @@ class JobDayAllocation {
   firstDay: boolean;
 
   /** The job's labels when the row was written (a refresh removes the row at what it counted for). */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   labels: Record<string, string>;
 
   /** The job's GPU utilization (0–1); null: not reported. */

@@ -6,7 +6,8 @@ import { addDays, daysInRange } from '../common/calendar';
 import { badRequest } from '../common/errors/domain-error';
 import type { IdleMode } from '../common/idle.query';
 import type { LabelFilter } from '../common/label-filters';
-import { dimensionName, dimensionSql, OWNED_IDLE, ScopedFilters, sourceFor } from './cost-sources';
+import { NO_LABEL } from '../common/labels';
+import { DimensionSql, dimensionName, dimensionSql, OWNED_IDLE, ScopedFilters, sourceFor } from './cost-sources';
 import type { CostDimension } from './dto/cost-query.dto';
 import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost, UtilizationTotals } from './dto/cost.response';
 import type { TrendDimension, TrendRow, TrendsReport, TrendTotals } from './dto/trends.dto';
@@ -216,6 +217,7 @@ export class AnalyticsService {
         FROM ${source.from}
         WHERE ${source.where.join(' AND ')}
         ${groupBy}`;
+    if (source.noneByDifference) groups = noneByDifference(groups, keys, !!idle);
     const owned = idle === 'owner' ? ownedIdleWhere(filters, params) : null;
     if (owned) {
       // The owners' idle as groups of their own, summed with the jobs' groups of the same keys.
@@ -333,6 +335,34 @@ function ownedIdleWhere(f: ScopedFilters, params: unknown[]): string[] | null {
   if (f.provider) where.push(`r.provider = $${params.push(f.provider)}`);
   if (f.gpu_type) where.push(`r.gpu_type = $${params.push(f.gpu_type)}`);
   return where;
+}
+
+/**
+ * The `(none)` group of a label read from the label day sums: the source gave it the whole of the
+ * team rows, and each other group of the same keys is taken off it. A `(none)` group left with no
+ * job (every job carries the label) is no group. Columns keep their order (the owners' idle is
+ * appended to these groups by position).
+ */
+function noneByDifference(groups: string, keys: DimensionSql[], idle: boolean): string {
+  const label = keys.find((k) => k.name.startsWith('label_'))!.name;
+  const others = keys.filter((k) => k.name !== label).map((k) => k.name);
+  const within = others.length ? `PARTITION BY ${others.join(', ')}` : '';
+  const measures = ['cost', ...(idle ? ['idle'] : []), 'gpu_hours', 'unpriced_gpu_hours', 'job_count'].concat([
+    'measured',
+    'used',
+  ]);
+  const none = `${label} = '${NO_LABEL}'`;
+  return `
+    SELECT * FROM (
+      SELECT ${keys.map((k) => k.name).join(', ')}, ${measures
+        .map(
+          (m) =>
+            `${m} - CASE WHEN ${none} THEN coalesce(sum(${m}) FILTER (WHERE NOT ${none}) OVER (${within}), 0) ELSE 0 END AS ${m}`,
+        )
+        .join(', ')}
+      FROM (${groups}) labelled
+    ) differences
+    WHERE NOT (${none}) OR job_count <> 0`;
 }
 
 /** An exact sum of a grouped row (a row without groups sums nothing to NULL). */

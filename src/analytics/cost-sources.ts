@@ -40,6 +40,11 @@ export interface Source {
   };
   /** The expression of a label's value in a row (`(none)` where the row's jobs lack it). */
   labelValue: (key: string) => string;
+  /**
+   * The `(none)` group's rows are the whole of the team rows: the other groups of the same keys
+   * are to be taken off it once grouped (the label day sums).
+   */
+  noneByDifference?: boolean;
 }
 
 /** The day tables carry the sums; a job-day row is one job and costs its share at its cell's rate. */
@@ -192,24 +197,21 @@ function labelDaysSource(
   const param = (value: unknown) => `$${params.push(value) + 2}`;
   const inRange = (alias: string) =>
     [`${alias}.day BETWEEN $1::date AND $2::date`].concat(f.team_id ? [`${alias}.team_id = ${param(f.team_id)}`] : []);
-  const labelled = `SELECT l.day, l.team_id, l.label_value, ${DAY_SUMS.map((c) => `l.${c}`).join(', ')}
-    FROM allocation_label_days l WHERE l.label_key = $3 AND ${inRange('l').join(' AND ')}`;
   const columns = SUMMED_COLUMNS;
   const labelValue = () => 'r.label_value';
+  const sums = (alias: string) => DAY_SUMS.map((c) => `${alias}.${c}`).join(', ');
   if (labelFilters.length) {
-    const from = `(${labelled} AND l.label_value = ${param(labelFilters[0].value)}) r`;
+    const from = `(SELECT l.day, l.team_id, l.label_value, ${sums('l')}
+      FROM allocation_label_days l
+      WHERE l.label_key = $3 AND l.label_value = ${param(labelFilters[0].value)} AND ${inRange('l').join(' AND ')}) r`;
     return { from, where: [`r.day BETWEEN $1::date AND $2::date`], params, columns, labelValue };
   }
-  // The day × team rows less the key's rows: the jobs without the key (none where every job has it).
-  const unlabelled = `SELECT t.day, t.team_id, '${NO_LABEL}'::text AS label_value,
-      ${DAY_SUMS.map((c) => `t.${c} - coalesce(k.${c}, 0) AS ${c}`).join(', ')}
-    FROM allocation_team_days t
-    LEFT JOIN (
-      SELECT l.day, l.team_id, ${DAY_SUMS.map((c) => `sum(l.${c}) AS ${c}`).join(', ')}
+  // "(none)": the day × team rows, less the key's groups once grouped (noneByDifference in the
+  // analytics service): each row is read once.
+  const from = `(SELECT l.day, l.team_id, l.label_value, ${sums('l')}
       FROM allocation_label_days l WHERE l.label_key = $3 AND ${inRange('l').join(' AND ')}
-      GROUP BY l.day, l.team_id
-    ) k ON k.day = t.day AND k.team_id = t.team_id
-    WHERE ${inRange('t').join(' AND ')} AND t.job_count > coalesce(k.job_count, 0)`;
-  const from = `(${labelled} UNION ALL ${unlabelled}) r`;
-  return { from, where: [`r.day BETWEEN $1::date AND $2::date`], params, columns, labelValue };
+    UNION ALL
+    SELECT t.day, t.team_id, '${NO_LABEL}', ${sums('t')}
+      FROM allocation_team_days t WHERE ${inRange('t').join(' AND ')}) r`;
+  return { from, where: [`r.day BETWEEN $1::date AND $2::date`], params, columns, labelValue, noneByDifference: true };
 }

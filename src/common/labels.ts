@@ -29,6 +29,7 @@ export function labelKeyIssue(key: string): string | null {
 /** Why `value` (already trimmed) cannot be the value of a label, or null. */
 export function labelValueIssue(value: string): string | null {
   if (value === '') return 'must not be empty';
+  if (value === NO_LABEL) return `must not be ${NO_LABEL}: reports name jobs without the label so`;
   if (value.length > MAX_LABEL_VALUE_LENGTH) return `must be at most ${MAX_LABEL_VALUE_LENGTH} characters`;
   return unstorableText(value);
 }

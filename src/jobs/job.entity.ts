@@ -27,6 +27,8 @@ import type { JobStatus } from './job-status';
 @Index('idx_jobs_status_start_time', ['status', 'startTime', 'jobId'])
 @Index('idx_jobs_provider_gpu_start_time', ['provider', 'gpuType', 'startTime', 'jobId'])
 @Index('idx_jobs_model_start_time', ['modelName', 'startTime', 'jobId'])
+// Label filters: a GIN index of the labels (migration JobLabelsAndUtilization), which TypeORM cannot describe.
+@Index('idx_jobs_labels', { synchronize: false })
 // Running jobs alone, for the allocation refresh (migration AllocationFromJobDays).
 @Index('idx_jobs_running_start_time', ['startTime'], { where: '"end_time" IS NULL' })
 export class Job {
@@ -69,7 +71,7 @@ export class Job {
   status: JobStatus;
 
   /** The job's own key → value pairs (docs/allocation.md, "Labels"). */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   labels: Record<string, string>;
 
   /** Average share of its GPUs' time the job kept them busy, 0 to 1; null: not reported. */

@@ -68,6 +68,9 @@ describe('normaliseJob', () => {
       { field: 'labels.stage', message: 'label stage must not be empty' },
       { field: 'labels.owner', message: 'label owner must be a string' },
     ]);
+    expect(issuesOf({ labels: { project: '(none)' } })).toEqual([
+      { field: 'labels.project', message: expect.stringContaining('must not be (none)') },
+    ]);
     expect(issuesOf({ labels: 'project=a;project=b' })).toEqual([
       { field: 'labels.project', message: 'label project is given twice' },
     ]);
