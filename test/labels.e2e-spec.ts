@@ -246,6 +246,17 @@ describe('Labels and utilization', () => {
       ]);
     });
 
+    it('refuses label filters where a report is a team’s whole spend (budgets, forecast, anomalies)', async () => {
+      for (const path of [
+        '/analytics/budgets?month=2026-01',
+        '/analytics/forecast?month=2026-01',
+        `/analytics/anomalies?${range}`,
+      ]) {
+        const res = await t.http.get(`/api/v1${path}&label.project=atlas`).set('Authorization', admin).expect(400);
+        expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['labels']);
+      }
+    });
+
     it('scopes a member to its team in label groups and filters', async () => {
       const member = (await memberAuth(t, nlp.id)).header;
       const mine = await get(`/analytics/cost?${range}&group_by=label:project`, member);
