@@ -20,7 +20,12 @@ export interface Question {
   read: (body: unknown) => Map<string, number>;
 }
 
-const KEY_FIELD: Record<Dimension, string> = { team: 'team_name', model: 'model_name', day: 'day' };
+const KEY_FIELD: Record<Dimension, string> = {
+  team: 'team_name',
+  model: 'model_name',
+  day: 'day',
+  project: 'label:project',
+};
 
 const keyOf = (row: Row, dimensions: Dimension[]) =>
   dimensions.map((d) => (d === 'day' ? String(row[KEY_FIELD[d]]).slice(0, 10) : String(row[KEY_FIELD[d]]))).join('|');
@@ -60,6 +65,12 @@ export const QUESTIONS: Question[] = [
     dimensions: ['team', 'model'],
     path: (s, e) => `/api/v1/analytics/cost?${range(s, e)}&group_by=team,model`,
     read: (body) => readGrouped(body, ['team', 'model']),
+  },
+  {
+    name: 'group_by=label:project',
+    dimensions: ['project'],
+    path: (s, e) => `/api/v1/analytics/cost?${range(s, e)}&group_by=label:project`,
+    read: (body) => readGrouped(body, ['project']),
   },
 ];
 

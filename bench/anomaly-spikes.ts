@@ -158,6 +158,8 @@ export function planSpikes(usage: DailyUsage, bills: Float64Array, options: Spik
         start_time: new Date(start).toISOString().replace('.000Z', 'Z'),
         end_time: new Date(start + seconds * 1000).toISOString().replace('.000Z', 'Z'),
         status: 'completed',
+        labels: { project: `${teamName}-p1`, experiment: `${teamName}-spike` },
+        gpu_utilization: null,
       }));
       // Billed at the day's rate for exactly the hours the jobs use (rounded to whole seconds).
       const billed = (count * gpus * seconds * rate) / 3600;

@@ -28,6 +28,13 @@ describe('dataset files', () => {
     expect(csv.map((r) => r.job_id)).toEqual(expected.map((j) => j.job_id));
     const running = csv.find((r) => r.status === 'running');
     expect(running?.end_time).toBe('');
+    // Labels as key=value pairs separated by ;, utilization empty when the job reports none.
+    expect(csv[0].labels).toBe(
+      Object.entries(expected[0].labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(';'),
+    );
+    expect(csv.some((r) => r.gpu_utilization === '')).toBe(true);
   });
 
   it('writes the COPY file with team ids and no header, NULL as an empty field', async () => {
@@ -48,6 +55,8 @@ describe('dataset files', () => {
       first.start_time,
       first.end_time ?? '',
       first.status,
+      JSON.stringify(first.labels),
+      first.gpu_utilization === null ? '' : String(first.gpu_utilization),
     ]);
   });
 });

@@ -21,6 +21,8 @@ export const COPY_FIELDS = [
   'start_time',
   'end_time',
   'status',
+  'labels',
+  'gpu_utilization',
 ] as const;
 
 const CHUNK_RECORDS = 5_000;
@@ -64,7 +66,7 @@ export async function writeRecords<T extends object>(
     await ndjson.write(chunk.map((r) => JSON.stringify(r)).join('\n') + (chunk.length ? '\n' : ''));
     await csv.write(
       stringify(
-        chunk.map((r) => fields.map((f) => csvValue(r[f]))),
+        chunk.map((r) => fields.map((f) => (f === 'labels' ? labelPairs(r[f]) : csvValue(r[f])))),
         { header, columns: header ? [...fields] : undefined },
       ),
     );
@@ -111,9 +113,16 @@ export async function writeCopyFile(
   return count;
 }
 
+/** A job's labels as its CSV column carries them: `key=value` pairs separated by `;`. */
+function labelPairs(labels: unknown): string {
+  return Object.entries((labels ?? {}) as Record<string, string>)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(';');
+}
+
 function csvValue(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  // Records hold scalars only; anything else is written as JSON rather than "[object Object]".
+  // Anything but a scalar (labels, in the COPY file) is written as JSON rather than "[object Object]".
   return value === null || value === undefined ? '' : JSON.stringify(value);
 }

@@ -40,6 +40,10 @@ export interface BenchJob {
   start_time: string;
   end_time: string | null;
   status: string;
+  /** `project` (PROJECTS_PER_TEAM per team) and `experiment` (EXPERIMENTS_PER_PROJECT per project). */
+  labels: Record<string, string>;
+  /** Two decimals from 0.2 to 0.95, or null (UNMEASURED_SHARE of jobs do not report it). */
+  gpu_utilization: number | null;
 }
 
 export interface BenchSnapshot {
@@ -73,6 +77,13 @@ export function generateTeams(seed: number): BenchTeam[] {
     budget_usd: random.int(5, 200) * 1000,
   }));
 }
+
+/** 50 teams × 4 projects: the ~200 values of the `project` label. */
+const PROJECTS_PER_TEAM = 4;
+/** Experiments per project: 5,000 values of the `experiment` label in all. */
+const EXPERIMENTS_PER_PROJECT = 25;
+/** Share of jobs without gpu_utilization. */
+const UNMEASURED_SHARE = 0.3;
 
 /** The longest a synthetic job runs; jobs still running at the horizon started at most this long before it. */
 export const LONGEST_JOB_DAYS = 14;
@@ -122,6 +133,9 @@ export function* generateJobs(spec: JobsSpec): Generator<BenchJob> {
   const runningWindowMs = Math.min(3, spec.days) * DAY_MS;
   const runningShare = spec.runningShare ?? 0.02;
   const width = String(spec.jobs).length;
+  // Labels and utilization draw from a stream of their own: the rest of a job is what it was
+  // before jobs had them, so the earlier figures keep their data.
+  const tags = new Random(spec.seed ^ 0x1abe1);
 
   for (let n = 1; n <= spec.jobs; n++) {
     const running = random.next() < runningShare;
@@ -132,9 +146,13 @@ export function* generateJobs(spec: JobsSpec): Generator<BenchJob> {
     const durationSeconds = Math.min(LONGEST_JOB_DAYS * 86_400, Math.max(60, Math.round(random.lognormal(5_400, 1.5))));
     const end = start + durationSeconds * 1000;
     const stillRunning = running || end > horizon;
+    const team = random.pick(teams);
+    const project = `${team}-p${tags.int(1, PROJECTS_PER_TEAM)}`;
+    const labels = { project, experiment: `${project}-e${tags.int(1, EXPERIMENTS_PER_PROJECT)}` };
+    const gpuUtilization = tags.next() < UNMEASURED_SHARE ? null : Math.round((0.2 + 0.75 * tags.next()) * 100) / 100;
     yield {
       job_id: `${spec.idPrefix}-${String(n).padStart(width, '0')}`,
-      team_name: random.pick(teams),
+      team_name: team,
       model_name: random.pick(models),
       provider: random.pick(providers),
       gpu_type: random.pick(gpuTypes),
@@ -142,6 +160,8 @@ export function* generateJobs(spec: JobsSpec): Generator<BenchJob> {
       start_time: iso(start),
       end_time: stillRunning ? null : iso(end),
       status: stillRunning ? 'running' : random.pick(endings),
+      labels,
+      gpu_utilization: gpuUtilization,
     };
   }
 }

@@ -9,19 +9,20 @@ import { Pool } from 'pg';
  * The pool must run with TimeZone=UTC, so that `::date` and day arithmetic are UTC days.
  */
 
-export type Dimension = 'team' | 'model' | 'day';
+export type Dimension = 'team' | 'model' | 'day' | 'project';
 
 const KEY_SQL: Record<Dimension, string> = {
   team: 't.name',
   model: 'sh.model_name',
   day: `to_char(sh.day, 'YYYY-MM-DD')`,
+  project: `coalesce(sh.labels ->> 'project', '(none)')`,
 };
 
 function referenceSql(dimensions: Dimension[]): string {
   const key = dimensions.map((d) => KEY_SQL[d]).join(` || '|' || `);
   return `
     WITH usage AS (
-      SELECT j.team_id, j.model_name, j.provider, j.gpu_type, d.day,
+      SELECT j.team_id, j.model_name, j.labels, j.provider, j.gpu_type, d.day,
              j.gpu_count * extract(epoch FROM
                least(coalesce(j.end_time, now()), d.day + interval '1 day') - greatest(j.start_time, d.day)
              ) / 3600 AS gpu_hours

@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { API_KEY_HEADER, API_KEY_SCHEME, BEARER_SCHEME } from './auth/access.decorators';
 import { bodyParsers } from './common/body-parsers';
+import { parseQueryString } from './common/label-filters';
 import { assignRequestId } from './common/logging.module';
 import { Env } from './config/env';
 import { INGEST_JSON_ROUTES } from './ingestion/ingestion.controller';
@@ -24,7 +25,8 @@ export function configureApp(app: NestExpressApplication): void {
   setRoutePrefix(app);
   // Which proxies may set the client address (X-Forwarded-For), validated at boot.
   app.set('trust proxy', config.get('TRUST_PROXY', { infer: true }));
-  app.set('query parser', 'simple');
+  // The plain parser, with label.<key>=<value> filters gathered for the DTOs (common/label-filters.ts).
+  app.set('query parser', parseQueryString);
 
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     assignRequestId(req, res);

@@ -1,6 +1,6 @@
 import { AllocationService } from '../src/allocation/allocation.service';
 import { FOCUS_COLUMNS } from '../src/analytics/focus-export.service';
-import { expectErrorShape } from './support/expectations';
+import { expectErrorShape, unmeasured } from './support/expectations';
 import {
   adminAuth,
   createJob,
@@ -84,28 +84,30 @@ describe('Analytics endpoints', () => {
   describe('by-team and by-model', () => {
     it('answers cost per team, cost descending, in the documented shape', async () => {
       const res = await t.http.get(`/api/v1/analytics/cost/by-team?${range}`).set('Authorization', admin).expect(200);
-      expect(res.body).toEqual([
-        {
-          team_name: 'vision',
-          team_id: vision.id,
-          total_cost_usd: 720,
-          job_count: 2,
-          gpu_hours: 86,
-          share_pct: 75.79,
-          start_date: '2026-01-01',
-          end_date: '2026-01-31',
-        },
-        {
-          team_name: 'nlp',
-          team_id: nlp.id,
-          total_cost_usd: 230,
-          job_count: 2,
-          gpu_hours: 24,
-          share_pct: 24.21,
-          start_date: '2026-01-01',
-          end_date: '2026-01-31',
-        },
-      ]);
+      expect(res.body).toEqual(
+        [
+          {
+            team_name: 'vision',
+            team_id: vision.id,
+            total_cost_usd: 720,
+            job_count: 2,
+            gpu_hours: 86,
+            share_pct: 75.79,
+            start_date: '2026-01-01',
+            end_date: '2026-01-31',
+          },
+          {
+            team_name: 'nlp',
+            team_id: nlp.id,
+            total_cost_usd: 230,
+            job_count: 2,
+            gpu_hours: 24,
+            share_pct: 24.21,
+            start_date: '2026-01-01',
+            end_date: '2026-01-31',
+          },
+        ].map(unmeasured),
+      );
     });
 
     it('answers cost per model, cost descending', async () => {
@@ -184,18 +186,22 @@ describe('Analytics endpoints', () => {
         .get(`/api/v1/analytics/cost?${range}&group_by=provider,gpu_type`)
         .set('Authorization', admin)
         .expect(200);
-      expect(res.body.totals).toEqual({
-        allocated_usd: 950,
-        unallocated_usd: 300,
-        total_usd: 1250,
-        gpu_hours: 110,
-        unpriced_gpu_hours: 8,
-      });
+      expect(res.body.totals).toEqual(
+        unmeasured({
+          allocated_usd: 950,
+          unallocated_usd: 300,
+          total_usd: 1250,
+          gpu_hours: 110,
+          unpriced_gpu_hours: 8,
+        }),
+      );
       expect(res.body.group_by).toEqual(['provider', 'gpu_type']);
-      expect(res.body.rows).toEqual([
-        { provider: 'aws', gpu_type: 'h100', cost_usd: 900, gpu_hours: 106, unpriced_gpu_hours: 6, job_count: 3 },
-        { provider: 'gcp', gpu_type: 'a100', cost_usd: 50, gpu_hours: 4, unpriced_gpu_hours: 2, job_count: 1 },
-      ]);
+      expect(res.body.rows).toEqual(
+        [
+          { provider: 'aws', gpu_type: 'h100', cost_usd: 900, gpu_hours: 106, unpriced_gpu_hours: 6, job_count: 3 },
+          { provider: 'gcp', gpu_type: 'a100', cost_usd: 50, gpu_hours: 4, unpriced_gpu_hours: 2, job_count: 1 },
+        ].map(unmeasured),
+      );
     });
 
     it('groups by day by default, in date order', async () => {
@@ -212,30 +218,32 @@ describe('Analytics endpoints', () => {
         .get(`/api/v1/analytics/cost?${range}&group_by=month,team`)
         .set('Authorization', admin)
         .expect(200);
-      expect(res.body.rows).toEqual([
-        {
-          month: '2026-01',
-          team_id: vision.id,
-          team_name: 'vision',
-          cost_usd: 720,
-          gpu_hours: 86,
-          unpriced_gpu_hours: 6,
-          job_count: 2,
-        },
-        {
-          month: '2026-01',
-          team_id: nlp.id,
-          team_name: 'nlp',
-          cost_usd: 230,
-          gpu_hours: 24,
-          unpriced_gpu_hours: 2,
-          job_count: 2,
-        },
-      ]);
+      expect(res.body.rows).toEqual(
+        [
+          {
+            month: '2026-01',
+            team_id: vision.id,
+            team_name: 'vision',
+            cost_usd: 720,
+            gpu_hours: 86,
+            unpriced_gpu_hours: 6,
+            job_count: 2,
+          },
+          {
+            month: '2026-01',
+            team_id: nlp.id,
+            team_name: 'nlp',
+            cost_usd: 230,
+            gpu_hours: 24,
+            unpriced_gpu_hours: 2,
+            job_count: 2,
+          },
+        ].map(unmeasured),
+      );
     });
 
     it('groups by team and model, also under a model filter and for a member, counting a job across midnight once', async () => {
-      const nlpBert = {
+      const nlpBert = unmeasured({
         team_id: nlp.id,
         team_name: 'nlp',
         model_name: 'bert',
@@ -243,13 +251,13 @@ describe('Analytics endpoints', () => {
         gpu_hours: 24,
         unpriced_gpu_hours: 2,
         job_count: 2,
-      };
+      });
       const all = await t.http
         .get(`/api/v1/analytics/cost?${range}&group_by=team,model`)
         .set('Authorization', admin)
         .expect(200);
       expect(all.body.rows).toEqual([
-        {
+        unmeasured({
           team_id: vision.id,
           team_name: 'vision',
           model_name: 'llama',
@@ -257,7 +265,7 @@ describe('Analytics endpoints', () => {
           gpu_hours: 86,
           unpriced_gpu_hours: 6,
           job_count: 2,
-        },
+        }),
         nlpBert,
       ]);
       const bert = await t.http
@@ -271,7 +279,7 @@ describe('Analytics endpoints', () => {
         .set('Authorization', member)
         .expect(200);
       expect(mine.body.rows).toEqual([
-        { model_name: 'bert', cost_usd: 230, gpu_hours: 24, unpriced_gpu_hours: 2, job_count: 2 },
+        unmeasured({ model_name: 'bert', cost_usd: 230, gpu_hours: 24, unpriced_gpu_hours: 2, job_count: 2 }),
       ]);
     });
 
@@ -281,7 +289,7 @@ describe('Analytics endpoints', () => {
         .set('Authorization', admin)
         .expect(200);
       expect(res.body.rows).toEqual([
-        { week: '2025-12-29', cost_usd: 180, gpu_hours: 20, unpriced_gpu_hours: 0, job_count: 1 },
+        unmeasured({ week: '2025-12-29', cost_usd: 180, gpu_hours: 20, unpriced_gpu_hours: 0, job_count: 1 }),
       ]);
       expect(res.body.totals).toMatchObject({ allocated_usd: 180, unallocated_usd: 0, total_usd: 180 });
     });
@@ -327,14 +335,18 @@ describe('Analytics endpoints', () => {
         .expect(200);
       expect(res.headers['content-type']).toMatch(/text\/csv/);
       expect(res.headers['content-disposition']).toMatch(/attachment/);
-      expect(res.text.split('\n')[0]).toBe('team_id,team_name,cost_usd,gpu_hours,unpriced_gpu_hours,job_count');
-      expect(res.text).toContain(`${vision.id},vision,720,86,6,2`);
+      expect(res.text.split('\n')[0]).toBe(
+        'team_id,team_name,cost_usd,gpu_hours,unpriced_gpu_hours,job_count,used_cost_usd,waste_usd,unmeasured_cost_usd,efficiency',
+      );
+      expect(res.text).toContain(`${vision.id},vision,720,86,6,2,0,0,720,`);
       const byHeader = await t.http
         .get(`/api/v1/analytics/cost?${range}`)
         .set('Authorization', admin)
         .set('Accept', 'text/csv')
         .expect(200);
-      expect(byHeader.text.split('\n')[0]).toBe('day,cost_usd,gpu_hours,unpriced_gpu_hours,job_count');
+      expect(byHeader.text.split('\n')[0]).toBe(
+        'day,cost_usd,gpu_hours,unpriced_gpu_hours,job_count,used_cost_usd,waste_usd,unmeasured_cost_usd,efficiency',
+      );
     });
   });
 

@@ -10,7 +10,7 @@ import {
   memberAuth,
   TeamRow,
 } from './support/factories';
-import { expectErrorShape } from './support/expectations';
+import { expectErrorShape, unmeasured } from './support/expectations';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -109,10 +109,10 @@ describe('Capacity and idle in the reports, and "explain this dollar"', () => {
   describe('idle=separate|share|owner', () => {
     it('answers by-team as before when idle is left out: allocated cost, no idle fields', async () => {
       const rows = await get(`/analytics/cost/by-team?${range}`);
-      expect(rows.map((r: object) => Object.keys(r))).toEqual([
-        ['team_name', 'team_id', 'total_cost_usd', 'job_count', 'gpu_hours', 'share_pct', 'start_date', 'end_date'],
-        ['team_name', 'team_id', 'total_cost_usd', 'job_count', 'gpu_hours', 'share_pct', 'start_date', 'end_date'],
-      ]);
+      const fields = ['team_name', 'team_id', 'total_cost_usd', 'job_count', 'gpu_hours', 'share_pct']
+        .concat(['used_cost_usd', 'waste_usd', 'unmeasured_cost_usd', 'efficiency'])
+        .concat(['start_date', 'end_date']);
+      expect(rows.map((r: object) => Object.keys(r))).toEqual([fields, fields]);
       expect(await byTeam(range)).toMatchObject({ nlp: { total_cost_usd: 1060 }, vision: { total_cost_usd: 400 } });
     });
 
@@ -122,15 +122,17 @@ describe('Capacity and idle in the reports, and "explain this dollar"', () => {
         vision: expect.objectContaining({ total_cost_usd: 400, allocated_usd: 400, idle_usd: 0, cost_usd: 400 }),
       });
       const report = await get(`/analytics/cost?${range}&group_by=team&idle=separate`);
-      expect(report.totals).toEqual({
-        allocated_usd: 1460,
-        idle_usd: 0,
-        cost_usd: 1460,
-        unallocated_usd: 760,
-        total_usd: 2220,
-        gpu_hours: 340,
-        unpriced_gpu_hours: 0,
-      });
+      expect(report.totals).toEqual(
+        unmeasured({
+          allocated_usd: 1460,
+          idle_usd: 0,
+          cost_usd: 1460,
+          unallocated_usd: 760,
+          total_usd: 2220,
+          gpu_hours: 340,
+          unpriced_gpu_hours: 0,
+        }),
+      );
     });
 
     it('spreads each cell’s idle over its users by their cost there with idle=share (unused cells stay apart)', async () => {
@@ -214,7 +216,8 @@ describe('Capacity and idle in the reports, and "explain this dollar"', () => {
         .set('Authorization', admin)
         .expect(200);
       expect(res.text.split('\n')[0]).toBe(
-        'team_id,team_name,allocated_usd,idle_usd,cost_usd,gpu_hours,unpriced_gpu_hours,job_count',
+        'team_id,team_name,allocated_usd,idle_usd,cost_usd,gpu_hours,unpriced_gpu_hours,job_count,' +
+          'used_cost_usd,waste_usd,unmeasured_cost_usd,efficiency',
       );
     });
 
@@ -271,6 +274,7 @@ describe('Capacity and idle in the reports, and "explain this dollar"', () => {
           share: 0.8,
           cost_usd: 400,
           used_cost_usd: null,
+          gpu_utilization: null,
         },
         idle: {
           treatment: 'separate',

@@ -52,6 +52,10 @@ describe('Capacity and idle on random datasets (property)', () => {
     minutes: fc.integer({ min: 1, max: 2 * 1440 }),
     team: fc.integer({ min: 0, max: 2 }),
     status: fc.constantFrom('completed', 'failed', 'queued'),
+    // Labels (a project among three, or none; sometimes an experiment too) and utilization (or none).
+    project: fc.option(fc.constantFrom('atlas', 'borealis', 'comet'), { nil: null }),
+    experiment: fc.option(fc.constantFrom('e1', 'e2'), { nil: null }),
+    utilization: fc.option(fc.integer({ min: 0, max: 100 }), { nil: null }),
   });
   const snapshotArb = fc.record({
     day: fc.integer({ min: 0, max: 8 }),
@@ -106,7 +110,8 @@ describe('Capacity and idle on random datasets (property)', () => {
         async (jobSpecs, snapshotSpecs, capacitySpecs, capacityEdits, jobEdits) => {
           await t.db.query(
             `TRUNCATE capacities, jobs, cost_snapshots, allocation_dirty_cells, allocation_dirty_jobs, allocation_cells,
-             job_day_allocations, allocation_span_bounds, allocation_team_days, allocation_model_days, allocation_team_model_days`,
+             job_day_allocations, allocation_span_bounds, allocation_team_days, allocation_model_days, allocation_team_model_days,
+             allocation_label_days`,
           );
           const toRow = (s: (typeof jobSpecs)[number]) => ({
             provider: combos[s.combo][0],
@@ -116,6 +121,11 @@ describe('Capacity and idle on random datasets (property)', () => {
             start_time: iso(s.startMinute),
             end_time: iso(s.startMinute + s.minutes),
             model_name: `m${s.team}`,
+            labels: {
+              ...(s.project === null ? {} : { project: s.project }),
+              ...(s.experiment === null ? {} : { experiment: s.experiment }),
+            },
+            gpu_utilization: s.utilization === null ? null : s.utilization / 100,
           });
           const jobs: (JobInput & { id: string })[] = [];
           for (const spec of jobSpecs) jobs.push(await createJob(t.db, teams[spec.team].id, toRow(spec)));
@@ -231,6 +241,71 @@ describe('Capacity and idle on random datasets (property)', () => {
             expect(Math.abs(totals.unallocated_usd - expected.separateIdleUsd)).toBeLessThanOrEqual(0.011);
           }
 
+          // Labels: each project's row (and "(none)") is what its jobs were charged, under every
+          // treatment the snapshots are conserved, the label day sums agree with the job-day rows,
+          // and a label filter gives its group's figures.
+          const labelsOf = new Map(jobs.map((j) => [j.id, j.labels ?? {}]));
+          const byProject = new Map<string, number>();
+          for (const jd of model.jobDays) {
+            const project = labelsOf.get(jd.jobUuid)!.project ?? '(none)';
+            byProject.set(project, (byProject.get(project) ?? 0) + jd.costUsd);
+          }
+          for (const [idle, groupBy] of [
+            ['separate', 'label:project'],
+            ['share', 'label:project'],
+            ['owner', 'team,label:project'],
+          ]) {
+            const { rows, totals } = await report(`group_by=${groupBy}&idle=${idle}`);
+            expect(Math.round(totals.total_usd * 100)).toBe(snapshotCents);
+            const rowCents = rows.reduce(
+              (sum: number, r: { cost_usd: number }) => sum + Math.round(r.cost_usd * 100),
+              0,
+            );
+            expect(Math.abs(rowCents - Math.round(totals.cost_usd * 100))).toBeLessThanOrEqual(rows.length);
+          }
+          const projects = (await report('group_by=label:project')).rows as Record<string, number | string>[];
+          expect(projects.map((r) => r['label:project']).sort()).toEqual(
+            [...byProject.keys()]
+              .filter((p) => model.jobDays.some((d) => (labelsOf.get(d.jobUuid)!.project ?? '(none)') === p))
+              .sort(),
+          );
+          for (const row of projects) {
+            expect(Math.abs(Number(row.cost_usd) - byProject.get(String(row['label:project']))!)).toBeLessThanOrEqual(
+              0.0051,
+            );
+          }
+          // The same question answered from job-days (a provider split forces them) sums to the same cents.
+          const split = (await report('group_by=label:project,provider')).rows as Record<string, number | string>[];
+          for (const row of projects) {
+            const parts = split.filter((r) => r['label:project'] === row['label:project']);
+            const cents = parts.reduce((sum, r) => sum + Math.round(Number(r.cost_usd) * 100), 0);
+            expect(Math.abs(cents - Math.round(Number(row.cost_usd) * 100))).toBeLessThanOrEqual(parts.length);
+            // A job has one provider: its project's jobs split among them.
+            expect(parts.reduce((sum, r) => sum + Number(r.job_count), 0)).toBe(Number(row.job_count));
+            if (row['label:project'] === '(none)') continue;
+            const filtered = await report(`label.project=${row['label:project']}&group_by=team`);
+            expect(filtered.totals.allocated_usd).toBe(row.cost_usd);
+            expect(filtered.totals.used_cost_usd).toBe(row.used_cost_usd);
+          }
+
+          // Utilization: used cost is cost × utilization over the jobs that report it; used,
+          // waste and unmeasured add up to the allocated cost; explain gives a job-day's used cost.
+          const utilizationOf = new Map(jobs.map((j) => [j.id, j.gpu_utilization ?? null]));
+          let used = 0;
+          let measured = 0;
+          for (const jd of model.jobDays) {
+            const u = utilizationOf.get(jd.jobUuid);
+            if (u === null || u === undefined) continue;
+            used += jd.costUsd * u;
+            measured += jd.costUsd;
+          }
+          const { totals: all } = await report('group_by=team');
+          expect(Math.abs(all.used_cost_usd - used)).toBeLessThanOrEqual(0.011);
+          expect(Math.abs(all.used_cost_usd + all.waste_usd - measured)).toBeLessThanOrEqual(0.011);
+          expect(Math.round((all.used_cost_usd + all.waste_usd + all.unmeasured_cost_usd) * 100)).toBe(
+            Math.round(all.allocated_usd * 100),
+          );
+
           // Explaining a job's day gives the reports' numbers: its cell's allocated and idle are
           // the totals of that cell, its cost its daily cost, its total under share its cost plus
           // its share (as the per-job rows would be).
@@ -263,6 +338,13 @@ describe('Capacity and idle on random datasets (property)', () => {
             expect(explained.idle.job_total_usd).toBe(
               Math.round((explained.job.cost_usd + explained.idle.job_idle_usd) * 100) / 100,
             );
+            if (job.gpu_utilization === null || job.gpu_utilization === undefined) {
+              expect(explained.job.used_cost_usd).toBeNull();
+            } else {
+              expect(Math.abs(explained.job.used_cost_usd - jd.costUsd * job.gpu_utilization)).toBeLessThanOrEqual(
+                0.0051,
+              );
+            }
           }
 
           const incremental = await allocationState(t.db);

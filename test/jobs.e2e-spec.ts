@@ -62,6 +62,8 @@ describe('Jobs API', () => {
         status: 'completed',
         duration_hours: 10.5,
         gpu_hours: 84,
+        labels: {},
+        gpu_utilization: null,
       });
     });
 

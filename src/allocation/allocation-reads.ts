@@ -3,14 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AllocationMarks } from './allocation-marks';
 import { AllocationRefresh } from './allocation-refresh';
-import { jobDayCost, jobDayIdleShare, sameCell } from './allocation.sql';
+import { jobDayCost, jobDayIdleShare, jobDayMeasuredCost, jobDayUsedCost, sameCell } from './allocation.sql';
 
 /**
  * Reports join the allocation tables in their own SQL; these fragments are how they price a
  * job-day row (and its share of its cell's idle) and match a cell exactly as the refresh does,
  * to the last digit.
  */
-export { jobDayCost, jobDayIdleShare, sameCell };
+export { jobDayCost, jobDayIdleShare, jobDayMeasuredCost, jobDayUsedCost, sameCell };
 
 export interface JobDailyCost {
   date: string;
@@ -38,6 +38,8 @@ export interface JobDayInCell {
   ownerTeamName: string | null;
   cellAllocatedUsd: string;
   cellIdleUsd: string;
+  /** The job-day's cost × its job's utilization, as the reports sum it; null when the job does not report it. */
+  usedCostUsd: string | null;
 }
 
 /** What other modules read of the allocation, always after bringing it up to date. */
@@ -88,6 +90,8 @@ export class AllocationReads {
     const [row] = await this.dataSource.query<JobDayInCell[]>(
       `SELECT a.gpu_hours::text AS "gpuHours", ${jobDayCost('a.gpu_hours', 'c.rate')}::text AS "costUsd",
               ${jobDayCost('a.gpu_hours', 'c.share_rate')}::text AS "shareCostUsd",
+              CASE WHEN a.gpu_utilization IS NOT NULL
+                THEN ${jobDayUsedCost('a.gpu_hours', 'c.rate', 'a.gpu_utilization')}::text END AS "usedCostUsd",
               c.snapshot_cost_usd::text AS "snapshotCostUsd", c.gpu_hours::text AS "cellGpuHours",
               c.job_count AS "cellJobCount", c.rate::text AS rate, c.capacity_id AS "capacityId",
               c.capacity_gpu_hours::text AS "capacityGpuHours", c.owner_team_id AS "ownerTeamId",

@@ -30,4 +30,5 @@ export const DERIVED_TABLES = [
   'allocation_team_days',
   'allocation_model_days',
   'allocation_team_model_days',
+  'allocation_label_days',
 ];

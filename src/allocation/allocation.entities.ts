@@ -170,6 +170,14 @@ class JobDayAllocation {
   /** This is the job's first day of usage (the UTC day it started). */
   @Column({ name: 'first_day', type: 'boolean' })
   firstDay: boolean;
+
+  /** The job's labels when the row was written (a refresh removes the row at what it counted for). */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  labels: Record<string, string>;
+
+  /** The job's GPU utilization (0–1); null: not reported. */
+  @Column({ name: 'gpu_utilization', type: 'numeric', nullable: true })
+  gpuUtilization: string | null;
 }
 
 /**
@@ -214,6 +222,14 @@ abstract class DaySums {
   /** Σ of what the rows' share of their cell's idle adds to their cost (`idle=share`); 0 without capacity. */
   @Column({ name: 'idle_share_usd', type: 'numeric', default: 0 })
   idleShareUsd: string;
+
+  /** Σ cost of the rows whose job reports its GPU utilization. */
+  @Column({ name: 'measured_cost_usd', type: 'numeric', default: 0 })
+  measuredCostUsd: string;
+
+  /** Σ of those rows' cost × utilization (each rounded like a cost, to 10⁻¹² $). */
+  @Column({ name: 'used_cost_usd', type: 'numeric', default: 0 })
+  usedCostUsd: string;
 }
 
 /** Job-day rows summed by day × team. */
@@ -249,6 +265,25 @@ class AllocationTeamModelDay extends DaySums {
   modelName: string;
 }
 
+/**
+ * Job-day rows summed by label key × day × team × label value: one row for each label the
+ * group's jobs carry. Jobs without a key are the day × team row less the key's rows.
+ */
+@Entity({ name: 'allocation_label_days' })
+class AllocationLabelDay extends DaySums {
+  @PrimaryColumn({ name: 'label_key', type: 'text', primaryKeyConstraintName: 'PK_allocation_label_days' })
+  labelKey: string;
+
+  @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_label_days' })
+  day: string;
+
+  @PrimaryColumn({ name: 'team_id', type: 'uuid', primaryKeyConstraintName: 'PK_allocation_label_days' })
+  teamId: string;
+
+  @PrimaryColumn({ name: 'label_value', type: 'text', primaryKeyConstraintName: 'PK_allocation_label_days' })
+  labelValue: string;
+}
+
 export const ALLOCATION_ENTITIES = [
   AllocationDirtyCell,
   AllocationDirtyJob,
@@ -259,4 +294,5 @@ export const ALLOCATION_ENTITIES = [
   AllocationTeamDay,
   AllocationModelDay,
   AllocationTeamModelDay,
+  AllocationLabelDay,
 ];

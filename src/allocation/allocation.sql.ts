@@ -18,7 +18,7 @@
 /** Job-day usage of the jobs in `candidates` (running jobs' end_time already set to $1), days clipped to [lo, hi]. */
 export const jobDayUsage = (candidates: string, lo: string, hi: string) => `
   SELECT g.day, j.provider, j.gpu_type, j.id AS job_uuid, j.team_id, j.model_name, j.status,
-         g.day = (j.start_time AT TIME ZONE 'UTC')::date AS first_day,
+         g.day = (j.start_time AT TIME ZONE 'UTC')::date AS first_day, j.labels, j.gpu_utilization,
          j.gpu_count * extract(epoch FROM
            least(j.end_time, g.day_start + interval '1 day') - greatest(j.start_time, g.day_start)
          ) / 3600 AS gpu_hours
@@ -35,7 +35,12 @@ export const jobDayUsage = (candidates: string, lo: string, hi: string) => `
 export const sameCell = (a: string, b: string) =>
   `${a}.day = ${b}.day AND ${a}.provider = ${b}.provider AND ${a}.gpu_type = ${b}.gpu_type`;
 
-export const JOB_DAY_COLUMNS = 'day, provider, gpu_type, job_uuid, team_id, model_name, status, gpu_hours, first_day';
+export const JOB_DAY_COLUMNS =
+  'day, provider, gpu_type, job_uuid, team_id, model_name, status, gpu_hours, first_day, labels, gpu_utilization';
+
+/** The columns of `jobs` a job-day is computed from (the candidates of both refresh paths). */
+export const JOB_USAGE_COLUMNS =
+  'id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, labels, gpu_utilization';
 
 /**
  * The capacity period covering the cell `cell` (day, provider, gpu_type), joined as `k`: its id,
@@ -78,10 +83,22 @@ export const jobDayCost = (hours: string, cellRate: string) => `round(${hours} *
 export const jobDayIdleShare = (hours: string, cellRate: string, shareRate: string) =>
   `CASE WHEN ${shareRate} = ${cellRate} THEN round(0, 12) ELSE ${jobDayCost(hours, shareRate)} - ${jobDayCost(hours, cellRate)} END`;
 
+/**
+ * The part of a job-day's cost (at a rate) whose job reports its utilization: all of it, or 0
+ * when the job does not report it (docs/allocation.md, "Utilization").
+ */
+export const jobDayMeasuredCost = (hours: string, cellRate: string, utilization: string) =>
+  `CASE WHEN ${utilization} IS NULL THEN round(0, 12) ELSE ${jobDayCost(hours, cellRate)} END`;
+
+/** A job-day's used cost: its cost × its job's utilization, rounded like a cost; 0 when not reported. */
+export const jobDayUsedCost = (hours: string, cellRate: string, utilization: string) =>
+  `CASE WHEN ${utilization} IS NULL THEN round(0, 12) ELSE round(${jobDayCost(hours, cellRate)} * ${utilization}, 12) END`;
+
 /** Every column of allocation_cells, in the order both refresh paths write them. */
 export const CELL_COLUMNS =
   'day, provider, gpu_type, snapshot_cost_usd, gpu_hours, allocated_usd, unallocated_usd, unpriced_gpu_hours, job_count, rate, ' +
   'refreshed_at, share_rate, capacity_id, capacity_gpu_hours, owner_team_id';
 
 /** The sums every day table keeps (see DaySums in allocation.entities.ts). */
-export const DAY_TABLE_COLUMNS = 'gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started, idle_share_usd';
+export const DAY_TABLE_COLUMNS =
+  'gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started, idle_share_usd, measured_cost_usd, used_cost_usd';

@@ -7,7 +7,10 @@ import {
   JOB_DAY_COLUMNS,
   jobDayCost,
   jobDayIdleShare,
+  jobDayMeasuredCost,
   jobDayUsage,
+  jobDayUsedCost,
+  JOB_USAGE_COLUMNS,
   rate,
   sameCell,
 } from './allocation.sql';
@@ -46,12 +49,12 @@ export const RECOMPUTE_REFRESH_CELLS = `
     SELECT min(day)::timestamp AS lo, max(day)::timestamp AS hi FROM allocation_refresh_cells
   ),
   candidates AS (
-    SELECT id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, end_time
+    SELECT ${JOB_USAGE_COLUMNS}, end_time
     FROM jobs
     WHERE end_time IS NOT NULL AND start_time >= $4::timestamptz AND start_time < $3::timestamptz
       AND end_time > $2::timestamptz AND status <> 'queued'
     UNION ALL
-    SELECT id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, $1::timestamptz
+    SELECT ${JOB_USAGE_COLUMNS}, $1::timestamptz
     FROM jobs
     WHERE end_time IS NULL AND start_time < $3::timestamptz AND $1::timestamptz > $2::timestamptz AND status <> 'queued'
   ),
@@ -95,20 +98,40 @@ export const RECOMPUTE_REFRESH_CELLS = `
 
 const DIRTY_DAYS = `day IN (SELECT DISTINCT day FROM allocation_refresh_cells)`;
 
+/** The sums of job-day rows `a` in their cells `c`, as the day tables keep them. */
+const JOB_DAY_SUMS = `trim_scale(sum(a.gpu_hours)), sum(${jobDayCost('a.gpu_hours', 'c.rate')}),
+  trim_scale(sum(CASE WHEN c.snapshot_cost_usd IS NULL THEN a.gpu_hours ELSE 0 END)),
+  count(*), count(*) FILTER (WHERE a.first_day), sum(${jobDayIdleShare('a.gpu_hours', 'c.rate', 'c.share_rate')}),
+  sum(${jobDayMeasuredCost('a.gpu_hours', 'c.rate', 'a.gpu_utilization')}), sum(${jobDayUsedCost('a.gpu_hours', 'c.rate', 'a.gpu_utilization')})`;
+
+/**
+ * The label keys in use, one index probe each (a loose scan of the primary key, which starts with
+ * the key): the label day rows of a day are found key by key.
+ */
+const LABEL_KEYS = `
+  WITH RECURSIVE label_keys AS (
+    (SELECT label_key FROM allocation_label_days ORDER BY label_key LIMIT 1)
+    UNION ALL
+    SELECT (SELECT d.label_key FROM allocation_label_days d WHERE d.label_key > k.label_key ORDER BY d.label_key LIMIT 1)
+    FROM label_keys k WHERE k.label_key IS NOT NULL
+  )`;
+
 /**
  * The day tables are re-summed for the days that had a listed cell, each written in day order
  * so that a range read after a large refresh finds its rows on few pages (twice as fast for 30
  * days). Day × team × model is summed from the job-day rows at their cells' rates; day × team
- * and day × model from it, a third as many rows (a job has one team and one model).
+ * and day × model from it, a third as many rows (a job has one team and one model). The label
+ * day rows are summed from the job-day rows too, a row for each of its labels.
  */
 export const RESUM_DAY_TABLES = [
   ...['allocation_team_model_days', 'allocation_team_days', 'allocation_model_days'].map(
     (table) => `DELETE FROM ${table} WHERE ${DIRTY_DAYS}`,
   ),
+  `${LABEL_KEYS}
+   DELETE FROM allocation_label_days t USING label_keys k, (SELECT DISTINCT day FROM allocation_refresh_cells) d
+   WHERE t.label_key = k.label_key AND t.day = d.day`,
   `INSERT INTO allocation_team_model_days (day, team_id, model_name, ${DAY_TABLE_COLUMNS})
-   SELECT a.day, a.team_id, a.model_name, trim_scale(sum(a.gpu_hours)), sum(${jobDayCost('a.gpu_hours', 'c.rate')}),
-          trim_scale(sum(CASE WHEN c.snapshot_cost_usd IS NULL THEN a.gpu_hours ELSE 0 END)),
-          count(*), count(*) FILTER (WHERE a.first_day), sum(${jobDayIdleShare('a.gpu_hours', 'c.rate', 'c.share_rate')})
+   SELECT a.day, a.team_id, a.model_name, ${JOB_DAY_SUMS}
    FROM job_day_allocations a
    JOIN allocation_cells c ON ${sameCell('c', 'a')}
    WHERE a.${DIRTY_DAYS}
@@ -121,8 +144,15 @@ export const RESUM_DAY_TABLES = [
   ).map(
     ([table, key]) => `INSERT INTO ${table} (day, ${key}, ${DAY_TABLE_COLUMNS})
    SELECT day, ${key}, trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count), sum(jobs_started),
-          sum(idle_share_usd)
+          sum(idle_share_usd), sum(measured_cost_usd), sum(used_cost_usd)
    FROM allocation_team_model_days WHERE ${DIRTY_DAYS}
    GROUP BY day, ${key} ORDER BY day, ${key}`,
   ),
+  `INSERT INTO allocation_label_days (label_key, day, team_id, label_value, ${DAY_TABLE_COLUMNS})
+   SELECT l.key, a.day, a.team_id, l.value, ${JOB_DAY_SUMS}
+   FROM job_day_allocations a
+   JOIN allocation_cells c ON ${sameCell('c', 'a')}
+   CROSS JOIN LATERAL jsonb_each_text(a.labels) l
+   WHERE a.${DIRTY_DAYS} AND a.labels <> '{}'::jsonb
+   GROUP BY l.key, a.day, a.team_id, l.value ORDER BY l.key, a.day, a.team_id, l.value`,
 ];

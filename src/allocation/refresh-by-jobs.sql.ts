@@ -7,7 +7,10 @@ import {
   JOB_DAY_COLUMNS,
   jobDayCost,
   jobDayIdleShare,
+  jobDayMeasuredCost,
   jobDayUsage,
+  jobDayUsedCost,
+  JOB_USAGE_COLUMNS,
   rate,
   sameCell,
 } from './allocation.sql';
@@ -17,7 +20,8 @@ import {
  * tables moved by the difference.
  */
 
-const CHANGE_ROW_NAMES = 'day, provider, gpu_type, job_uuid, team_id, model_name, gpu_hours, first_day';
+const CHANGE_ROW_NAMES =
+  'day, provider, gpu_type, job_uuid, team_id, model_name, gpu_hours, first_day, labels, gpu_utilization';
 
 /**
  * The job-day rows of every interval a changed job had or has (they are about to be replaced); a
@@ -42,7 +46,7 @@ export const REMOVE_JOB_DAYS = [
 /** The job-day rows of the marked jobs as they are now. */
 export const ADD_JOB_DAYS = `
   WITH candidates AS (
-    SELECT id, provider, gpu_type, team_id, model_name, status, gpu_count, start_time, coalesce(end_time, $1::timestamptz) AS end_time
+    SELECT ${JOB_USAGE_COLUMNS}, coalesce(end_time, $1::timestamptz) AS end_time
     FROM jobs
     WHERE id IN (SELECT job_uuid FROM allocation_refresh_jobs) AND status <> 'queued'
   ),
@@ -111,59 +115,83 @@ export const WRITE_CHANGED_CELLS = `
     share_rate = EXCLUDED.share_rate, capacity_id = EXCLUDED.capacity_id,
     capacity_gpu_hours = EXCLUDED.capacity_gpu_hours, owner_team_id = EXCLUDED.owner_team_id`;
 
+/** What a job-day row `a` counts for in the day tables at a cell's rates (`rate`, `share`) and pricing. */
+const rowSums = (a: string, cellRate: string, shareRate: string, unpriced: string) => `
+  ${a}.gpu_hours AS gpu_hours, ${jobDayCost(`${a}.gpu_hours`, cellRate)} AS cost_usd,
+  CASE WHEN ${unpriced} THEN ${a}.gpu_hours ELSE 0 END AS unpriced_gpu_hours, 1 AS job_count, ${a}.first_day::int AS jobs_started,
+  ${jobDayIdleShare(`${a}.gpu_hours`, cellRate, shareRate)} AS idle_share_usd,
+  ${jobDayMeasuredCost(`${a}.gpu_hours`, cellRate, `${a}.gpu_utilization`)} AS measured_cost_usd,
+  ${jobDayUsedCost(`${a}.gpu_hours`, cellRate, `${a}.gpu_utilization`)} AS used_cost_usd`;
+
+const SUMS = ['gpu_hours', 'cost_usd', 'unpriced_gpu_hours', 'job_count', 'jobs_started', 'idle_share_usd'].concat([
+  'measured_cost_usd',
+  'used_cost_usd',
+]);
+const summed = (rows: string) => SUMS.map((c) => `sum(${rows}.${c})`).join(', ');
+
 /**
- * What each day × team × model gains or loses. Removed and added rows count at the old rate of
- * their cell; every row of a cell whose rate or pricing changed then moves from the old rate to
- * the new one. Summed, that is exactly the day table re-summed at the new rates, because each
- * row's cost is rounded on its own (`jobDayCost`) the same way on both sides.
+ * What each day × team × model, and each label key × day × team × value, gains or loses: one
+ * pass over the affected job-day rows, grouped twice. Removed and added rows count at the old
+ * rate of their cell; every row of a cell whose rate or pricing changed then moves from the old
+ * rate to the new one (the difference of its sums at the two). Summed, that is exactly the day
+ * tables re-summed at the new rates, because each row's cost is rounded on its own
+ * (`jobDayCost`) the same way on both sides. A row counts for each of its labels.
  */
 export const MEASURE_DAY_DELTAS = `
-  INSERT INTO allocation_day_deltas
-  SELECT day, team_id, model_name, sum(gpu_hours), sum(cost_usd), sum(unpriced_gpu_hours), sum(job_count), sum(jobs_started),
-         sum(idle_share_usd)
-  FROM (
-    SELECT a.day, a.team_id, a.model_name, 0 AS gpu_hours,
-           ${jobDayCost('a.gpu_hours', 'x.new_rate')} - ${jobDayCost('a.gpu_hours', 'x.old_rate')} AS cost_usd,
-           CASE WHEN x.new_unpriced = x.old_unpriced THEN 0 WHEN x.new_unpriced THEN a.gpu_hours ELSE -a.gpu_hours END AS unpriced_gpu_hours,
-           0 AS job_count, 0 AS jobs_started,
-           ${jobDayIdleShare('a.gpu_hours', 'x.new_rate', 'x.new_share_rate')}
-             - ${jobDayIdleShare('a.gpu_hours', 'x.old_rate', 'x.old_share_rate')} AS idle_share_usd
+  WITH moved AS MATERIALIZED (
+    SELECT n.day, n.team_id, n.model_name, n.labels, n.gpu_hours - o.gpu_hours AS gpu_hours, n.cost_usd - o.cost_usd AS cost_usd,
+           n.unpriced_gpu_hours - o.unpriced_gpu_hours AS unpriced_gpu_hours, 0 AS job_count, 0 AS jobs_started,
+           n.idle_share_usd - o.idle_share_usd AS idle_share_usd, n.measured_cost_usd - o.measured_cost_usd AS measured_cost_usd,
+           n.used_cost_usd - o.used_cost_usd AS used_cost_usd
     FROM allocation_cell_changes x
     JOIN job_day_allocations a ON ${sameCell('a', 'x')}
+    CROSS JOIN LATERAL (SELECT a.day, a.team_id, a.model_name, a.labels, ${rowSums('a', 'x.new_rate', 'x.new_share_rate', 'x.new_unpriced')}) n
+    CROSS JOIN LATERAL (SELECT ${rowSums('a', 'x.old_rate', 'x.old_share_rate', 'x.old_unpriced')}) o
     WHERE x.new_rate <> x.old_rate OR x.new_share_rate <> x.old_share_rate OR x.new_unpriced <> x.old_unpriced
     UNION ALL
-    SELECT r.day, r.team_id, r.model_name, r.gpu_hours, ${jobDayCost('r.gpu_hours', 'x.old_rate')},
-           CASE WHEN x.old_unpriced THEN r.gpu_hours ELSE 0 END, 1, r.first_day::int,
-           ${jobDayIdleShare('r.gpu_hours', 'x.old_rate', 'x.old_share_rate')}
+    SELECT r.day, r.team_id, r.model_name, r.labels, ${rowSums('r', 'x.old_rate', 'x.old_share_rate', 'x.old_unpriced')}
     FROM allocation_added r JOIN allocation_cell_changes x ON ${sameCell('r', 'x')}
     UNION ALL
-    SELECT r.day, r.team_id, r.model_name, -r.gpu_hours, -${jobDayCost('r.gpu_hours', 'x.old_rate')},
-           CASE WHEN x.old_unpriced THEN -r.gpu_hours ELSE 0 END, -1, -r.first_day::int,
-           -${jobDayIdleShare('r.gpu_hours', 'x.old_rate', 'x.old_share_rate')}
+    SELECT r.day, r.team_id, r.model_name, r.labels, ${SUMS.map((c) => `-s.${c}`).join(', ')}
     FROM allocation_removed r JOIN allocation_cell_changes x ON ${sameCell('r', 'x')}
-  ) d
-  GROUP BY day, team_id, model_name`;
+    CROSS JOIN LATERAL (SELECT ${rowSums('r', 'x.old_rate', 'x.old_share_rate', 'x.old_unpriced')}) s
+  ),
+  by_model AS (
+    INSERT INTO allocation_day_deltas
+    SELECT day, team_id, model_name, ${summed('m')} FROM moved m GROUP BY day, team_id, model_name
+  )
+  INSERT INTO allocation_label_deltas
+  SELECT l.key, m.day, m.team_id, l.value, ${summed('m')}
+  FROM moved m CROSS JOIN LATERAL jsonb_each_text(m.labels) l
+  WHERE m.labels <> '{}'::jsonb
+  GROUP BY l.key, m.day, m.team_id, l.value`;
 
 const DAY_TABLES = [
-  { table: 'allocation_team_model_days', keys: ['team_id', 'model_name'] },
-  { table: 'allocation_team_days', keys: ['team_id'] },
-  { table: 'allocation_model_days', keys: ['model_name'] },
+  { table: 'allocation_team_model_days', keys: ['day', 'team_id', 'model_name'], deltas: 'allocation_day_deltas' },
+  { table: 'allocation_team_days', keys: ['day', 'team_id'], deltas: 'allocation_day_deltas' },
+  { table: 'allocation_model_days', keys: ['day', 'model_name'], deltas: 'allocation_day_deltas' },
+  {
+    table: 'allocation_label_days',
+    keys: ['label_key', 'day', 'team_id', 'label_value'],
+    deltas: 'allocation_label_deltas',
+  },
 ] as const;
 
-/** The deltas added to the three day tables; groups that lost their last job go. */
-export const APPLY_DAY_DELTAS = DAY_TABLES.flatMap(({ table, keys }) => {
-  const key = ['day', ...keys].join(', ');
+/** The deltas added to the day tables; groups that lost their last job go. */
+export const APPLY_DAY_DELTAS = DAY_TABLES.flatMap(({ table, keys, deltas }) => {
+  const key = keys.join(', ');
   return [
     `INSERT INTO ${table} AS t (${key}, ${DAY_TABLE_COLUMNS})
      SELECT ${key}, trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count), sum(jobs_started),
-            sum(idle_share_usd)
-     FROM allocation_day_deltas GROUP BY ${key}
+            sum(idle_share_usd), sum(measured_cost_usd), sum(used_cost_usd)
+     FROM ${deltas} GROUP BY ${key}
      ON CONFLICT (${key}) DO UPDATE SET
        gpu_hours = trim_scale(t.gpu_hours + EXCLUDED.gpu_hours), cost_usd = t.cost_usd + EXCLUDED.cost_usd,
        unpriced_gpu_hours = trim_scale(t.unpriced_gpu_hours + EXCLUDED.unpriced_gpu_hours),
        job_count = t.job_count + EXCLUDED.job_count, jobs_started = t.jobs_started + EXCLUDED.jobs_started,
-       idle_share_usd = t.idle_share_usd + EXCLUDED.idle_share_usd`,
-    `DELETE FROM ${table} t USING (SELECT DISTINCT ${key} FROM allocation_day_deltas WHERE job_count < 0) d
-     WHERE ${['day', ...keys].map((k) => `t.${k} = d.${k}`).join(' AND ')} AND t.job_count = 0`,
+       idle_share_usd = t.idle_share_usd + EXCLUDED.idle_share_usd,
+       measured_cost_usd = t.measured_cost_usd + EXCLUDED.measured_cost_usd, used_cost_usd = t.used_cost_usd + EXCLUDED.used_cost_usd`,
+    `DELETE FROM ${table} t USING (SELECT DISTINCT ${key} FROM ${deltas} WHERE job_count < 0) d
+     WHERE ${keys.map((k) => `t.${k} = d.${k}`).join(' AND ')} AND t.job_count = 0`,
   ];
 });

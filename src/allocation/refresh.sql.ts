@@ -1,7 +1,12 @@
 /** What every refresh starts with, whichever path it then takes: its work tables and the marks it claims. */
 
 const CHANGE_ROW_COLUMNS =
-  'day date, provider text, gpu_type text, job_uuid uuid, team_id uuid, model_name text, gpu_hours numeric, first_day boolean';
+  'day date, provider text, gpu_type text, job_uuid uuid, team_id uuid, model_name text, gpu_hours numeric, first_day boolean, ' +
+  'labels jsonb, gpu_utilization numeric';
+
+/** The sums every day table keeps, as work-table columns. */
+const SUM_COLUMNS = `gpu_hours numeric, cost_usd numeric, unpriced_gpu_hours numeric, job_count int, jobs_started int,
+     idle_share_usd numeric, measured_cost_usd numeric, used_cost_usd numeric`;
 
 /**
  * The work tables of a refresh: temp tables of the connection, created by its first refresh and
@@ -21,8 +26,9 @@ const WORK_TABLES = {
   allocation_cell_changes: `day date, provider text, gpu_type text, snapshot_cost_usd numeric, gpu_hours numeric, job_count int,
      old_rate numeric, new_rate numeric, old_unpriced boolean, new_unpriced boolean,
      old_share_rate numeric, new_share_rate numeric, capacity_id uuid, capacity_gpu_hours numeric, owner_team_id uuid`,
-  allocation_day_deltas: `day date, team_id uuid, model_name text, gpu_hours numeric, cost_usd numeric, unpriced_gpu_hours numeric,
-     job_count int, jobs_started int, idle_share_usd numeric`,
+  allocation_day_deltas: `day date, team_id uuid, model_name text, ${SUM_COLUMNS}`,
+  /** What each label key × day × team × value gains or loses (allocation_label_days). */
+  allocation_label_deltas: `label_key text, day date, team_id uuid, label_value text, ${SUM_COLUMNS}`,
 };
 const WORK_TABLE_NAMES = Object.keys(WORK_TABLES);
 

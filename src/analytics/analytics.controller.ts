@@ -53,14 +53,14 @@ export class AnalyticsController {
   })
   @ApiOkResponse({ type: [ModelCost] })
   byModel(@Query() q: GroupCostQuery, @CurrentUser() user: UserPrincipal): Promise<ModelCost[]> {
-    return this.analytics.costByModel(q.start, q.end, scopeToTeam(user), q.idle);
+    return this.analytics.costByModel(q.start, q.end, scopeToTeam(user), q.idle, q.labels);
   }
 
   @Get('cost/by-team')
   @ApiOperation({ summary: 'Allocated cost per team over inclusive UTC dates, cost descending' })
   @ApiOkResponse({ type: [TeamCost] })
   byTeam(@Query() q: GroupCostQuery, @CurrentUser() user: UserPrincipal): Promise<TeamCost[]> {
-    return this.analytics.costByTeam(q.start, q.end, scopeToTeam(user), q.idle);
+    return this.analytics.costByTeam(q.start, q.end, scopeToTeam(user), q.idle, q.labels);
   }
 
   @Get('cost/export')
@@ -75,7 +75,7 @@ export class AnalyticsController {
     const teamId = scopeToTeam(user);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="heliox-focus-${q.start}-${q.end}.csv"`);
-    await this.focus.write(res, q.start, q.end, teamId, q.idle);
+    await this.focus.write(res, q.start, q.end, teamId, q.idle, q.labels);
   }
 
   @Get('cost')
@@ -135,7 +135,7 @@ export class AnalyticsController {
   @ApiOkResponse({ type: TrendsReport })
   @ApiForbiddenResponse({ description: "A member named another team's team_id", type: ErrorResponse })
   trends(@Query() q: TrendsQuery, @CurrentUser() user: UserPrincipal): Promise<TrendsReport> {
-    return this.analytics.trends(q.start, q.end, q.group_by, scopeToTeam(user, q.team_id), q.limit, q.idle);
+    return this.analytics.trends(q.start, q.end, q.group_by, scopeToTeam(user, q.team_id), q.limit, q.idle, q.labels);
   }
 
   @Get('forecast')

@@ -1,81 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { jobDayCost, jobDayIdleShare, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
 import { addDays, daysInRange } from '../common/calendar';
 import { badRequest } from '../common/errors/domain-error';
 import type { IdleMode } from '../common/idle.query';
-import { CostDimension, CostFilters } from './dto/cost-query.dto';
-import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost } from './dto/cost.response';
+import type { LabelFilter } from '../common/label-filters';
+import { NO_LABEL } from '../common/labels';
+import { DimensionSql, dimensionName, dimensionSql, OWNED_IDLE, ScopedFilters, sourceFor } from './cost-sources';
+import type { CostDimension } from './dto/cost-query.dto';
+import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost, UtilizationTotals } from './dto/cost.response';
 import type { TrendDimension, TrendRow, TrendsReport, TrendTotals } from './dto/trends.dto';
 import { roundCents, roundedParts, splitRounded } from '../common/money';
 import type { CostCoverage } from './dto/coverage.response';
 import { snapshotDays } from './snapshot-days';
 
-/** Scope of a read: the caller's filters with the team already decided by scopeToTeam. */
-export type ScopedFilters = CostFilters & { team_id?: string };
-
-interface Source {
-  /** The rows `r` to sum (with what they join). */
-  from: string;
-  where: string[];
-  params: unknown[];
-  /**
-   * Per-row expressions of the cost, the idle a share of the cells adds to it (`idle=share`), the
-   * unpriced GPU-hours, the jobs with usage, and the jobs starting.
-   */
-  columns: { cost: string; idleShare: string; unpricedGpuHours: string; jobCount: string; jobsStarted: string };
-}
-
-/** The day tables carry the sums; a job-day row is one job and costs its share at its cell's rate. */
-const SUMMED_COLUMNS = {
-  cost: 'r.cost_usd',
-  idleShare: 'r.idle_share_usd',
-  unpricedGpuHours: 'r.unpriced_gpu_hours',
-  jobCount: 'r.job_count',
-  jobsStarted: 'r.jobs_started',
-};
-const JOB_DAYS = `job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}`;
-const JOB_DAY_COLUMNS = {
-  cost: jobDayCost('r.gpu_hours', 'c.rate'),
-  idleShare: jobDayIdleShare('r.gpu_hours', 'c.rate', 'c.share_rate'),
-  unpricedGpuHours: 'CASE WHEN c.snapshot_cost_usd IS NULL THEN r.gpu_hours ELSE 0 END',
-  jobCount: '1',
-  jobsStarted: 'r.first_day::int',
-};
-
-/**
- * The idle of cells whose capacity has an owner, as rows `r` of that team (no model, no status):
- * what `idle=owner` adds to the owner's groups. The cells table holds a row a cell, a few
- * thousand a year.
- */
-const OWNED_IDLE = `(SELECT day, provider, gpu_type, owner_team_id AS team_id, NULL::text AS model_name, unallocated_usd
-  FROM allocation_cells WHERE owner_team_id IS NOT NULL AND unallocated_usd <> 0) r`;
-
-/**
- * Each dimension's grouping key (computed from a source row `r`, named `name` in the grouped
- * rows `g`) and what it shows in the answer. Time dimensions also bound the job counts.
- */
-const DIMENSION_SQL: Record<CostDimension, { key: string; name: string; output: string[]; time?: true }> = {
-  team: { key: 'r.team_id', name: 'team_id', output: [`g.team_id::text AS team_id`, `t.name AS team_name`] },
-  model: { key: 'r.model_name', name: 'model_name', output: ['g.model_name'] },
-  provider: { key: 'r.provider', name: 'provider', output: ['g.provider'] },
-  gpu_type: { key: 'r.gpu_type', name: 'gpu_type', output: ['g.gpu_type'] },
-  day: { key: 'r.day', name: 'day', output: [`to_char(g.day, 'YYYY-MM-DD') AS day`], time: true },
-  week: {
-    key: `date_trunc('week', r.day)::date`,
-    name: 'week',
-    output: [`to_char(g.week, 'YYYY-MM-DD') AS week`],
-    time: true,
-  },
-  month: {
-    key: `date_trunc('month', r.day)::date`,
-    name: 'month',
-    output: [`to_char(g.month, 'YYYY-MM') AS month`],
-    time: true,
-  },
-};
+export type { ScopedFilters };
 
 /** The measure columns of a grouped row: what is left are the group's own fields. */
 const MEASURES = new Set([
@@ -88,6 +28,12 @@ const MEASURES = new Set([
   'gpu_hours',
   'unpriced_gpu_hours',
   'job_count',
+  'measured',
+  'used',
+  'used_cost_usd',
+  'waste_usd',
+  'unmeasured_cost_usd',
+  'efficiency',
 ]);
 
 /** What a read does with idle cost: undefined answers as before capacity existed (separate, no idle fields). */
@@ -118,10 +64,16 @@ export class AnalyticsService {
     private readonly allocation: AllocationService,
   ) {}
 
-  async costByTeam(start: string, end: string, teamId: string | undefined, idle?: IdleMode): Promise<TeamCost[]> {
+  async costByTeam(
+    start: string,
+    end: string,
+    teamId: string | undefined,
+    idle?: IdleMode,
+    labels?: LabelFilter[],
+  ): Promise<TeamCost[]> {
     checkIdleApplies(idle, ['team']);
     await this.allocation.ensureFresh();
-    const rows = await this.grouped(start, end, ['team'], { start, end, team_id: teamId }, { idle });
+    const rows = await this.grouped(start, end, ['team'], { start, end, team_id: teamId, labels }, { idle });
     return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
       team_name: String(row.team_name),
       team_id: String(row.team_id),
@@ -129,10 +81,16 @@ export class AnalyticsService {
     }));
   }
 
-  async costByModel(start: string, end: string, teamId: string | undefined, idle?: IdleMode): Promise<ModelCost[]> {
+  async costByModel(
+    start: string,
+    end: string,
+    teamId: string | undefined,
+    idle?: IdleMode,
+    labels?: LabelFilter[],
+  ): Promise<ModelCost[]> {
     checkIdleApplies(idle, ['model']);
     await this.allocation.ensureFresh();
-    const rows = await this.grouped(start, end, ['model'], { start, end, team_id: teamId }, { idle });
+    const rows = await this.grouped(start, end, ['model'], { start, end, team_id: teamId, labels }, { idle });
     return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
       model_name: String(row.model_name),
       ...cost,
@@ -174,13 +132,14 @@ export class AnalyticsService {
     teamId: string | undefined,
     limit: number,
     idle?: IdleMode,
+    labels?: LabelFilter[],
   ): Promise<TrendsReport> {
     checkIdleApplies(idle, [groupBy]);
     await this.allocation.ensureFresh();
     const previousStart = addDays(start, -daysInRange(start, end));
     const previousEnd = addDays(start, -1);
-    const current: ScopedFilters = { start, end, team_id: teamId };
-    const previous: ScopedFilters = { start: previousStart, end: previousEnd, team_id: teamId };
+    const current: ScopedFilters = { start, end, team_id: teamId, labels };
+    const previous: ScopedFilters = { start: previousStart, end: previousEnd, team_id: teamId, labels };
     // With idle=owner the totals are the teams' (the owner's idle included), like the rows.
     const [rows, previousRows, [total], [previousTotal]] = await Promise.all([
       this.grouped(start, end, [groupBy], current, { idle }),
@@ -188,7 +147,7 @@ export class AnalyticsService {
       this.grouped(start, end, [], current, { idle }),
       this.grouped(previousStart, previousEnd, [], previous, { idle }),
     ]);
-    const key = DIMENSION_SQL[groupBy].name;
+    const key = dimensionName(groupBy);
     const groups = new Map<string, { fields: CostRow; cost: string; previous: string }>();
     for (const [list, side] of [
       [rows, 'cost'],
@@ -231,15 +190,15 @@ export class AnalyticsService {
     filters: ScopedFilters,
     { exactCost = true, idle }: ReadOptions = {},
   ): Promise<CostRow[]> {
-    const source = this.sourceFor(dims, filters);
-    const keys = dims.map((d) => DIMENSION_SQL[d]);
+    const source = sourceFor(dims, filters);
+    const keys = dimensionSql(dims, source.labelValue);
     // A job's days are contiguous: the distinct jobs of a bucket are those active on its first
     // day in range plus those starting on a later day of it.
     const firstDay = `greatest($1::date${keys
       .filter((k) => k.time)
       .map((k) => `, ${k.key}`)
       .join('')})`;
-    const { cost, idleShare, unpricedGpuHours, jobCount, jobsStarted } = source.columns;
+    const { cost, idleShare, unpricedGpuHours, jobCount, jobsStarted, measured, used } = source.columns;
     const groupBy = keys.length ? `GROUP BY ${keys.map((k) => k.key).join(', ')}` : '';
     const params = [start, end, ...source.params];
     // Grouped by keys first and named after: joining the team names to every source row made
@@ -252,24 +211,30 @@ export class AnalyticsService {
           `sum(r.gpu_hours) AS gpu_hours`,
           `sum(${unpricedGpuHours}) AS unpriced_gpu_hours`,
           `sum(CASE WHEN r.day = ${firstDay} THEN ${jobCount} ELSE ${jobsStarted} END) AS job_count`,
+          `sum(${measured}) AS measured`,
+          `sum(${used}) AS used`,
         ].join(', ')}
         FROM ${source.from}
         WHERE ${source.where.join(' AND ')}
         ${groupBy}`;
+    if (source.noneByDifference) groups = noneByDifference(groups, keys, !!idle);
     const owned = idle === 'owner' ? ownedIdleWhere(filters, params) : null;
     if (owned) {
       // The owners' idle as groups of their own, summed with the jobs' groups of the same keys.
+      // Owned idle has no labels: its label values are all "(none)".
       const names = keys.map((k) => k.name);
+      const ownedKeys = dimensionSql(dims, () => 'r.label_value').map((k) => k.key);
       groups = `
         SELECT ${[...names, 'sum(cost) AS cost', 'sum(idle) AS idle', 'sum(gpu_hours) AS gpu_hours']
           .concat(['sum(unpriced_gpu_hours) AS unpriced_gpu_hours', 'sum(job_count) AS job_count'])
+          .concat(['sum(measured) AS measured', 'sum(used) AS used'])
           .join(', ')}
         FROM (${groups}
           UNION ALL
-          SELECT ${[...keys.map((k) => `${k.key} AS ${k.name}`), '0', 'sum(r.unallocated_usd)', '0', '0', '0'].join(', ')}
+          SELECT ${[...ownedKeys.map((k, i) => `${k} AS ${names[i]}`), '0', 'sum(r.unallocated_usd)', '0', '0', '0', '0', '0'].join(', ')}
           FROM ${OWNED_IDLE}
           WHERE ${owned.join(' AND ')}
-          ${groupBy}) u
+          ${ownedKeys.length ? `GROUP BY ${ownedKeys.join(', ')}` : ''}) u
         ${names.length ? `GROUP BY ${names.join(', ')}` : ''}`;
     }
     const charged = idle ? '(g.cost + g.idle)' : 'g.cost';
@@ -289,6 +254,12 @@ export class AnalyticsService {
         `round(g.gpu_hours, 4)::float8 AS gpu_hours`,
         `round(g.unpriced_gpu_hours, 4)::float8 AS unpriced_gpu_hours`,
         `g.job_count::int AS job_count`,
+        // Utilization: of the jobs' own (allocated) cost; idle charged to a row is no job's use.
+        `round(g.used, 2)::float8 AS used_cost_usd`,
+        `(round(g.measured, 2) - round(g.used, 2))::float8 AS waste_usd`,
+        `(round(g.cost, 2) - round(g.measured, 2))::float8 AS unmeasured_cost_usd`,
+        `CASE WHEN g.measured > 0 THEN round(g.used / g.measured, 4)::float8 END AS efficiency`,
+        ...(exactCost ? [`g.measured::text AS measured`, `g.used::text AS used`] : []),
       ].join(', ')}
       FROM g
       ${dims.includes('team') ? 'JOIN teams t ON t.id = g.team_id' : ''}
@@ -297,43 +268,12 @@ export class AnalyticsService {
   }
 
   /**
-   * The smallest table that can answer: day × team, day × model, day × team × model, or the
-   * job-day rows (any dimension, any filter).
-   */
-  private sourceFor(dims: CostDimension[], f: ScopedFilters): Source {
-    const where = [`r.day BETWEEN $1::date AND $2::date`];
-    const params: unknown[] = [];
-    const add = (column: string, value: unknown) => {
-      params.push(value);
-      where.push(`r.${column} = $${params.length + 2}`);
-    };
-    const within = (...allowed: CostDimension[]) => dims.every((d) => allowed.includes(d) || !!DIMENSION_SQL[d].time);
-    const byModel = f.model_name !== undefined;
-    const otherFilters = [f.status, f.provider, f.gpu_type].some((v) => v !== undefined);
-    if (!otherFilters && !byModel && within('team')) {
-      if (f.team_id) add('team_id', f.team_id);
-      return { from: 'allocation_team_days r', where, params, columns: SUMMED_COLUMNS };
-    }
-    if (!otherFilters && !byModel && !f.team_id && within('model')) {
-      return { from: 'allocation_model_days r', where, params, columns: SUMMED_COLUMNS };
-    }
-    if (f.team_id) add('team_id', f.team_id);
-    if (f.model_name) add('model_name', f.model_name);
-    if (!otherFilters && within('team', 'model'))
-      return { from: 'allocation_team_model_days r', where, params, columns: SUMMED_COLUMNS };
-    if (f.status) add('status', f.status);
-    if (f.provider) add('provider', f.provider);
-    if (f.gpu_type) add('gpu_type', f.gpu_type);
-    return { from: JOB_DAYS, where, params, columns: JOB_DAY_COLUMNS };
-  }
-
-  /**
    * Idle cost left separate over the range, as exact text. It belongs to no team, model or
    * status: with such a filter it is 0; provider and gpu_type apply. `share` leaves only the
    * idle of cells nobody used; `owner` only the idle of cells whose capacity has no owner.
    */
   private async idleCost(f: ScopedFilters, idle?: IdleMode): Promise<string> {
-    if ([f.team_id, f.status, f.model_name].some((v) => v !== undefined)) return '0';
+    if ([f.team_id, f.status, f.model_name].some((v) => v !== undefined) || f.labels?.length) return '0';
     const params: unknown[] = [f.start, f.end];
     const where = [`day BETWEEN $1::date AND $2::date`];
     if (f.provider) where.push(`provider = $${params.push(f.provider)}`);
@@ -358,7 +298,13 @@ export class AnalyticsService {
     };
     if (!idle) {
       const money = splitRounded(exactSum(groups, 'cost'), unallocated);
-      return { allocated_usd: money.allocated, unallocated_usd: money.unallocated, total_usd: money.total, ...hours };
+      return {
+        allocated_usd: money.allocated,
+        unallocated_usd: money.unallocated,
+        total_usd: money.total,
+        ...hours,
+        ...utilization(groups, money.allocated),
+      };
     }
     const [allocated, charged, separate] = roundedParts(
       exactSum(groups, 'allocated'),
@@ -372,6 +318,7 @@ export class AnalyticsService {
       unallocated_usd: separate,
       total_usd: cents(allocated + charged + separate),
       ...hours,
+      ...utilization(groups, allocated),
     };
   }
 }
@@ -382,7 +329,7 @@ export class AnalyticsService {
  * neither).
  */
 function ownedIdleWhere(f: ScopedFilters, params: unknown[]): string[] | null {
-  if (f.model_name !== undefined || f.status !== undefined) return null;
+  if (f.model_name !== undefined || f.status !== undefined || f.labels?.length) return null;
   const where = [`r.day BETWEEN $1::date AND $2::date`];
   if (f.team_id) where.push(`r.team_id = $${params.push(f.team_id)}`);
   if (f.provider) where.push(`r.provider = $${params.push(f.provider)}`);
@@ -390,9 +337,54 @@ function ownedIdleWhere(f: ScopedFilters, params: unknown[]): string[] | null {
   return where;
 }
 
+/**
+ * The `(none)` group of a label read from the label day sums: the source gave it the whole of the
+ * team rows, and each other group of the same keys is taken off it. A `(none)` group left with no
+ * job (every job carries the label) is no group. Columns keep their order (the owners' idle is
+ * appended to these groups by position).
+ */
+function noneByDifference(groups: string, keys: DimensionSql[], idle: boolean): string {
+  const label = keys.find((k) => k.name.startsWith('label_'))!.name;
+  const others = keys.filter((k) => k.name !== label).map((k) => k.name);
+  const within = others.length ? `PARTITION BY ${others.join(', ')}` : '';
+  const measures = ['cost', ...(idle ? ['idle'] : []), 'gpu_hours', 'unpriced_gpu_hours', 'job_count'].concat([
+    'measured',
+    'used',
+  ]);
+  const none = `${label} = '${NO_LABEL}'`;
+  return `
+    SELECT * FROM (
+      SELECT ${keys.map((k) => k.name).join(', ')}, ${measures
+        .map(
+          (m) =>
+            `${m} - CASE WHEN ${none} THEN coalesce(sum(${m}) FILTER (WHERE NOT ${none}) OVER (${within}), 0) ELSE 0 END AS ${m}`,
+        )
+        .join(', ')}
+      FROM (${groups}) labelled
+    ) differences
+    WHERE NOT (${none}) OR job_count <> 0`;
+}
+
 /** An exact sum of a grouped row (a row without groups sums nothing to NULL). */
-const exactSum = (row: CostRow | undefined, field: 'cost' | 'allocated' | 'idle') =>
+const exactSum = (row: CostRow | undefined, field: 'cost' | 'allocated' | 'idle' | 'measured' | 'used') =>
   row?.[field] ? String(row[field]) : '0';
+
+/**
+ * The utilization fields of totals, rounded as rows round them: used and measured cost to
+ * cents, waste and unmeasured as differences, so that used + waste + unmeasured = allocated.
+ */
+function utilization(row: CostRow | undefined, allocated: number): UtilizationTotals {
+  const used = roundCents(exactSum(row, 'used'));
+  const measured = roundCents(exactSum(row, 'measured'));
+  const exactMeasured = Number(exactSum(row, 'measured'));
+  return {
+    used_cost_usd: used,
+    waste_usd: cents(measured - used),
+    unmeasured_cost_usd: cents(allocated - measured),
+    efficiency:
+      exactMeasured > 0 ? Math.round((Number(exactSum(row, 'used')) / exactMeasured) * 10_000) / 10_000 : null,
+  };
+}
 const exactCost = (row: CostRow | undefined) => exactSum(row, 'cost');
 
 /** A sum of amounts already in cents, without the float's last-digit noise. */
@@ -430,6 +422,10 @@ function withCostFields(rows: CostRow[], start: string, end: string, idle?: Idle
     job_count: Number(row.job_count),
     gpu_hours: Number(row.gpu_hours),
     share_pct: sharePct(Number(row.cost), total),
+    used_cost_usd: Number(row.used_cost_usd),
+    waste_usd: Number(row.waste_usd),
+    unmeasured_cost_usd: Number(row.unmeasured_cost_usd),
+    efficiency: row.efficiency === null ? null : Number(row.efficiency),
     start_date: start,
     end_date: end,
   }));

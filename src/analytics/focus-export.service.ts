@@ -7,17 +7,26 @@ import { jobDayCost, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
 import { csvWriter } from '../common/csv';
 import type { IdleMode } from '../common/idle.query';
+import { labelsContaining, type LabelFilter } from '../common/label-filters';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
 export const FOCUS_COLUMNS = [
+  // One billing account per provider, as Heliox sees the bills (its snapshots): named by the provider.
+  'BillingAccountId',
+  'BillingAccountName',
   'BillingPeriodStart',
   'BillingPeriodEnd',
   'ChargePeriodStart',
   'ChargePeriodEnd',
   'BilledCost',
   'EffectiveCost',
+  // No list or negotiated prices are known: the allocated cost is all of them.
+  'ListCost',
+  'ContractedCost',
   'BillingCurrency',
   'ChargeCategory',
+  // Null: no row corrects an earlier billing period.
+  'ChargeClass',
   'ChargeDescription',
   'ProviderName',
   'PublisherName',
@@ -48,6 +57,9 @@ export const FOCUS_COLUMNS = [
   'AllocatedTags',
   'CapacityReservationId',
   'CapacityReservationStatus',
+  // The job's labels (user-defined tags, so unprefixed), and the utilization it reports.
+  'Tags',
+  'x_GpuUtilization',
 ] as const;
 
 /** Rows fetched per round trip: memory stays flat whatever the range. */
@@ -85,6 +97,7 @@ const methodDetails = (ratio: string, gpuHours: string, idle: IdleMode) => `json
 
 /** The columns every row shares, from a cell `x` of day `x.day`. */
 const PERIOD_COLUMNS = `
+  x.provider AS "BillingAccountId", x.provider AS "BillingAccountName", NULL AS "ChargeClass",
   to_char(date_trunc('month', x.day), 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodStart",
   to_char(date_trunc('month', x.day) + interval '1 month', 'YYYY-MM-DD"T00:00:00Z"') AS "BillingPeriodEnd",
   to_char(x.day, 'YYYY-MM-DD"T00:00:00Z"') AS "ChargePeriodStart",
@@ -113,13 +126,16 @@ export class FocusExportService {
     end: string,
     teamId: string | undefined,
     idle: IdleMode = 'separate',
+    labels: LabelFilter[] = [],
   ): Promise<void> {
+    const labelled = labels.length ? labelsContaining(labels) : null;
     await this.allocation.ensureFresh();
     const csv = csvWriter({ header: true, columns: [...FOCUS_COLUMNS] });
     csv.pipe(out);
     for (const page of [
-      (after: Cursor | null) => this.jobPage(start, end, teamId, idle, after),
-      (after: Cursor | null) => this.idlePage(start, end, teamId, idle, after),
+      (after: Cursor | null) => this.jobPage(start, end, teamId, idle, labelled, after),
+      // Idle carries no labels: a label filter leaves none.
+      (after: Cursor | null) => (labelled ? Promise.resolve([]) : this.idlePage(start, end, teamId, idle, after)),
     ]) {
       let cursor: Cursor | null = null;
       for (;;) {
@@ -136,12 +152,21 @@ export class FocusExportService {
     await once(csv, 'end');
   }
 
-  private jobPage(start: string, end: string, teamId: string | undefined, idle: IdleMode, after: Cursor | null) {
+  private jobPage(
+    start: string,
+    end: string,
+    teamId: string | undefined,
+    idle: IdleMode,
+    labelled: string | null,
+    after: Cursor | null,
+  ) {
     const cost = jobDayCost('a.gpu_hours', idle === 'share' ? 'x.share_rate' : 'x.rate');
     return this.dataSource.query<(Record<string, string> & Cursor)[]>(
       `SELECT a.day::text AS day, a.provider, a.gpu_type, a.job_uuid::text AS job_uuid, ${PERIOD_COLUMNS},
               round(${cost}, 6)::text AS "BilledCost",
               round(${cost}, 6)::text AS "EffectiveCost",
+              round(${cost}, 6)::text AS "ListCost",
+              round(${cost}, 6)::text AS "ContractedCost",
               a.gpu_type || ' GPU usage of job ' || j.job_id AS "ChargeDescription",
               a.job_uuid::text AS "ResourceId", j.job_id AS "ResourceName", 'GPU job' AS "ResourceType",
               round(a.gpu_hours, 6)::text AS "ConsumedQuantity",
@@ -153,7 +178,9 @@ export class FocusExportService {
                 AS "AllocatedMethodDetails",
               CASE WHEN x.snapshot_cost_usd IS NOT NULL THEN a.job_uuid::text END AS "AllocatedResourceId",
               CASE WHEN x.snapshot_cost_usd IS NOT NULL THEN j.job_id END AS "AllocatedResourceName",
-              CASE WHEN x.capacity_id IS NOT NULL THEN 'Used' END AS "CapacityReservationStatus"
+              CASE WHEN x.capacity_id IS NOT NULL THEN 'Used' END AS "CapacityReservationStatus",
+              CASE WHEN a.labels <> '{}'::jsonb THEN a.labels::text END AS "Tags",
+              a.gpu_utilization::text AS "x_GpuUtilization"
        FROM job_day_allocations a
        JOIN allocation_cells x ON ${sameCell('x', 'a')}
        JOIN jobs j ON j.id = a.job_uuid
@@ -161,9 +188,10 @@ export class FocusExportService {
        WHERE a.day BETWEEN $1::date AND $2::date
          AND ($3::uuid IS NULL OR a.team_id = $3::uuid)
          AND ($4::date IS NULL OR (a.day, a.provider, a.gpu_type, a.job_uuid) > ($4::date, $5::text, $6::text, $7::uuid))
+         AND ($8::jsonb IS NULL OR a.labels @> $8::jsonb)
        ORDER BY a.day, a.provider, a.gpu_type, a.job_uuid
        LIMIT ${PAGE_SIZE}`,
-      [start, end, teamId ?? null, ...cursorParams(after)],
+      [start, end, teamId ?? null, ...cursorParams(after), labelled],
     );
   }
 
@@ -181,6 +209,8 @@ export class FocusExportService {
       `SELECT x.day::text AS day, x.provider, x.gpu_type, '' AS job_uuid, ${PERIOD_COLUMNS},
               round(x.unallocated_usd, 6)::text AS "BilledCost",
               round(x.unallocated_usd, 6)::text AS "EffectiveCost",
+              round(x.unallocated_usd, 6)::text AS "ListCost",
+              round(x.unallocated_usd, 6)::text AS "ContractedCost",
               x.gpu_type || ' GPUs reserved and unused' AS "ChargeDescription",
               x.capacity_id::text AS "ResourceId", x.provider || ' ' || x.gpu_type || ' capacity' AS "ResourceName",
               'GPU capacity' AS "ResourceType",
@@ -191,7 +221,7 @@ export class FocusExportService {
               CASE WHEN o.id IS NULL THEN 'heliox:capacity' ELSE 'heliox:capacity-idle-owner' END AS "AllocatedMethodId",
               ${methodDetails('idle_hours.h / x.capacity_gpu_hours', 'idle_hours.h', idle)} AS "AllocatedMethodDetails",
               o.id::text AS "AllocatedResourceId", o.name AS "AllocatedResourceName",
-              'Unused' AS "CapacityReservationStatus"
+              'Unused' AS "CapacityReservationStatus", NULL AS "Tags", NULL AS "x_GpuUtilization"
        FROM allocation_cells x
        LEFT JOIN teams o ON o.id = ${owned}
        CROSS JOIN LATERAL (SELECT x.capacity_gpu_hours - x.gpu_hours AS h) idle_hours

@@ -16,6 +16,8 @@ const job: JobResponse = {
   status: 'completed',
   duration_hours: 14,
   gpu_hours: 112,
+  labels: {},
+  gpu_utilization: null,
 };
 
 /** Job A's 80 GPU-hours of 2026-01-03 in a cell of $960, 100 GPU-hours used, 8 GPUs of capacity owned by platform. */
@@ -33,6 +35,7 @@ const cell = (over: Partial<JobDayInCell> = {}): JobDayInCell => ({
   ownerTeamName: 'platform',
   cellAllocatedUsd: '500.000000000000',
   cellIdleUsd: '460.0000000000000000',
+  usedCostUsd: null,
   ...over,
 });
 

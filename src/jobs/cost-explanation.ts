@@ -100,8 +100,9 @@ export function explainJobDay(
       gpu_hours: round(gpuHours, 4),
       share: round(gpuHours / cellHours, 6),
       cost_usd: costUsd,
-      // Utilization is not measured yet: no job reports it.
-      used_cost_usd: null,
+      gpu_utilization: job.gpu_utilization,
+      // The job-day's used cost as the reports sum it (its cost × utilization, to 10⁻¹² $).
+      used_cost_usd: cell.usedCostUsd === null ? null : roundCents(cell.usedCostUsd),
     },
     idle: idleTreatment(treatment, cell, { costUsd, idleUsd, ownerVisible }),
   };

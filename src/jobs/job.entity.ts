@@ -18,6 +18,8 @@ import type { JobStatus } from './job-status';
 @Unique('UQ_jobs_job_id', ['jobId'])
 @Check('CHK_jobs_gpu_count_positive', `"gpu_count" > 0`)
 @Check('CHK_jobs_end_after_start', `"end_time" IS NULL OR "end_time" >= "start_time"`)
+@Check('CHK_jobs_labels_object', `jsonb_typeof("labels") = 'object'`)
+@Check('CHK_jobs_gpu_utilization', `"gpu_utilization" >= 0 AND "gpu_utilization" <= 1`)
 @Check('CHK_jobs_status', `"status" IN ('queued','running','completed','failed','cancelled')`)
 // Listing indexes: each filter, then the listing order (start_time, job_id). See migration JobsListingIndexes.
 @Index('idx_jobs_start_time_job_id', ['startTime', 'jobId'])
@@ -25,6 +27,8 @@ import type { JobStatus } from './job-status';
 @Index('idx_jobs_status_start_time', ['status', 'startTime', 'jobId'])
 @Index('idx_jobs_provider_gpu_start_time', ['provider', 'gpuType', 'startTime', 'jobId'])
 @Index('idx_jobs_model_start_time', ['modelName', 'startTime', 'jobId'])
+// Label filters: a GIN index of the labels (migration JobLabelsAndUtilization), which TypeORM cannot describe.
+@Index('idx_jobs_labels', { synchronize: false })
 // Running jobs alone, for the allocation refresh (migration AllocationFromJobDays).
 @Index('idx_jobs_running_start_time', ['startTime'], { where: '"end_time" IS NULL' })
 export class Job {
@@ -65,6 +69,14 @@ export class Job {
 
   @Column({ type: 'text' })
   status: JobStatus;
+
+  /** The job's own key → value pairs (docs/allocation.md, "Labels"). */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  labels: Record<string, string>;
+
+  /** Average share of its GPUs' time the job kept them busy, 0 to 1; null: not reported. */
+  @Column({ name: 'gpu_utilization', type: 'numeric', nullable: true })
+  gpuUtilization: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

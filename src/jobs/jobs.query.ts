@@ -1,3 +1,4 @@
+import { labelsContaining, type LabelFilter } from '../common/label-filters';
 import type { JobResponse, JobsPage } from './dto/job.response';
 import type { JobStatus } from './job-status';
 import { encodeCursor, JobsKey, SortOrder } from './jobs-cursor';
@@ -25,6 +26,8 @@ interface JobsFilter {
   provider?: string;
   gpuType?: string;
   modelName?: string;
+  /** `label.<key>=<value>` filters: every one must match. */
+  labels?: LabelFilter[];
   /** Jobs whose run overlaps [from, toExclusive) (ISO-8601 instants). */
   from?: string;
   toExclusive?: string;
@@ -66,7 +69,9 @@ const JOB_JSON = `json_build_object(
     'end_time', to_char(j.end_time AT TIME ZONE 'UTC', ${UTC_MILLIS}),
     'status', j.status,
     'duration_hours', round(${RUN_SECONDS} / 3600, 4),
-    'gpu_hours', round(j.gpu_count * ${RUN_SECONDS} / 3600, 4)
+    'gpu_hours', round(j.gpu_count * ${RUN_SECONDS} / 3600, 4),
+    'labels', j.labels,
+    'gpu_utilization', j.gpu_utilization
   )`;
 
 /** WHERE conditions for a filter, appending their parameters to `values`. */
@@ -81,6 +86,7 @@ function jobsWhere(filter: JobsFilter, values: unknown[], alias = 'j'): string[]
   if (filter.provider !== undefined) where.push(`${alias}.provider = ${param(filter.provider)}`);
   if (filter.gpuType !== undefined) where.push(`${alias}.gpu_type = ${param(filter.gpuType)}`);
   if (filter.modelName !== undefined) where.push(`${alias}.model_name = ${param(filter.modelName)}`);
+  if (filter.labels?.length) where.push(`${alias}.labels @> ${param(labelsContaining(filter.labels), 'jsonb')}`);
   // Overlap with [from, to): started before the end, and not finished before the start (a running job has not).
   if (filter.toExclusive !== undefined) where.push(`${alias}.start_time < ${param(filter.toExclusive, 'timestamptz')}`);
   if (filter.from !== undefined) {

@@ -48,6 +48,7 @@ export class JobsService {
       provider: query.provider,
       gpuType: query.gpu_type,
       modelName: query.model_name,
+      labels: query.labels,
       from: query.start === undefined ? undefined : utcMidnight(query.start),
       // end is an inclusive date: the window runs to the next midnight.
       toExclusive: query.end === undefined ? undefined : utcMidnight(addDays(query.end, 1)),

@@ -11,17 +11,20 @@ import type { JobStatus } from './job-status';
  */
 const UPSERT_JOBS = `
   WITH written AS (
-    INSERT INTO jobs AS j (job_id, team_id, model_name, provider, gpu_type, gpu_count, start_time, end_time, status)
+    INSERT INTO jobs AS j (job_id, team_id, model_name, provider, gpu_type, gpu_count, start_time, end_time, status,
+                           labels, gpu_utilization)
     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::numeric[],
-                         $7::timestamptz[], $8::timestamptz[], $9::text[])
+                         $7::timestamptz[], $8::timestamptz[], $9::text[], $10::jsonb[], $11::numeric[])
     ON CONFLICT (job_id) DO UPDATE SET
       team_id = EXCLUDED.team_id, model_name = EXCLUDED.model_name, provider = EXCLUDED.provider,
       gpu_type = EXCLUDED.gpu_type, gpu_count = EXCLUDED.gpu_count, start_time = EXCLUDED.start_time,
-      end_time = EXCLUDED.end_time, status = EXCLUDED.status, updated_at = now()
-    WHERE (j.team_id, j.model_name, j.provider, j.gpu_type, j.gpu_count, j.start_time, j.end_time, j.status)
+      end_time = EXCLUDED.end_time, status = EXCLUDED.status, labels = EXCLUDED.labels,
+      gpu_utilization = EXCLUDED.gpu_utilization, updated_at = now()
+    WHERE (j.team_id, j.model_name, j.provider, j.gpu_type, j.gpu_count, j.start_time, j.end_time, j.status,
+           j.labels, j.gpu_utilization)
           IS DISTINCT FROM
           (EXCLUDED.team_id, EXCLUDED.model_name, EXCLUDED.provider, EXCLUDED.gpu_type, EXCLUDED.gpu_count,
-           EXCLUDED.start_time, EXCLUDED.end_time, EXCLUDED.status)
+           EXCLUDED.start_time, EXCLUDED.end_time, EXCLUDED.status, EXCLUDED.labels, EXCLUDED.gpu_utilization)
     RETURNING j.id, j.job_id, (j.xmax = 0) AS inserted
   )
   SELECT w.id, w.job_id, w.inserted,
@@ -44,6 +47,10 @@ export interface JobToWrite {
   startTime: string;
   endTime: string | null;
   status: JobStatus;
+  /** Key → value (common/labels.ts); {} when the job has none. */
+  labels: Record<string, string>;
+  /** Decimal text 0–1; null when the job does not report it. */
+  gpuUtilization: string | null;
 }
 
 /** A job the upsert inserted or changed; `old_*` is the version it replaced (null when inserted). */
@@ -80,6 +87,8 @@ export class JobsWriter {
       jobs.map((j) => j.startTime),
       jobs.map((j) => j.endTime),
       jobs.map((j) => j.status),
+      jobs.map((j) => JSON.stringify(j.labels)),
+      jobs.map((j) => j.gpuUtilization),
     ]);
   }
 }

@@ -12,6 +12,9 @@ export async function allocationState(db: DataSource): Promise<Record<string, st
                 ORDER BY c.day, c.provider, c.gpu_type)) FROM allocation_cells c) AS cells,
     (SELECT md5(string_agg(d::text, '|' ORDER BY d.day, d.team_id, d.model_name)) FROM allocation_team_model_days d) AS team_model_days,
     (SELECT md5(string_agg(d::text, '|' ORDER BY d.day, d.team_id)) FROM allocation_team_days d) AS team_days,
+    (SELECT md5(string_agg(d::text, '|' ORDER BY d.day, d.model_name)) FROM allocation_model_days d) AS model_days,
+    (SELECT md5(string_agg(d::text, '|' ORDER BY d.label_key, d.day, d.team_id, d.label_value)) FROM allocation_label_days d) AS label_days,
+    (SELECT count(*)::int FROM allocation_label_days) AS label_rows,
     (SELECT count(*)::int FROM job_day_allocations) AS rows`);
   return state;
 }

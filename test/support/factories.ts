@@ -40,6 +40,10 @@ export interface JobInput {
   start_time: string;
   end_time: string | null;
   status: string;
+  /** Key → value; {} by default. */
+  labels?: Record<string, string>;
+  /** 0–1, or null (the default: not reported). */
+  gpu_utilization?: number | null;
 }
 
 export async function createJob(
@@ -60,8 +64,9 @@ export async function createJob(
     ...over,
   };
   const [row] = await db.query(
-    `INSERT INTO jobs (job_id, team_id, model_name, provider, gpu_type, gpu_count, start_time, end_time, status)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
+    `INSERT INTO jobs (job_id, team_id, model_name, provider, gpu_type, gpu_count, start_time, end_time, status,
+                       labels, gpu_utilization)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id`,
     [
       job.job_id,
       job.team_id,
@@ -72,6 +77,8 @@ export async function createJob(
       job.start_time,
       job.end_time,
       job.status,
+      JSON.stringify(job.labels ?? {}),
+      job.gpu_utilization ?? null,
     ],
   );
   return { ...job, id: row.id };
@@ -248,12 +255,15 @@ export interface EditableJobRow {
   end_time: string | Date | null;
   model_name: string;
   team_id: string;
+  labels?: Record<string, string>;
+  gpu_utilization?: number | null;
 }
 
 /** Writes a job's new version straight to `jobs` (the caller marks the allocation as it tests). */
 export async function updateJobRow(db: DataSource, job: EditableJobRow): Promise<void> {
   await db.query(
-    `UPDATE jobs SET provider=$2, gpu_type=$3, gpu_count=$4, status=$5, start_time=$6, end_time=$7, model_name=$8, team_id=$9 WHERE id=$1`,
+    `UPDATE jobs SET provider=$2, gpu_type=$3, gpu_count=$4, status=$5, start_time=$6, end_time=$7, model_name=$8, team_id=$9,
+       labels=$10, gpu_utilization=$11 WHERE id=$1`,
     [
       job.id,
       job.provider,
@@ -264,6 +274,8 @@ export async function updateJobRow(db: DataSource, job: EditableJobRow): Promise
       job.end_time,
       job.model_name,
       job.team_id,
+      JSON.stringify(job.labels ?? {}),
+      job.gpu_utilization ?? null,
     ],
   );
 }

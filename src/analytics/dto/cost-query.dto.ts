@@ -14,23 +14,56 @@ import {
 } from 'class-validator';
 import { DateRangeQuery } from '../../common/date-range.query';
 import { IdleQuery } from '../../common/idle.query';
+import { LabelFiltersQuery } from '../../common/label-filters';
+import { labelKeyIssue } from '../../common/labels';
 import { EARLIEST_DATE, LATEST_DATE } from '../../common/input-limits';
 import { lowerCasedList, trimmed } from '../../common/query-transforms';
 import { JobFiltersQuery } from '../../jobs/dto/job-filters.query';
 
 export const COST_DIMENSIONS = ['team', 'model', 'provider', 'gpu_type', 'day', 'week', 'month'] as const;
-export type CostDimension = (typeof COST_DIMENSIONS)[number];
+/** A fixed dimension, or `label:<key>` (a label's value). */
+export type CostDimension = (typeof COST_DIMENSIONS)[number] | `label:${string}`;
+const LABEL_DIMENSION = 'label:';
+
+/** The label key of a `label:<key>` dimension, or null for a fixed one. */
+export const labelKeyOf = (dimension: CostDimension): string | null =>
+  dimension.startsWith(LABEL_DIMENSION) ? dimension.slice(LABEL_DIMENSION.length) : null;
+
+/** Why a group_by entry is not a dimension, or null. */
+function dimensionIssue(value: unknown): string | null {
+  if (typeof value !== 'string') return 'group_by must be a comma-separated list';
+  if ((COST_DIMENSIONS as readonly string[]).includes(value)) return null;
+  if (value.startsWith(LABEL_DIMENSION)) {
+    const issue = labelKeyIssue(value.slice(LABEL_DIMENSION.length));
+    return issue ? `group_by ${value}: ${issue}` : null;
+  }
+  return `group_by must be among ${COST_DIMENSIONS.join(', ')}, or label:<key>`;
+}
+
+const IsCostDimension = () =>
+  ValidateBy(
+    {
+      name: 'isCostDimension',
+      validator: {
+        validate: (value: unknown) => dimensionIssue(value) === null,
+        defaultMessage: (args?: ValidationArguments) => dimensionIssue(args?.value) ?? 'invalid group_by',
+      },
+    },
+    { each: true },
+  );
 
 /** The filters of the jobs listing, applied to allocated cost over a required date range. */
 export class CostFilters extends IntersectionType(DateRangeQuery, JobFiltersQuery) {}
 
-/** by-team and by-model: a range and what to do with idle cost. */
-export class GroupCostQuery extends IntersectionType(DateRangeQuery, IdleQuery) {}
+/** by-team and by-model: a range, label filters and what to do with idle cost. */
+export class GroupCostQuery extends IntersectionType(DateRangeQuery, IdleQuery, LabelFiltersQuery) {}
 
 export class CostQuery extends IntersectionType(CostFilters, IdleQuery) {
   @ApiPropertyOptional({
-    description: `Up to three of ${COST_DIMENSIONS.join(', ')}, comma-separated (default: day)`,
-    example: 'team,month',
+    description:
+      `Up to three of ${COST_DIMENSIONS.join(', ')} and label:<key> (a label's value, "(none)" for jobs without ` +
+      'the label), comma-separated (default: day)',
+    example: 'team,label:project',
     type: String,
   })
   @IsOptional()
@@ -38,7 +71,7 @@ export class CostQuery extends IntersectionType(CostFilters, IdleQuery) {
   @IsArray()
   @ArrayMaxSize(3, { message: 'group_by takes at most three dimensions' })
   @ArrayUnique({ message: 'group_by names a dimension twice' })
-  @IsIn(COST_DIMENSIONS, { each: true, message: `group_by must be among ${COST_DIMENSIONS.join(', ')}` })
+  @IsCostDimension()
   group_by?: CostDimension[];
 
   @ApiPropertyOptional({ enum: ['json', 'csv'], description: 'csv: a download of the rows (so does Accept: text/csv)' })
@@ -51,7 +84,7 @@ export class CostQuery extends IntersectionType(CostFilters, IdleQuery) {
 export const wantsCsv = (format: unknown, accept: string | undefined): boolean =>
   format === 'csv' || (format === undefined && /\btext\/csv\b/i.test(accept ?? ''));
 
-export class FocusExportQuery extends IntersectionType(DateRangeQuery, IdleQuery) {
+export class FocusExportQuery extends IntersectionType(DateRangeQuery, IdleQuery, LabelFiltersQuery) {
   @ApiPropertyOptional({ enum: ['focus'], default: 'focus' })
   @IsOptional()
   @IsIn(['focus'], { message: 'format must be focus' })

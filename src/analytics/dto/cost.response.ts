@@ -1,8 +1,34 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { COST_DIMENSIONS, CostDimension } from './cost-query.dto';
 
+/**
+ * Utilization of the jobs' own (allocated) cost: used_cost_usd + waste_usd + unmeasured_cost_usd =
+ * the allocated cost. Idle charged to a row (idle=share, owner) is no job's use and is not split.
+ */
+export class UtilizationTotals {
+  @ApiProperty({ example: 310.5, description: 'Σ cost × gpu_utilization over the jobs that report it' })
+  used_cost_usd: number;
+
+  @ApiProperty({ example: 189.5, description: 'The cost of the jobs that report utilization, less its used part' })
+  waste_usd: number;
+
+  @ApiProperty({
+    example: 220,
+    description: 'The cost of jobs that do not report utilization (never counted as waste)',
+  })
+  unmeasured_cost_usd: number;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.621,
+    description: 'used ÷ cost over the jobs that report utilization (4 decimals); null when none does',
+  })
+  efficiency: number | null;
+}
+
 /** What every per-team and per-model row carries beside its key. */
-class GroupCost {
+class GroupCost extends UtilizationTotals {
   @ApiProperty({
     example: 720,
     description: 'Allocated cost in USD, rounded to cents; with idle given, allocated + idle (cost_usd)',
@@ -47,7 +73,7 @@ export class TeamCost extends GroupCost {
   team_id: string;
 }
 
-export class CostTotals {
+export class CostTotals extends UtilizationTotals {
   @ApiProperty({ example: 950, description: 'Cost allocated to jobs, USD' })
   allocated_usd: number;
 
@@ -88,6 +114,10 @@ const COST_ROW_EXAMPLE = {
   gpu_hours: 86,
   unpriced_gpu_hours: 6,
   job_count: 2,
+  used_cost_usd: 410.4,
+  waste_usd: 153.6,
+  unmeasured_cost_usd: 156,
+  efficiency: 0.7277,
 };
 
 export class CostReport {
@@ -97,7 +127,12 @@ export class CostReport {
   @ApiProperty({ example: '2026-01-31', format: 'date' })
   end_date: string;
 
-  @ApiProperty({ enum: COST_DIMENSIONS, isArray: true, example: ['team', 'month'] })
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    example: ['team', 'label:project'],
+    description: `Among ${COST_DIMENSIONS.join(', ')} and label:<key>`,
+  })
   group_by: CostDimension[];
 
   @ApiProperty({
@@ -110,8 +145,10 @@ export class CostReport {
     description:
       'One row per group: the dimensions asked for (team: team_id and team_name; model: model_name; provider; ' +
       'gpu_type; day and week: YYYY-MM-DD of their first day; month: YYYY-MM), then cost_usd, gpu_hours, ' +
-      'unpriced_gpu_hours and job_count; with idle given, allocated_usd and idle_usd before cost_usd (their sum). ' +
-      'Under idle=owner an owner team’s idle has no model: model_name null. Time order, then cost descending.',
+      'unpriced_gpu_hours and job_count; with idle given, allocated_usd and idle_usd before cost_usd (their sum); ' +
+      'then used_cost_usd, waste_usd, unmeasured_cost_usd and efficiency (of the allocated cost). A label:<key> ' +
+      'dimension is a field of that name: the label’s value, "(none)" for jobs without it. Under idle=owner an ' +
+      'owner team’s idle has no model (model_name null) and no label ("(none)"). Time order, then cost descending.',
   })
   rows: CostRow[];
 

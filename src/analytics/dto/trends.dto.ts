@@ -4,6 +4,7 @@ import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { DateRangeQuery } from '../../common/date-range.query';
 import { lowerCased, toQueryInteger } from '../../common/query-transforms';
 import { IdleQuery } from '../../common/idle.query';
+import { LabelFiltersQuery } from '../../common/label-filters';
 
 /** The dimensions a trend compares: the ones of /analytics/cost that are not time. */
 const TREND_DIMENSIONS = ['team', 'model', 'provider', 'gpu_type'] as const;
@@ -12,7 +13,7 @@ export type TrendDimension = (typeof TREND_DIMENSIONS)[number];
 const DEFAULT_TREND_ROWS = 100;
 const MAX_TREND_ROWS = 1000;
 
-export class TrendsQuery extends IntersectionType(DateRangeQuery, IdleQuery) {
+export class TrendsQuery extends IntersectionType(DateRangeQuery, IdleQuery, LabelFiltersQuery) {
   @ApiProperty({ enum: TREND_DIMENSIONS, example: 'team', description: 'What each row is' })
   @Transform(lowerCased)
   @IsIn(TREND_DIMENSIONS, { message: `group_by must be one of ${TREND_DIMENSIONS.join(', ')}` })

@@ -11,6 +11,8 @@ import { Alerts1767226800000 } from './1767226800000-Alerts';
 import { AlertSeries1767226900000 } from './1767226900000-AlertSeries';
 import { Capacity1767227000000 } from './1767227000000-Capacity';
 import { AlertSeriesVersions1767227060000 } from './1767227060000-AlertSeriesVersions';
+import { JobLabelsAndUtilization1767227100000 } from './1767227100000-JobLabelsAndUtilization';
+import { LabelAllocation1767227150000 } from './1767227150000-LabelAllocation';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -30,4 +32,6 @@ export const MIGRATIONS = [
   AlertSeries1767226900000,
   Capacity1767227000000,
   AlertSeriesVersions1767227060000,
+  JobLabelsAndUtilization1767227100000,
+  LabelAllocation1767227150000,
 ];

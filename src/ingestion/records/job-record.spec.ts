@@ -38,8 +38,61 @@ describe('normaliseJob', () => {
         startTime: '2026-01-03T08:00:00.000Z',
         endTime: '2026-01-03T18:00:00.000Z',
         status: 'completed',
+        labels: {},
+        gpuUtilization: null,
       },
     });
+  });
+
+  it('reads labels as a JSON object or as key=value pairs separated by ;, trimmed, and utilization', () => {
+    const object = normalise({
+      ...valid,
+      labels: { project: ' atlas ', 'team.io/stage': 'a=b' },
+      gpu_utilization: 0.62,
+    });
+    expect(object).toMatchObject({
+      ok: true,
+      record: { labels: { project: 'atlas', 'team.io/stage': 'a=b' }, gpuUtilization: '0.62' },
+    });
+    const pairs = normalise({ ...valid, labels: ' project = atlas ;team.io/stage=a=b;', gpu_utilization: '0.62' });
+    expect(pairs).toEqual(object);
+    expect(normalise({ ...valid, labels: '' })).toMatchObject({ ok: true, record: { labels: {} } });
+  });
+
+  it('refuses bad labels, each issue naming its key', () => {
+    expect(issuesOf({ labels: { Project: 'x' } })).toEqual([
+      { field: 'labels', message: expect.stringContaining('label key "Project" is not valid') },
+    ]);
+    expect(issuesOf({ labels: { project: 'x'.repeat(257), stage: '', owner: 3 } })).toEqual([
+      { field: 'labels.project', message: 'label project must be at most 256 characters' },
+      { field: 'labels.stage', message: 'label stage must not be empty' },
+      { field: 'labels.owner', message: 'label owner must be a string' },
+    ]);
+    expect(issuesOf({ labels: { project: '(none)' } })).toEqual([
+      { field: 'labels.project', message: expect.stringContaining('must not be (none)') },
+    ]);
+    expect(issuesOf({ labels: 'project=a;project=b' })).toEqual([
+      { field: 'labels.project', message: 'label project is given twice' },
+    ]);
+    expect(issuesOf({ labels: 'project' })).toEqual([
+      { field: 'labels', message: '"project" is not a key=value pair' },
+    ]);
+    expect(issuesOf({ labels: ['project'] }).map((i) => i.field)).toEqual(['labels']);
+    const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v']));
+    expect(issuesOf({ labels: many })).toEqual([
+      { field: 'labels', message: 'a job carries at most 32 labels (got 33)' },
+    ]);
+    expect(fieldsOf({ labels: { ['a'.repeat(64)]: 'x', 'a-': 'x', '-a': 'x', 'a b': 'x' } })).toEqual([
+      'labels',
+      'labels',
+      'labels',
+      'labels',
+    ]);
+    expect(fieldsOf({ labels: { ['a'.repeat(63)]: 'x', 'a.b_c/d-e': 'x', '0': 'x' } })).toEqual([]);
+  });
+
+  it.each([-0.1, 1.01, 'high'])('refuses gpu_utilization %s', (value) => {
+    expect(fieldsOf({ gpu_utilization: value })).toEqual(['gpu_utilization']);
   });
 
   it('trims strings and lower-cases provider, gpu_type and status', () => {

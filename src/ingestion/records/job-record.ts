@@ -16,8 +16,13 @@ export const JOB_FIELDS = [
   'start_time',
   'end_time',
   'status',
+  'labels',
+  'gpu_utilization',
 ] as const;
-/** Columns a CSV of jobs must have; gpu_count (default 1) and end_time (running jobs) may be left out. */
+/**
+ * Columns a CSV of jobs must have; gpu_count (default 1), end_time (running jobs), labels (`key=value;…`)
+ * and gpu_utilization may be left out.
+ */
 export const REQUIRED_JOB_FIELDS = [
   'job_id',
   'team_name',
@@ -52,6 +57,8 @@ export function normaliseJob(raw: unknown, bounds: TimeBounds): Normalised<JobRe
   const startTime = reader.timestamp('start_time', { required: true });
   const endTime = reader.timestamp('end_time', { required: false });
   const statusText = reader.text('status', { required: true, maxLength: MAX_CODE_LENGTH, lowerCase: true });
+  const labels = reader.labels('labels');
+  const gpuUtilization = reader.decimal('gpu_utilization', { required: false, min: 0, max: 1 });
 
   let status: JobStatus | null = null;
   if (statusText !== null) {
@@ -86,6 +93,8 @@ export function normaliseJob(raw: unknown, bounds: TimeBounds): Normalised<JobRe
       startTime: startTime!,
       endTime,
       status: status!,
+      labels,
+      gpuUtilization,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { isCalendarDay } from '../../common/calendar';
+import { Labels, parseLabels } from '../../common/labels';
 import { MAX_NAME_LENGTH } from '../../common/text-limits';
 import { storableText, unstorableText } from '../../common/storable-text';
 
@@ -138,6 +139,16 @@ export class RecordReader {
     }
     if (n > opts.max) return this.fail(field, `${field} must be at most ${opts.max}`);
     return text;
+  }
+
+  /** A job's labels (common/labels.ts); absent is none. Each problem names its key. */
+  labels(field: string): Labels {
+    const value = this.value(field);
+    if (value === undefined) return {};
+    const parsed = parseLabels(value, field);
+    if ('labels' in parsed) return parsed.labels;
+    this.issues.push(...parsed.issues);
+    return {};
   }
 
   /** Reports a rule that involves more than one field. */

@@ -116,10 +116,18 @@ export class ExplainedJobDay {
   @ApiProperty({
     type: Number,
     nullable: true,
-    example: null,
+    example: 248,
     description: 'cost_usd × the GPU utilization the job reports; null when it reports none',
   })
   used_cost_usd: number | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.62,
+    description: 'The GPU utilization the job reports (0–1); null when it reports none',
+  })
+  gpu_utilization: number | null;
 }
 
 export class ExplainedIdle {

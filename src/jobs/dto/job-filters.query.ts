@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { LabelFiltersQuery } from '../../common/label-filters';
 import { lowerCased, trimmed } from '../../common/query-transforms';
 import { MAX_NAME_LENGTH } from '../../common/text-limits';
 import { JOB_STATUSES, JobStatus, normaliseStatus, STATUS_SPELLINGS } from '../job-status';
@@ -12,9 +13,9 @@ const toStatus = ({ value }: { value: unknown }) =>
 /**
  * The filters on jobs, shared by the jobs listing and every cost report so that one value means
  * the same everywhere. Values are normalised as ingestion normalises the data they match (trimmed,
- * provider and GPU type lower-cased, status spellings mapped).
+ * provider and GPU type lower-cased, status spellings mapped); labels as `label.<key>=<value>`.
  */
-export class JobFiltersQuery {
+export class JobFiltersQuery extends LabelFiltersQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Members may only name their own team' })
   @IsOptional()
   @IsUUID('all', { message: 'team_id must be a UUID' })

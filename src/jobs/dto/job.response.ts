@@ -48,6 +48,22 @@ export class JobResponse {
 
   @ApiProperty({ description: 'gpu_count × duration_hours', example: 80 })
   gpu_hours: number;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { project: 'atlas', experiment: 'lr-sweep-3' },
+    description: 'The job’s labels, key → value ({} when none)',
+  })
+  labels: Record<string, string>;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.62,
+    description: 'Average share of its GPUs’ time the job kept them busy (0–1); null when not reported',
+  })
+  gpu_utilization: number | null;
 }
 
 /** One job with its allocated cost per UTC day. */

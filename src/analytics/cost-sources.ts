@@ -1,0 +1,217 @@
+import {
+  jobDayCost,
+  jobDayIdleShare,
+  jobDayMeasuredCost,
+  jobDayUsedCost,
+  sameCell,
+} from '../allocation/allocation-reads';
+import { labelsContaining, type LabelFilter } from '../common/label-filters';
+import { NO_LABEL } from '../common/labels';
+import { CostDimension, CostFilters, labelKeyOf } from './dto/cost-query.dto';
+
+/**
+ * Where a cost report reads from: the smallest maintained table that holds the asked-for
+ * dimensions and filters (docs/allocation.md, "Tables"), and how each dimension is computed
+ * from its rows.
+ */
+
+/** Scope of a read: the caller's filters with the team already decided by scopeToTeam. */
+export type ScopedFilters = CostFilters & { team_id?: string };
+
+export interface Source {
+  /** The rows `r` to sum (with what they join). */
+  from: string;
+  where: string[];
+  /** Parameters from $3 on ($1, $2: the range). */
+  params: unknown[];
+  /**
+   * Per-row expressions of the cost, the idle a share of the cells adds to it (`idle=share`), the
+   * unpriced GPU-hours, the jobs with usage, the jobs starting, and the cost of jobs that report
+   * utilization and its used part.
+   */
+  columns: {
+    cost: string;
+    idleShare: string;
+    unpricedGpuHours: string;
+    jobCount: string;
+    jobsStarted: string;
+    measured: string;
+    used: string;
+  };
+  /** The expression of a label's value in a row (`(none)` where the row's jobs lack it). */
+  labelValue: (key: string) => string;
+  /**
+   * The `(none)` group's rows are the whole of the team rows: the other groups of the same keys
+   * are to be taken off it once grouped (the label day sums).
+   */
+  noneByDifference?: boolean;
+}
+
+/** The day tables carry the sums; a job-day row is one job and costs its share at its cell's rate. */
+const SUMMED_COLUMNS = {
+  cost: 'r.cost_usd',
+  idleShare: 'r.idle_share_usd',
+  unpricedGpuHours: 'r.unpriced_gpu_hours',
+  jobCount: 'r.job_count',
+  jobsStarted: 'r.jobs_started',
+  measured: 'r.measured_cost_usd',
+  used: 'r.used_cost_usd',
+};
+const JOB_DAYS = `job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}`;
+const JOB_DAY_COLUMNS = {
+  cost: jobDayCost('r.gpu_hours', 'c.rate'),
+  idleShare: jobDayIdleShare('r.gpu_hours', 'c.rate', 'c.share_rate'),
+  unpricedGpuHours: 'CASE WHEN c.snapshot_cost_usd IS NULL THEN r.gpu_hours ELSE 0 END',
+  jobCount: '1',
+  jobsStarted: 'r.first_day::int',
+  measured: jobDayMeasuredCost('r.gpu_hours', 'c.rate', 'r.gpu_utilization'),
+  used: jobDayUsedCost('r.gpu_hours', 'c.rate', 'r.gpu_utilization'),
+};
+
+/** The sums of a day table, by name, in the order of SUMMED_COLUMNS. */
+const DAY_SUMS = [
+  'gpu_hours',
+  'cost_usd',
+  'idle_share_usd',
+  'unpriced_gpu_hours',
+  'job_count',
+  'jobs_started',
+  'measured_cost_usd',
+  'used_cost_usd',
+];
+
+/**
+ * The idle of cells whose capacity has an owner, as rows `r` of that team (no model, no status,
+ * no labels): what `idle=owner` adds to the owner's groups. The cells table holds a row a cell, a
+ * few thousand a year.
+ */
+export const OWNED_IDLE = `(SELECT day, provider, gpu_type, owner_team_id AS team_id, NULL::text AS model_name,
+    '${NO_LABEL}'::text AS label_value, unallocated_usd
+  FROM allocation_cells WHERE owner_team_id IS NOT NULL AND unallocated_usd <> 0) r`;
+
+/** How a grouping key is computed from a row `r`, named `name` in the grouped rows `g`, and shown. */
+export interface DimensionSql {
+  key: string;
+  name: string;
+  output: string[];
+  time?: true;
+}
+
+const FIXED_DIMENSIONS: Record<string, DimensionSql> = {
+  team: { key: 'r.team_id', name: 'team_id', output: [`g.team_id::text AS team_id`, `t.name AS team_name`] },
+  model: { key: 'r.model_name', name: 'model_name', output: ['g.model_name'] },
+  provider: { key: 'r.provider', name: 'provider', output: ['g.provider'] },
+  gpu_type: { key: 'r.gpu_type', name: 'gpu_type', output: ['g.gpu_type'] },
+  day: { key: 'r.day', name: 'day', output: [`to_char(g.day, 'YYYY-MM-DD') AS day`], time: true },
+  week: {
+    key: `date_trunc('week', r.day)::date`,
+    name: 'week',
+    output: [`to_char(g.week, 'YYYY-MM-DD') AS week`],
+    time: true,
+  },
+  month: {
+    key: `date_trunc('month', r.day)::date`,
+    name: 'month',
+    output: [`to_char(g.month, 'YYYY-MM') AS month`],
+    time: true,
+  },
+};
+
+/**
+ * Each dimension's SQL over a source. A label dimension `label:<key>` is shown under that very
+ * name (the key's characters are safe inside a quoted identifier: common/labels.ts).
+ */
+export function dimensionSql(dims: CostDimension[], labelValue: (key: string) => string): DimensionSql[] {
+  return dims.map((d, i) => {
+    const key = labelKeyOf(d);
+    if (key === null) return FIXED_DIMENSIONS[d];
+    return { key: labelValue(key), name: `label_${i}`, output: [`g.label_${i} AS "${d}"`] };
+  });
+}
+
+/** The grouped name of a fixed dimension (trends key their rows by it). */
+export const dimensionName = (dimension: CostDimension): string => FIXED_DIMENSIONS[dimension].name;
+
+const isTimeDimension = (dimension: CostDimension): boolean => !!FIXED_DIMENSIONS[dimension]?.time;
+
+/**
+ * The smallest table that can answer: day × team, day × model, day × team × model, label ×
+ * day × team, or the job-day rows (any dimension, any filter).
+ */
+export function sourceFor(dims: CostDimension[], f: ScopedFilters): Source {
+  const where = [`r.day BETWEEN $1::date AND $2::date`];
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value) + 2}`;
+  const add = (column: string, value: unknown) => where.push(`r.${column} = ${param(value)}`);
+  const noLabel = () => `'${NO_LABEL}'`;
+  const labelDims = dims.map(labelKeyOf).filter((k): k is string => k !== null);
+  const labelFilters = f.labels ?? [];
+  if (labelDims.length || labelFilters.length) {
+    const byLabel = labelDaysSource(dims, f, labelDims, labelFilters);
+    if (byLabel) return byLabel;
+  }
+  const within = (...allowed: string[]) => dims.every((d) => allowed.includes(d) || isTimeDimension(d));
+  const byModel = f.model_name !== undefined;
+  const otherFilters = [f.status, f.provider, f.gpu_type].some((v) => v !== undefined) || labelFilters.length > 0;
+  const summed = (from: string): Source => ({ from, where, params, columns: SUMMED_COLUMNS, labelValue: noLabel });
+  if (!otherFilters && !byModel && within('team')) {
+    if (f.team_id) add('team_id', f.team_id);
+    return summed('allocation_team_days r');
+  }
+  if (!otherFilters && !byModel && !f.team_id && within('model')) return summed('allocation_model_days r');
+  if (f.team_id) add('team_id', f.team_id);
+  if (f.model_name) add('model_name', f.model_name);
+  if (!otherFilters && within('team', 'model')) return summed('allocation_team_model_days r');
+  if (f.status) add('status', f.status);
+  if (f.provider) add('provider', f.provider);
+  if (f.gpu_type) add('gpu_type', f.gpu_type);
+  if (labelFilters.length) where.push(`r.labels @> ${param(labelsContaining(labelFilters))}::jsonb`);
+  return {
+    from: JOB_DAYS,
+    where,
+    params,
+    columns: JOB_DAY_COLUMNS,
+    labelValue: (key) => `coalesce(r.labels ->> ${param(key)}::text, ${noLabel()})`,
+  };
+}
+
+/**
+ * The label day sums answer questions about one label key, with teams and time: grouped by its
+ * value (`group_by=label:<key>`), filtered to one value (`label.<key>=<value>`), or both. Jobs
+ * without the key are their day × team row less the key's rows (its `(none)` group). Anything
+ * else (two keys, a model, provider, GPU type or status) reads job-days: null.
+ */
+function labelDaysSource(
+  dims: CostDimension[],
+  f: ScopedFilters,
+  labelDims: string[],
+  labelFilters: LabelFilter[],
+): Source | null {
+  const keys = new Set([...labelDims, ...labelFilters.map((l) => l.key)]);
+  const others = dims.filter((d) => labelKeyOf(d) === null);
+  if (keys.size !== 1 || labelDims.length > 1 || labelFilters.length > 1) return null;
+  if (!others.every((d) => d === 'team' || isTimeDimension(d))) return null;
+  if ([f.model_name, f.status, f.provider, f.gpu_type].some((v) => v !== undefined)) return null;
+  const [key] = keys;
+  const params: unknown[] = [key];
+  const param = (value: unknown) => `$${params.push(value) + 2}`;
+  const inRange = (alias: string) =>
+    [`${alias}.day BETWEEN $1::date AND $2::date`].concat(f.team_id ? [`${alias}.team_id = ${param(f.team_id)}`] : []);
+  const columns = SUMMED_COLUMNS;
+  const labelValue = () => 'r.label_value';
+  const sums = (alias: string) => DAY_SUMS.map((c) => `${alias}.${c}`).join(', ');
+  if (labelFilters.length) {
+    const from = `(SELECT l.day, l.team_id, l.label_value, ${sums('l')}
+      FROM allocation_label_days l
+      WHERE l.label_key = $3 AND l.label_value = ${param(labelFilters[0].value)} AND ${inRange('l').join(' AND ')}) r`;
+    return { from, where: [`r.day BETWEEN $1::date AND $2::date`], params, columns, labelValue };
+  }
+  // "(none)": the day × team rows, less the key's groups once grouped (noneByDifference in the
+  // analytics service): each row is read once.
+  const from = `(SELECT l.day, l.team_id, l.label_value, ${sums('l')}
+      FROM allocation_label_days l WHERE l.label_key = $3 AND ${inRange('l').join(' AND ')}
+    UNION ALL
+    SELECT t.day, t.team_id, '${NO_LABEL}', ${sums('t')}
+      FROM allocation_team_days t WHERE ${inRange('t').join(' AND ')}) r`;
+  return { from, where: [`r.day BETWEEN $1::date AND $2::date`], params, columns, labelValue, noneByDifference: true };
+}
