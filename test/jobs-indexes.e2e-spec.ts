@@ -60,9 +60,11 @@ describe('Over 200k jobs: indexed listing pages and allocation refreshes', () =>
     return jobScans(plan[0].Plan);
   }
 
-  // The page reads about a page of index entries, the capped count about TOTAL_COUNT_CAP more; a filter
-  // without an index of its own (gpu_type alone: 1 row in 6) passes over the rows it filters out, never the table.
-  const bound = (TOTAL_COUNT_CAP + 51) * 6 * 1.2;
+  // The page reads about a page of index entries, the capped count about TOTAL_COUNT_CAP more. A filter
+  // without an index of its own (gpu_type alone: 1 row in 6) passes over the rows it filters out, never the
+  // table; so may a filter with one when the planner prices the start-time index as cheaper (status = 'failed',
+  // 1 row in 8, went either way between runs of ANALYZE), hence the rarest value's 8.
+  const bound = (TOTAL_COUNT_CAP + 51) * 8 * 1.2;
 
   it.each<[string, Partial<JobsPageRequest>]>([
     ['no filter', {}],
