@@ -20,6 +20,9 @@ export function Jobs() {
   const teams = useApi<{ teams: Team[] }>(me.role === 'admin' ? '/teams' : null, { limit: 100 });
   const [draft, setDraft] = useState<Record<string, string>>({});
   const filterKey = JSON.stringify([view, own]);
+  // The form mirrors the filters of the address, but not its dates: picking a date range keeps the
+  // filters being edited (a preset clicked between choosing a status and applying it kept it).
+  const draftKey = JSON.stringify([view.team_id, view.model_name, own]);
   useEffect(
     () =>
       setDraft({
@@ -29,7 +32,7 @@ export function Jobs() {
         provider: own.provider ?? '',
         gpu_type: own.gpu_type ?? '',
       }),
-    [filterKey],
+    [draftKey],
   );
   // The cursors of the pages before this one: Previous goes back without asking the API to count.
   const [cursors, setCursors] = useState<string[]>([]);
