@@ -5,7 +5,7 @@ import { AllocationStep, MetricsService } from '../health/metrics.service';
 import { CELLS_PATH_INTERVALS, PARALLEL_REFRESH_CELLS, REFRESH_WORKERS } from './allocation.thresholds';
 import { RecomputeByCells } from './recompute-by-cells';
 import { RefreshByJobs } from './refresh-by-jobs';
-import { lockRefresh, prepareWorkTables, transactionNow } from './refresh-session';
+import { lockRefresh, prepareWorkTables, transactionNow, withoutJit } from './refresh-session';
 import { CELLS_OF_REFRESH_JOBS, CLAIM_DIRTY_CELLS, CLAIM_DIRTY_JOBS } from './refresh.sql';
 
 /**
@@ -74,6 +74,7 @@ export class AllocationRefresh {
    */
   async refreshIn(m: EntityManager, workers: QueryRunner[] = []): Promise<{ cells: number }> {
     await lockRefresh(m);
+    await withoutJit(m);
     const now = await transactionNow(m);
     await prepareWorkTables(m);
     await m.query(CLAIM_DIRTY_CELLS);

@@ -7,7 +7,7 @@ import {
   REFRESH_WINDOW,
   RESUM_DAY_TABLES,
 } from './recompute-by-cells.sql';
-import { prepareWorkTables } from './refresh-session';
+import { prepareWorkTables, withoutJit } from './refresh-session';
 
 interface RefreshCell {
   day: string;
@@ -85,6 +85,7 @@ export class RecomputeByCells {
       runs.map((run, i) =>
         workers[i].manager.transaction(async (w) => {
           await w.query(`SET LOCAL statement_timeout = 0`);
+          await withoutJit(w);
           await prepareWorkTables(w);
           await w.query(
             `INSERT INTO allocation_refresh_cells (day, provider, gpu_type) SELECT * FROM unnest($1::date[], $2::text[], $3::text[])`,
