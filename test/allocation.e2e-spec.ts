@@ -1,3 +1,4 @@
+import { DERIVED_TABLES } from '../src/allocation/allocation-rebuild.sql';
 import fc from 'fast-check';
 import type { EntityManager } from 'typeorm';
 import { allocate } from '../src/allocation/allocation-math';
@@ -26,8 +27,7 @@ describe('Cost allocation maintained in the database', () => {
   afterAll(() => t.close());
 
   beforeEach(async () => {
-    await t.db.query(`TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations,
-      allocation_span_bounds, allocation_team_days, allocation_model_days, allocation_team_model_days`);
+    await t.db.query(`TRUNCATE jobs, cost_snapshots, ${DERIVED_TABLES.join(', ')}`);
   });
 
   /** Marks the given jobs' intervals as changed (or new) and refreshes, in one transaction. */
@@ -321,9 +321,7 @@ describe('Cost allocation maintained in the database', () => {
           async (jobSpecs, generatedSnapshots, jobEdits, snapshotEdits) => {
             // Copied: the edits below change costs, and fast-check replays its own values.
             const snapshotSpecs = generatedSnapshots.map((s) => ({ ...s }));
-            await t.db.query(
-              `TRUNCATE jobs, cost_snapshots, allocation_dirty_cells, allocation_cells, job_day_allocations, allocation_span_bounds, allocation_team_days, allocation_model_days, allocation_team_model_days`,
-            );
+            await t.db.query(`TRUNCATE jobs, cost_snapshots, ${DERIVED_TABLES.join(', ')}`);
             const toRow = (s: (typeof jobSpecs)[number]) => ({
               provider: s.provider,
               gpu_type: s.gpu_type,

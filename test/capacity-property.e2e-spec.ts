@@ -1,3 +1,4 @@
+import { DERIVED_TABLES } from '../src/allocation/allocation-rebuild.sql';
 import fc from 'fast-check';
 import { allocate, CapacityInput, costByTeam, IdleTreatment } from '../src/allocation/allocation-math';
 import { AllocationService } from '../src/allocation/allocation.service';
@@ -108,11 +109,7 @@ describe('Capacity and idle on random datasets (property)', () => {
         fc.array(fc.tuple(fc.nat(), fc.option(capacityArb, { nil: null })), { maxLength: 3 }),
         fc.array(fc.tuple(fc.nat(), jobArb), { maxLength: 3 }),
         async (jobSpecs, snapshotSpecs, capacitySpecs, capacityEdits, jobEdits) => {
-          await t.db.query(
-            `TRUNCATE capacities, jobs, cost_snapshots, allocation_dirty_cells, allocation_dirty_jobs, allocation_cells,
-             job_day_allocations, allocation_span_bounds, allocation_team_days, allocation_model_days, allocation_team_model_days,
-             allocation_label_days`,
-          );
+          await t.db.query(`TRUNCATE capacities, jobs, cost_snapshots, ${DERIVED_TABLES.join(', ')}`);
           const toRow = (s: (typeof jobSpecs)[number]) => ({
             provider: combos[s.combo][0],
             gpu_type: combos[s.combo][1],

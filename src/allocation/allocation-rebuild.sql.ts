@@ -30,5 +30,6 @@ export const DERIVED_TABLES = [
   'allocation_team_days',
   'allocation_model_days',
   'allocation_team_model_days',
+  'allocation_team_model_months',
   'allocation_label_days',
 ];

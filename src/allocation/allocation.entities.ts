@@ -266,6 +266,22 @@ class AllocationTeamModelDay extends DaySums {
 }
 
 /**
+ * The day × team × model rows summed by calendar month (`month`: its first day): reports by team
+ * and model over many days read these for the months they mostly cover.
+ */
+@Entity({ name: 'allocation_team_model_months' })
+class AllocationTeamModelMonth extends DaySums {
+  @PrimaryColumn({ type: 'date', primaryKeyConstraintName: 'PK_allocation_team_model_months' })
+  month: string;
+
+  @PrimaryColumn({ name: 'team_id', type: 'uuid', primaryKeyConstraintName: 'PK_allocation_team_model_months' })
+  teamId: string;
+
+  @PrimaryColumn({ name: 'model_name', type: 'text', primaryKeyConstraintName: 'PK_allocation_team_model_months' })
+  modelName: string;
+}
+
+/**
  * Job-day rows summed by label key × day × team × label value: one row for each label the
  * group's jobs carry. Jobs without a key are the day × team row less the key's rows.
  */
@@ -294,5 +310,6 @@ export const ALLOCATION_ENTITIES = [
   AllocationTeamDay,
   AllocationModelDay,
   AllocationTeamModelDay,
+  AllocationTeamModelMonth,
   AllocationLabelDay,
 ];

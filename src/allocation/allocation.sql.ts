@@ -102,3 +102,7 @@ export const CELL_COLUMNS =
 /** The sums every day table keeps (see DaySums in allocation.entities.ts). */
 export const DAY_TABLE_COLUMNS =
   'gpu_hours, cost_usd, unpriced_gpu_hours, job_count, jobs_started, idle_share_usd, measured_cost_usd, used_cost_usd';
+
+/** The sums of day-table rows, summed again (into coarser day tables, months, or from deltas), in DAY_TABLE_COLUMNS order. */
+export const DAY_SUMS_SUMMED = `trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count),
+  sum(jobs_started), sum(idle_share_usd), sum(measured_cost_usd), sum(used_cost_usd)`;

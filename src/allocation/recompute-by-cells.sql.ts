@@ -3,6 +3,7 @@ import {
   cellCapacity,
   cellUnallocated,
   CELL_COLUMNS,
+  DAY_SUMS_SUMMED,
   DAY_TABLE_COLUMNS,
   JOB_DAY_COLUMNS,
   jobDayCost,
@@ -143,8 +144,7 @@ export const RESUM_DAY_TABLES = [
     ] as const
   ).map(
     ([table, key]) => `INSERT INTO ${table} (day, ${key}, ${DAY_TABLE_COLUMNS})
-   SELECT day, ${key}, trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count), sum(jobs_started),
-          sum(idle_share_usd), sum(measured_cost_usd), sum(used_cost_usd)
+   SELECT day, ${key}, ${DAY_SUMS_SUMMED}
    FROM allocation_team_model_days WHERE ${DIRTY_DAYS}
    GROUP BY day, ${key} ORDER BY day, ${key}`,
   ),
@@ -155,4 +155,23 @@ export const RESUM_DAY_TABLES = [
    CROSS JOIN LATERAL jsonb_each_text(a.labels) l
    WHERE a.${DIRTY_DAYS} AND a.labels <> '{}'::jsonb
    GROUP BY l.key, a.day, a.team_id, l.value ORDER BY l.key, a.day, a.team_id, l.value`,
+];
+
+/** The months of the days that had a listed cell. */
+const DIRTY_MONTHS = `month IN (SELECT DISTINCT date_trunc('month', day)::date FROM allocation_refresh_cells)`;
+
+/**
+ * The month rows of the months that had a listed cell, summed again from their day × team ×
+ * model rows: run once the day rows of every listed cell are written (after the workers of a
+ * parallel refresh have committed theirs, since one month's days may be split between them).
+ */
+export const RESUM_MONTHS = [
+  `DELETE FROM allocation_team_model_months WHERE ${DIRTY_MONTHS}`,
+  `INSERT INTO allocation_team_model_months (month, team_id, model_name, ${DAY_TABLE_COLUMNS})
+   SELECT date_trunc('month', day)::date AS month, team_id, model_name, ${DAY_SUMS_SUMMED}
+   FROM allocation_team_model_days
+   WHERE day >= (SELECT date_trunc('month', min(day))::date FROM allocation_refresh_cells)
+     AND day < (SELECT (date_trunc('month', max(day)) + interval '1 month')::date FROM allocation_refresh_cells)
+     AND date_trunc('month', day)::date IN (SELECT DISTINCT date_trunc('month', day)::date FROM allocation_refresh_cells)
+   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
 ];

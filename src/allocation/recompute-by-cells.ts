@@ -6,6 +6,7 @@ import {
   RECOMPUTE_REFRESH_CELLS,
   REFRESH_WINDOW,
   RESUM_DAY_TABLES,
+  RESUM_MONTHS,
 } from './recompute-by-cells.sql';
 import { prepareWorkTables, withoutJit } from './refresh-session';
 
@@ -40,6 +41,7 @@ export class RecomputeByCells {
       // Committed at once (outside this transaction), so that the workers plan with it too.
       await workers[0].query(`ANALYZE jobs`);
       await this.recomputeInParallel(m, now, workers);
+      await this.resumMonths(m);
       return;
     }
     if (large) {
@@ -48,6 +50,7 @@ export class RecomputeByCells {
       await m.query(`ANALYZE jobs`);
     }
     await this.recomputeListed(m, now, large);
+    await this.resumMonths(m);
   }
 
   /** Recomputes the cells listed in this session's `allocation_refresh_cells`. */
@@ -60,6 +63,11 @@ export class RecomputeByCells {
     const [window] = await m.query<RefreshWindow[]>(REFRESH_WINDOW);
     await m.query(RECOMPUTE_REFRESH_CELLS, [now, window.window_start, window.window_end, window.earliest_start]);
     for (const sql of RESUM_DAY_TABLES) await m.query(sql);
+  }
+
+  /** The month rows of the listed cells' months, from the day rows written (by this session or the workers). */
+  private async resumMonths(m: EntityManager): Promise<void> {
+    for (const sql of RESUM_MONTHS) await m.query(sql);
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   cellCapacity,
   cellUnallocated,
   CELL_COLUMNS,
+  DAY_SUMS_SUMMED,
   DAY_TABLE_COLUMNS,
   JOB_DAY_COLUMNS,
   jobDayCost,
@@ -171,32 +172,46 @@ export const MEASURE_DAY_DELTAS = `
   SELECT l.key, b.day, b.team_id, l.value, ${SUMS.map((c) => `b.${c}`).join(', ')}
   FROM by_labels b CROSS JOIN LATERAL jsonb_each_text(b.labels) l`;
 
-const DAY_TABLES = [
+/** A table of sums the deltas move: its key columns, and how each is read from the deltas (by default, as is). */
+interface SumsTable {
+  table: string;
+  keys: string[];
+  deltas: string;
+  from?: string[];
+}
+
+const DAY_TABLES: SumsTable[] = [
   { table: 'allocation_team_model_days', keys: ['day', 'team_id', 'model_name'], deltas: 'allocation_day_deltas' },
   { table: 'allocation_team_days', keys: ['day', 'team_id'], deltas: 'allocation_day_deltas' },
   { table: 'allocation_model_days', keys: ['day', 'model_name'], deltas: 'allocation_day_deltas' },
+  {
+    table: 'allocation_team_model_months',
+    keys: ['month', 'team_id', 'model_name'],
+    deltas: 'allocation_day_deltas',
+    from: [`date_trunc('month', day)::date`, 'team_id', 'model_name'],
+  },
   {
     table: 'allocation_label_days',
     keys: ['label_key', 'day', 'team_id', 'label_value'],
     deltas: 'allocation_label_deltas',
   },
-] as const;
+];
 
-/** The deltas added to the day tables; groups that lost their last job go. */
-export const APPLY_DAY_DELTAS = DAY_TABLES.flatMap(({ table, keys, deltas }) => {
+/** The deltas added to the day (and month) tables; groups that lost their last job go. */
+export const APPLY_DAY_DELTAS = DAY_TABLES.flatMap(({ table, keys, deltas, from = keys }) => {
   const key = keys.join(', ');
+  const read = from.map((f, i) => (f === keys[i] ? f : `${f} AS ${keys[i]}`)).join(', ');
   return [
     `INSERT INTO ${table} AS t (${key}, ${DAY_TABLE_COLUMNS})
-     SELECT ${key}, trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count), sum(jobs_started),
-            sum(idle_share_usd), sum(measured_cost_usd), sum(used_cost_usd)
-     FROM ${deltas} GROUP BY ${key}
+     SELECT ${read}, ${DAY_SUMS_SUMMED}
+     FROM ${deltas} GROUP BY ${from.join(', ')}
      ON CONFLICT (${key}) DO UPDATE SET
        gpu_hours = trim_scale(t.gpu_hours + EXCLUDED.gpu_hours), cost_usd = t.cost_usd + EXCLUDED.cost_usd,
        unpriced_gpu_hours = trim_scale(t.unpriced_gpu_hours + EXCLUDED.unpriced_gpu_hours),
        job_count = t.job_count + EXCLUDED.job_count, jobs_started = t.jobs_started + EXCLUDED.jobs_started,
        idle_share_usd = t.idle_share_usd + EXCLUDED.idle_share_usd,
        measured_cost_usd = t.measured_cost_usd + EXCLUDED.measured_cost_usd, used_cost_usd = t.used_cost_usd + EXCLUDED.used_cost_usd`,
-    `DELETE FROM ${table} t USING (SELECT DISTINCT ${key} FROM ${deltas} WHERE job_count < 0) d
+    `DELETE FROM ${table} t USING (SELECT DISTINCT ${read} FROM ${deltas} WHERE job_count < 0) d
      WHERE ${keys.map((k) => `t.${k} = d.${k}`).join(' AND ')} AND t.job_count = 0`,
   ];
 });

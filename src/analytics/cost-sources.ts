@@ -5,6 +5,7 @@ import {
   jobDayUsedCost,
   sameCell,
 } from '../allocation/allocation-reads';
+import { addDays, daysInRange } from '../common/calendar';
 import { labelsContaining, type LabelFilter } from '../common/label-filters';
 import { NO_LABEL } from '../common/labels';
 import { CostDimension, CostFilters, labelKeyOf } from './dto/cost-query.dto';
@@ -161,7 +162,10 @@ export function sourceFor(dims: CostDimension[], f: ScopedFilters): Source {
   if (!otherFilters && !byModel && !f.team_id && within('model')) return summed('allocation_model_days r');
   if (f.team_id) add('team_id', f.team_id);
   if (f.model_name) add('model_name', f.model_name);
-  if (!otherFilters && within('team', 'model')) return summed('allocation_team_model_days r');
+  if (!otherFilters && within('team', 'model')) {
+    const byMonth = dims.some(isTimeDimension) ? null : teamModelMonthsSource(f, where.slice(1), params);
+    return byMonth ?? summed('allocation_team_model_days r');
+  }
   if (f.status) add('status', f.status);
   if (f.provider) add('provider', f.provider);
   if (f.gpu_type) add('gpu_type', f.gpu_type);
@@ -214,4 +218,84 @@ function labelDaysSource(
     SELECT t.day, t.team_id, '${NO_LABEL}', ${sums('t')}
       FROM allocation_team_days t WHERE ${inRange('t').join(' AND ')}) r`;
   return { from, where: [`r.day BETWEEN $1::date AND $2::date`], params, columns, labelValue, noneByDifference: true };
+}
+
+/** How a range reads the day × team × model sums: whole months, the days outside them, the days read as days. */
+interface TeamModelSpan {
+  /** First days of the months read as month rows. */
+  months: string[];
+  /** Days of those months outside the range, taken off again. */
+  outside: [string, string][];
+  /** Days of the other months in the range, read as day rows. */
+  days: [string, string][];
+}
+
+/**
+ * A month the range covers more than half of is read as its month row less the days outside the
+ * range (at most its first or last few); a month it covers less of, as its days. Thirty days
+ * from the 2nd read a month row and two days' rows instead of thirty days' rows.
+ */
+export function teamModelSpan(start: string, end: string): TeamModelSpan {
+  const span: TeamModelSpan = { months: [], outside: [], days: [] };
+  for (let month = `${start.slice(0, 7)}-01`; month <= end; month = addDays(lastDayOfMonth(month), 1)) {
+    const last = lastDayOfMonth(month);
+    const from = start > month ? start : month;
+    const to = end < last ? end : last;
+    if (2 * daysInRange(from, to) <= daysInRange(month, last)) {
+      span.days.push([from, to]);
+      continue;
+    }
+    span.months.push(month);
+    if (from > month) span.outside.push([month, addDays(from, -1)]);
+    if (to < last) span.outside.push([addDays(to, 1), last]);
+  }
+  return span;
+}
+
+function lastDayOfMonth(month: string): string {
+  const [year, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(year, m, 0)).toISOString().slice(0, 10);
+}
+
+/**
+ * Day × team × model sums over the range as rows `r` read from the month table where that is
+ * fewer rows (teamModelSpan): month rows, the outside days' rows negated, the remaining days'
+ * rows. Month and negated rows have no day, so they count their jobs started; the first day of
+ * the range counts the jobs active on it (see the job count in the analytics service), so when
+ * it lies in a month row's month a row adds what that day's jobs active exceed its jobs started
+ * by. Null when no month is read whole.
+ */
+function teamModelMonthsSource(f: ScopedFilters, filters: string[], params: unknown[]): Source | null {
+  const span = teamModelSpan(f.start, f.end);
+  if (!span.months.length) return null;
+  const param = (value: unknown) => `$${params.push(value) + 2}`;
+  const and = filters.length ? ` AND ${filters.join(' AND ')}` : '';
+  const ranges = (list: [string, string][]) =>
+    `(${list.map(([from, to]) => `r.day BETWEEN ${param(from)}::date AND ${param(to)}::date`).join(' OR ')})`;
+  const sums = (sign: string) => DAY_SUMS.map((c) => `${sign}r.${c} AS ${c}`).join(', ');
+  const parts = [
+    `SELECT NULL::date AS day, r.team_id, r.model_name, ${sums('')}
+     FROM allocation_team_model_months r
+     WHERE r.month BETWEEN date_trunc('month', $1::date) AND $2::date AND r.month = ANY(${param(span.months)}::date[])${and}`,
+  ];
+  if (span.outside.length) {
+    parts.push(`SELECT NULL::date, r.team_id, r.model_name, ${sums('-')}
+      FROM allocation_team_model_days r WHERE ${ranges(span.outside)}${and}`);
+  }
+  if (span.days.length) {
+    parts.push(`SELECT r.day, r.team_id, r.model_name, ${sums('')}
+      FROM allocation_team_model_days r WHERE ${ranges(span.days)}${and}`);
+  }
+  if (span.months.includes(`${f.start.slice(0, 7)}-01`)) {
+    const firstDayOnly = DAY_SUMS.map((c) => (c === 'job_count' ? 'r.job_count - r.jobs_started' : '0')).join(', ');
+    parts.push(`SELECT r.day, r.team_id, r.model_name, ${firstDayOnly}
+      FROM allocation_team_model_days r WHERE r.day = $1::date${and}`);
+  }
+  return {
+    from: `(${parts.join(' UNION ALL ')}) r`,
+    where: ['true'],
+    params,
+    columns: SUMMED_COLUMNS,
+    labelValue: () => `'${NO_LABEL}'`,
+  };
 }

@@ -11,6 +11,7 @@ export async function allocationState(db: DataSource): Promise<Record<string, st
                  c.share_rate, c.capacity_id, c.capacity_gpu_hours, c.owner_team_id)::text, '|'
                 ORDER BY c.day, c.provider, c.gpu_type)) FROM allocation_cells c) AS cells,
     (SELECT md5(string_agg(d::text, '|' ORDER BY d.day, d.team_id, d.model_name)) FROM allocation_team_model_days d) AS team_model_days,
+    (SELECT md5(string_agg(d::text, '|' ORDER BY d.month, d.team_id, d.model_name)) FROM allocation_team_model_months d) AS team_model_months,
     (SELECT md5(string_agg(d::text, '|' ORDER BY d.day, d.team_id)) FROM allocation_team_days d) AS team_days,
     (SELECT md5(string_agg(d::text, '|' ORDER BY d.day, d.model_name)) FROM allocation_model_days d) AS model_days,
     (SELECT md5(string_agg(d::text, '|' ORDER BY d.label_key, d.day, d.team_id, d.label_value)) FROM allocation_label_days d) AS label_days,

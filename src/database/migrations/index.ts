@@ -13,6 +13,7 @@ import { Capacity1767227000000 } from './1767227000000-Capacity';
 import { AlertSeriesVersions1767227060000 } from './1767227060000-AlertSeriesVersions';
 import { JobLabelsAndUtilization1767227100000 } from './1767227100000-JobLabelsAndUtilization';
 import { LabelAllocation1767227150000 } from './1767227150000-LabelAllocation';
+import { TeamModelMonths1767227200000 } from './1767227200000-TeamModelMonths';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   AlertSeriesVersions1767227060000,
   JobLabelsAndUtilization1767227100000,
   LabelAllocation1767227150000,
+  TeamModelMonths1767227200000,
 ];
