@@ -13,6 +13,7 @@ import { Capacity1767227000000 } from './1767227000000-Capacity';
 import { AlertSeriesVersions1767227060000 } from './1767227060000-AlertSeriesVersions';
 import { JobLabelsAndUtilization1767227100000 } from './1767227100000-JobLabelsAndUtilization';
 import { LabelAllocation1767227150000 } from './1767227150000-LabelAllocation';
+import { ArchivedMonths1767227400000 } from './1767227400000-ArchivedMonths';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   AlertSeriesVersions1767227060000,
   JobLabelsAndUtilization1767227100000,
   LabelAllocation1767227150000,
+  ArchivedMonths1767227400000,
 ];
