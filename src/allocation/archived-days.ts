@@ -5,7 +5,7 @@
  */
 
 /** A version of a job as far as its usage goes. */
-export interface JobVersion {
+interface JobVersion {
   provider: string;
   gpuType: string;
   /** Decimal text (or a number), compared as a number: `8` and `8.0` are the same GPUs. */
