@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AllocationService } from '../src/allocation/allocation.service';
 import { expectErrorShape } from './support/expectations';
-import { adminAuth, costPayload, jobPayload, postIngest } from './support/factories';
+import { adminAuth, costPayload, jobPayload, memberAuth, postIngest } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -53,9 +53,10 @@ function sumCents(rows: Record<string, string>[], column: string): number {
 /**
  * Archiving old months (docs/allocation.md, "Archiving old months"). January 2026 is archived:
  * aws/h100 on the 10th ($900: vision's job 80 GPU-hours, $720; nlp's 20, $180), aws/a100 on the
- * 11th ($300, nobody: idle), and nlp's gcp/a100 job running from noon of the 31st to noon of
- * February 1st (24 GPU-hours each day: $240 and $480). February stays: vision on aws/h100 on the
- * 5th ($400).
+ * 11th ($300, nobody: idle), lambda/h200 on the 20th (one GPU of capacity, $240: vision's job
+ * used 12 of its 24 GPU-hours, $120, and $120 is idle), and nlp's gcp/a100 job running from noon
+ * of the 31st to noon of February 1st (24 GPU-hours each day: $240 and $480). February stays:
+ * vision on aws/h100 on the 5th ($400). January: $1,260 allocated, $420 idle.
  */
 describe('npm run archive', () => {
   let t: TestApp;
@@ -107,8 +108,22 @@ describe('npm run archive', () => {
   beforeAll(async () => {
     t = await createTestApp();
     admin = (await adminAuth(t)).header;
+    await t.http
+      .post('/api/v1/capacity')
+      .set('Authorization', admin)
+      .send({ provider: 'lambda', gpu_type: 'h200', gpu_count: 1, from: '2026-01-20', to: '2026-01-20' })
+      .expect(201);
     await postIngest(t, 'jobs', 'application/json', {
       jobs: [
+        jobPayload({
+          job_id: 'arch-vision-capacity',
+          team_name: 'arch-vision',
+          provider: 'lambda',
+          gpu_type: 'h200',
+          gpu_count: 1,
+          start_time: '2026-01-20T00:00:00Z',
+          end_time: '2026-01-20T12:00:00Z',
+        }),
         jobPayload({
           job_id: 'arch-vision-jan',
           team_name: 'arch-vision',
@@ -144,6 +159,7 @@ describe('npm run archive', () => {
       cost_snapshots: [
         costPayload({ entry_date: '2026-01-10', provider: 'aws', gpu_type: 'h100', cost_usd: 900 }),
         costPayload({ entry_date: '2026-01-11', provider: 'aws', gpu_type: 'a100', cost_usd: 300 }),
+        costPayload({ entry_date: '2026-01-20', provider: 'lambda', gpu_type: 'h200', cost_usd: 240 }),
         costPayload({ entry_date: '2026-01-31', provider: 'gcp', gpu_type: 'a100', cost_usd: 240 }),
         costPayload({ entry_date: '2026-02-01', provider: 'gcp', gpu_type: 'a100', cost_usd: 480 }),
         costPayload({ entry_date: '2026-02-05', provider: 'aws', gpu_type: 'h100', cost_usd: 400 }),
@@ -152,6 +168,7 @@ describe('npm run archive', () => {
 
     before.january = await get('/analytics/cost?start=2026-01-01&end=2026-01-31&group_by=team');
     before.both = await get('/analytics/cost?start=2026-01-01&end=2026-02-28&group_by=team');
+    before.shared = await get('/analytics/cost?start=2026-01-01&end=2026-01-31&group_by=provider&idle=share');
     before.february = await get('/analytics/cost?start=2026-02-01&end=2026-02-28&group_by=team,model');
     before.februaryByTeam = await get('/analytics/cost/by-team?start=2026-02-01&end=2026-02-28');
     before.export = (
@@ -173,16 +190,16 @@ describe('npm run archive', () => {
   it('had the months to archive in every table, and the reports agree with each other', () => {
     expect(before.january).toEqual(
       expect.objectContaining({
-        totals: expect.objectContaining({ allocated_usd: 1140, unallocated_usd: 300, total_usd: 1440 }),
+        totals: expect.objectContaining({ allocated_usd: 1260, unallocated_usd: 420, total_usd: 1680 }),
       }),
     );
     expect(before.both).toEqual(
       expect.objectContaining({
-        totals: expect.objectContaining({ allocated_usd: 2020, unallocated_usd: 300, total_usd: 2320 }),
+        totals: expect.objectContaining({ allocated_usd: 2140, unallocated_usd: 420, total_usd: 2560 }),
       }),
     );
-    expect(before.rows).toEqual({ job_days: 3, day_sums: expect.any(Number), cells: 3 });
-    expect((before.rows as { day_sums: number }).day_sums).toBeGreaterThanOrEqual(8);
+    // Day × team, day × model and day × team × model rows of the 10th, 20th and 31st, and the label row of the 10th.
+    expect(before.rows).toEqual({ job_days: 4, day_sums: 12, cells: 4 });
   });
 
   it(
@@ -202,7 +219,7 @@ describe('npm run archive', () => {
       expect(current.stderr).toContain('only months that have ended can be archived');
       expect(dryRun.code).toBe(0);
       expect(dryRun.stdout).toContain('Would archive 2026-01 (dry run: nothing written)');
-      expect(dryRun.stdout).toContain('2026-01: 3 job-day rows');
+      expect(dryRun.stdout).toContain('2026-01: 4 job-day rows');
       expect(await rowsBefore('2026-02-01')).toEqual(before.rows);
       expect(await t.db.query(`SELECT * FROM archived_months`)).toEqual([]);
     },
@@ -215,10 +232,11 @@ describe('npm run archive', () => {
       const run = await archive(t, '--before', '2026-02', '--out', file);
       expect(run).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
       expect(run.stdout).toContain('Archived 2026-01.');
-      expect(run.stdout).toContain(`FOCUS export written to ${file}: 3 rows, BilledCost 1140.00 USD.`);
+      expect(run.stdout).toContain(`FOCUS export written to ${file}: 5 rows, BilledCost 1380.00 USD.`);
 
       // The file is the export the API gave of January before archiving, to the byte, and its
-      // cost sums are the reports' totals.
+      // cost sums are the reports' totals: the job-days' the allocated cost, and the idle row the
+      // capacity cell's idle (a snapshot nobody used is not split, so not exported).
       const text = readFileSync(file, 'utf8');
       expect(text).toBe(before.export);
       const rows = parse<Record<string, string>>(text, { columns: true });
@@ -226,19 +244,27 @@ describe('npm run archive', () => {
       expect(rows.map((r) => `${r.ChargePeriodStart.slice(0, 10)} ${r.x_JobId}`).sort()).toEqual([
         '2026-01-10 arch-nlp-jan',
         '2026-01-10 arch-vision-jan',
+        '2026-01-20 ',
+        '2026-01-20 arch-vision-capacity',
         '2026-01-31 arch-crossing',
       ]);
-      for (const column of ['BilledCost', 'EffectiveCost']) expect(sumCents(rows, column)).toBe(114_000);
+      const jobDays = rows.filter((r) => r.x_JobId);
+      const idle = rows.filter((r) => !r.x_JobId);
+      const totals = (before.january as { totals: { allocated_usd: number; unallocated_usd: number } }).totals;
+      for (const column of ['BilledCost', 'EffectiveCost']) {
+        expect(sumCents(jobDays, column)).toBe(totals.allocated_usd * 100);
+        expect(sumCents(idle, column)).toBe((totals.unallocated_usd - 300) * 100);
+      }
       // Nothing is left of the temporary file it was written to.
       expect(readdirSync(dir)).toEqual(['january.csv']);
 
       // January lost its job-days and day sums; its cells, the snapshots and the jobs stay; later
       // days are untouched.
-      expect(await rowsBefore('2026-02-01')).toEqual({ job_days: 0, day_sums: 0, cells: 3 });
+      expect(await rowsBefore('2026-02-01')).toEqual({ job_days: 0, day_sums: 0, cells: 4 });
       expect((await fingerprint('2026-01-01', '2026-01-31')).cells).toBe(before.januaryCells);
       expect((await fingerprint('2026-01-01', '2026-01-31')).snapshots).toBe(before.snapshots);
       expect(await fingerprint('2026-02-01', '2026-12-31')).toEqual(before.tables);
-      expect(await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE job_id LIKE 'arch-%'`)).toEqual([{ n: 4 }]);
+      expect(await t.db.query(`SELECT count(*)::int AS n FROM jobs WHERE job_id LIKE 'arch-%'`)).toEqual([{ n: 5 }]);
       const [month] = await t.db.query(
         `SELECT to_char(month, 'YYYY-MM') AS month, file, job_day_rows::int, day_sum_rows::int, archived_at IS NOT NULL AS archived
        FROM archived_months`,
@@ -246,7 +272,7 @@ describe('npm run archive', () => {
       expect(month).toEqual({
         month: '2026-01',
         file,
-        job_day_rows: 3,
+        job_day_rows: 4,
         day_sum_rows: (before.rows as { day_sums: number }).day_sums,
         archived: true,
       });
@@ -264,14 +290,33 @@ describe('npm run archive', () => {
     });
     // The archived spend is a row of its own, first, with no team: never a team with no spend.
     expect(both.rows.map((r: Record<string, unknown>) => [r.archived, r.team_name, r.cost_usd, r.job_count])).toEqual([
-      [true, null, 1140, null],
+      [true, null, 1260, null],
       [false, 'arch-nlp', 480, 1],
       [false, 'arch-vision', 400, 1],
     ]);
     const january = await get('/analytics/cost?start=2026-01-01&end=2026-01-31&group_by=month');
     expect(january.totals).toEqual((before.january as { totals: unknown }).totals);
     expect(january.rows).toEqual([
-      expect.objectContaining({ month: '2026-01', archived: true, cost_usd: 1140, gpu_hours: 124, job_count: null }),
+      expect.objectContaining({ month: '2026-01', archived: true, cost_usd: 1260, gpu_hours: 136, job_count: null }),
+    ]);
+    // Under idle=share a used cell's idle is charged to its archived row, and the totals are as before.
+    const shared = await get('/analytics/cost?start=2026-01-01&end=2026-01-31&group_by=provider&idle=share');
+    expect(shared.totals).toEqual((before.shared as { totals: unknown }).totals);
+    expect(shared.totals).toEqual(
+      expect.objectContaining({ allocated_usd: 1260, idle_usd: 120, cost_usd: 1380, unallocated_usd: 300 }),
+    );
+    expect(
+      shared.rows.map((r: Record<string, unknown>) => [
+        r.provider,
+        r.allocated_usd,
+        r.idle_usd,
+        r.cost_usd,
+        r.archived,
+      ]),
+    ).toEqual([
+      ['aws', 900, 0, 900, true],
+      ['gcp', 240, 0, 240, true],
+      ['lambda', 120, 120, 240, true],
     ]);
     const byDay = await get('/analytics/cost?start=2026-01-25&end=2026-02-02&group_by=day,provider');
     expect(byDay.rows.map((r: Record<string, unknown>) => [r.day, r.provider, r.cost_usd, r.archived])).toEqual([
@@ -283,7 +328,7 @@ describe('npm run archive', () => {
       .set('Authorization', admin)
       .expect(200);
     expect(csv.text.split('\n')[0]).toContain('archived');
-    expect(csv.text).toContain('2026-01,1140');
+    expect(csv.text).toContain('2026-01,1260');
 
     // Windows after the archived months answer exactly as before.
     expect(await get('/analytics/cost?start=2026-02-01&end=2026-02-28&group_by=team,model')).toEqual(before.february);
@@ -310,6 +355,19 @@ describe('npm run archive', () => {
       expect(body.message).toContain('2026-01 is archived');
       expect(body.details).toEqual([expect.objectContaining({ field, archived_months: ['2026-01'] })]);
     }
+    // A member is always scoped to their team, which archived months no longer know.
+    const [{ id: nlp }] = await t.db.query(`SELECT id FROM teams WHERE name = 'arch-nlp'`);
+    const member = (await memberAuth(t, nlp)).header;
+    const scoped = await t.http
+      .get('/api/v1/analytics/cost?start=2026-01-01&end=2026-02-28')
+      .set('Authorization', member)
+      .expect(409);
+    expect(scoped.body.details).toEqual([expect.objectContaining({ field: 'team_id' })]);
+    const february = await t.http
+      .get('/api/v1/analytics/cost?start=2026-02-01&end=2026-02-28&group_by=team')
+      .set('Authorization', member)
+      .expect(200);
+    expect(february.body.rows).toEqual([expect.objectContaining({ team_name: 'arch-nlp', cost_usd: 480 })]);
   });
 
   it(
@@ -363,6 +421,9 @@ describe('npm run archive', () => {
       .send({ provider: 'aws', gpu_type: 'h100', gpu_count: 8, from: '2026-01-01' })
       .expect(409);
     expect(capacity.body.details).toEqual([expect.objectContaining({ field: 'from' })]);
+    // A change that leaves the archived days' capacity as it was passes (the period grows after them).
+    const [{ id: lambda }] = await t.db.query(`SELECT id FROM capacities WHERE provider = 'lambda'`);
+    await t.http.patch(`/api/v1/capacity/${lambda}`).set('Authorization', admin).send({ to: '2026-02-10' }).expect(200);
 
     // Re-sent as they are, archived records change nothing and pass.
     const resent = await postIngest(t, 'costs', 'application/json', {
@@ -375,8 +436,8 @@ describe('npm run archive', () => {
     }).expect(200);
     // The money is where it was (the job is alone in its cell); it used 12 more GPU-hours on the 1st.
     const both = await get('/analytics/cost?start=2026-01-01&end=2026-02-28&group_by=team');
-    expect(both.totals).toEqual({ ...(before.both as { totals: object }).totals, gpu_hours: 200 });
-    expect(await rowsBefore('2026-02-01')).toEqual({ job_days: 0, day_sums: 0, cells: 3 });
+    expect(both.totals).toEqual({ ...(before.both as { totals: object }).totals, gpu_hours: 212 });
+    expect(await rowsBefore('2026-02-01')).toEqual({ job_days: 0, day_sums: 0, cells: 4 });
     expect((await fingerprint('2026-01-01', '2026-01-31')).cells).toBe(before.januaryCells);
     const [{ gpu_hours }] = await t.db.query(
       `SELECT gpu_hours::float8 AS gpu_hours FROM job_day_allocations a JOIN jobs j ON j.id = a.job_uuid
@@ -388,12 +449,12 @@ describe('npm run archive', () => {
   it('keeps archived days as archived through a rebuild, and rebuilds the rest as before', async () => {
     const live = await fingerprint('2026-02-01', '2026-12-31');
     await t.app.get(AllocationService).rebuild();
-    expect(await rowsBefore('2026-02-01')).toEqual({ job_days: 0, day_sums: 0, cells: 3 });
+    expect(await rowsBefore('2026-02-01')).toEqual({ job_days: 0, day_sums: 0, cells: 4 });
     expect((await fingerprint('2026-01-01', '2026-01-31')).cells).toBe(before.januaryCells);
     expect(await fingerprint('2026-02-01', '2026-12-31')).toEqual(live);
     expect((await get('/analytics/cost?start=2026-01-01&end=2026-02-28&group_by=team')).totals).toEqual({
       ...(before.both as { totals: object }).totals,
-      gpu_hours: 200,
+      gpu_hours: 212,
     });
   });
 });
