@@ -457,4 +457,39 @@ describe('npm run archive', () => {
       gpu_hours: 212,
     });
   });
+
+  it(
+    'finishes a run that stopped after closing its months, and refuses a rebuild meanwhile',
+    async () => {
+      // A run that stopped right after closing February: its rows are all there, not exported.
+      const allocation = t.app.get(AllocationService);
+      expect(await allocation.closeMonths('2026-03')).toEqual([
+        { month: '2026-02', file: null, jobDayRows: 0, daySumRows: 0 },
+      ]);
+      const totals = { ...(before.both as { totals: object }).totals, gpu_hours: 212 };
+      // Reports already read February from its cells: the same totals, both months named.
+      const both = await get('/analytics/cost?start=2026-01-01&end=2026-02-28&group_by=team');
+      expect(both.totals).toEqual(totals);
+      expect(both.archived.months).toEqual(['2026-01', '2026-02']);
+      await expect(allocation.rebuild()).rejects.toThrow(
+        'The archiving of 2026-02 has not finished: run npm run archive again to finish it, then rebuild',
+      );
+
+      const february = path.join(dir, 'february.csv');
+      const run = await archive(t, '--before', '2026-03', '--out', february);
+      expect(run).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
+      expect(run.stdout).toContain('Archived 2026-02.');
+      const rows = parse<Record<string, string>>(readFileSync(february, 'utf8'), { columns: true });
+      expect(rows.map((r) => `${r.ChargePeriodStart.slice(0, 10)} ${r.x_JobId}`)).toEqual([
+        '2026-02-01 arch-crossing',
+        '2026-02-05 arch-vision-feb',
+      ]);
+      expect(sumCents(rows, 'BilledCost')).toBe(88_000);
+      expect(await rowsBefore('2026-03-01')).toEqual({ job_days: 0, day_sums: 0, cells: 6 });
+      expect((await get('/analytics/cost?start=2026-01-01&end=2026-02-28&group_by=team')).totals).toEqual(totals);
+      await allocation.rebuild();
+      expect((await get('/analytics/cost?start=2026-01-01&end=2026-02-28&group_by=team')).totals).toEqual(totals);
+    },
+    CLI_TIMEOUT,
+  );
 });
