@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AllocationService } from '../src/allocation/allocation.service';
@@ -185,6 +185,7 @@ describe('npm run archive', () => {
 
   afterAll(async () => {
     await t?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('had the months to archive in every table, and the reports agree with each other', () => {
@@ -355,6 +356,11 @@ describe('npm run archive', () => {
       expect(body.message).toContain('2026-01 is archived');
       expect(body.details).toEqual([expect.objectContaining({ field, archived_months: ['2026-01'] })]);
     }
+    const byTeam = await get('/analytics/cost/by-team?start=2026-01-01&end=2026-02-28', 409);
+    expect(byTeam.message).toBe(
+      '2026-01 is archived: archived months keep only their cost per day, provider and GPU type, not their cost ' +
+        "by team (their job-level rows went to the archive's FOCUS file). Ask from 2026-02-01 on",
+    );
     // A member is always scoped to their team, which archived months no longer know.
     const [{ id: nlp }] = await t.db.query(`SELECT id FROM teams WHERE name = 'arch-nlp'`);
     const member = (await memberAuth(t, nlp)).header;

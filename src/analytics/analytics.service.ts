@@ -82,7 +82,7 @@ export class AnalyticsService {
     labels?: LabelFilter[],
   ): Promise<TeamCost[]> {
     checkIdleApplies(idle, ['team']);
-    refuseArchived(await this.allocation.archivedWithin(start, end), 'start', 'their cost by team is not kept');
+    refuseArchived(await this.allocation.archivedWithin(start, end), 'start', 'cost by team');
     await this.allocation.ensureFresh();
     const rows = await this.grouped(start, end, ['team'], { start, end, team_id: teamId, labels }, { idle });
     return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
@@ -100,7 +100,7 @@ export class AnalyticsService {
     labels?: LabelFilter[],
   ): Promise<ModelCost[]> {
     checkIdleApplies(idle, ['model']);
-    refuseArchived(await this.allocation.archivedWithin(start, end), 'start', 'their cost by model is not kept');
+    refuseArchived(await this.allocation.archivedWithin(start, end), 'start', 'cost by model');
     await this.allocation.ensureFresh();
     const rows = await this.grouped(start, end, ['model'], { start, end, team_id: teamId, labels }, { idle });
     return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
@@ -155,7 +155,7 @@ export class AnalyticsService {
     refuseArchived(
       await this.allocation.archivedWithin(previousStart, end),
       'start',
-      `trends compare ${start} … ${end} with ${previousStart} onwards, and their cost by ${groupBy} is not kept`,
+      `cost by ${groupBy}, which trends compare from ${previousStart} (the days before ${start})`,
     );
     await this.allocation.ensureFresh();
     const previousEnd = addDays(start, -1);

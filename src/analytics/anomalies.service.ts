@@ -91,11 +91,7 @@ export class AnomaliesService {
 
   /** The anomalies of the judged days, by day, then the largest change first. */
   async find(query: AnomalyQuery): Promise<AnomalyRow[]> {
-    refuseArchived(
-      await this.allocation.archivedWithin(query.start, query.end),
-      'start',
-      'their cost by team is not kept',
-    );
+    refuseArchived(await this.allocation.archivedWithin(query.start, query.end), 'start', 'cost by team and GPU type');
     await this.allocation.ensureFresh();
     return this.findIn(query, (start, end, teamId) => this.dailySeries(start, end, teamId));
   }

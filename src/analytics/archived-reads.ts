@@ -17,11 +17,14 @@ import type { ArchivedPart } from './dto/cost.response';
 const listed = (months: string[]) =>
   months.length > 1 ? `${months.slice(0, -1).join(', ')} and ${months[months.length - 1]} are` : `${months[0]} is`;
 
-/** 409 naming the archived months and the field that asks what they no longer keep. */
+/**
+ * 409 naming the archived months and the field that asks for `what` (`cost by team`), which
+ * they no longer keep.
+ */
 function archivedConflict(archive: ArchivedWindow, field: string, what: string): DomainError {
   const message =
-    `${listed(archive.months)} archived: ${what}; archived months keep their cost per day, provider and GPU ` +
-    `type only (their job-level rows are in the archive's FOCUS file). Ask from ${archive.before} on`;
+    `${listed(archive.months)} archived: archived months keep only their cost per day, provider and GPU type, ` +
+    `not their ${what} (their job-level rows went to the archive's FOCUS file). Ask from ${archive.before} on`;
   return new DomainError(HttpStatus.CONFLICT, message, [{ field, message, archived_months: archive.months }]);
 }
 
@@ -37,15 +40,9 @@ export function refuseArchived(archive: ArchivedWindow | null, field: string, wh
  */
 export function refuseArchivedDetail(archive: ArchivedWindow, f: ScopedFilters, idle?: IdleMode): void {
   const field = (['team_id', 'model_name', 'status'] as const).find((k) => f[k] !== undefined);
-  if (field)
-    throw archivedConflict(
-      archive,
-      field,
-      `their cost by ${field.replace('_id', '').replace('_name', '')} is not kept`,
-    );
-  if (f.labels?.length) throw archivedConflict(archive, 'labels', 'their cost by label is not kept');
-  if (idle === 'owner')
-    throw archivedConflict(archive, 'idle', 'idle=owner charges teams, and their cost by team is not kept');
+  if (field) throw archivedConflict(archive, field, `cost by ${field.replace('_id', '').replace('_name', '')}`);
+  if (f.labels?.length) throw archivedConflict(archive, 'labels', 'cost by label');
+  if (idle === 'owner') throw archivedConflict(archive, 'idle', 'cost by team, which idle=owner charges');
 }
 
 /** What `/analytics/cost` says of the archived months its window reaches. */

@@ -27,7 +27,7 @@ export class BudgetsService {
     refuseArchived(
       await this.allocation.archivedWithin(first, addDays(monthAfter(month), -1)),
       'month',
-      'their spend by team is not kept',
+      'spend by team',
     );
     await this.allocation.ensureFresh();
     const [[{ days_in_month, days_with_data }], forecast] = await Promise.all([

@@ -134,11 +134,7 @@ export class FocusExportService {
     idle: IdleMode = 'separate',
     labels: LabelFilter[] = [],
   ): Promise<void> {
-    refuseArchived(
-      await this.allocation.archivedWithin(start, end),
-      'start',
-      'their FOCUS rows were written to the archive file when they were archived',
-    );
+    refuseArchived(await this.allocation.archivedWithin(start, end), 'start', 'FOCUS rows');
     await this.stream(out, start, end, teamId, idle, labels);
   }
 

@@ -52,7 +52,7 @@ export class ForecastService {
     refuseArchived(
       await this.allocation.archivedWithin(`${month}-01`, addDays(monthAfter(month), -1)),
       'month',
-      'their spend by team is not kept',
+      'spend by team',
     );
     await this.allocation.ensureFresh();
     return this.forecastFresh(month, teamId);
