@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AllocationService } from '../src/allocation/allocation.service';
 import { expectErrorShape } from './support/expectations';
-import { adminAuth, costPayload, jobPayload, memberAuth, postIngest } from './support/factories';
+import { adminAuth, costPayload, jobPayload, memberAuth, postIngest, toNdjson } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -413,6 +413,13 @@ describe('npm run archive', () => {
       cost_snapshots: [costPayload({ entry_date: '2026-01-10', provider: 'aws', gpu_type: 'h100', cost_usd: 1000 })],
     }).expect(409);
     expect(snapshot.body.details).toEqual([expect.objectContaining({ field: 'entry_date' })]);
+    const streamed = await postIngest(
+      t,
+      'costs',
+      'application/x-ndjson',
+      toNdjson([costPayload({ entry_date: '2026-01-20', provider: 'lambda', gpu_type: 'h200', cost_usd: 1 })]),
+    ).expect(409);
+    expect(streamed.body.details).toEqual([expect.objectContaining({ field: 'entry_date' })]);
     const newJob = await postIngest(t, 'jobs', 'application/json', {
       jobs: [jobPayload({ job_id: 'arch-late', start_time: '2026-01-20T00:00:00Z', end_time: '2026-01-20T01:00:00Z' })],
     }).expect(409);
