@@ -82,8 +82,7 @@ export class AnalyticsService {
     labels?: LabelFilter[],
   ): Promise<TeamCost[]> {
     checkIdleApplies(idle, ['team']);
-    refuseArchived(await this.allocation.archivedWithin(start, end), 'start', 'cost by team');
-    await this.allocation.ensureFresh();
+    refuseArchived(await this.archivedAndFresh(start, end), 'start', 'cost by team');
     const rows = await this.grouped(start, end, ['team'], { start, end, team_id: teamId, labels }, { idle });
     return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
       team_name: String(row.team_name),
@@ -100,8 +99,7 @@ export class AnalyticsService {
     labels?: LabelFilter[],
   ): Promise<ModelCost[]> {
     checkIdleApplies(idle, ['model']);
-    refuseArchived(await this.allocation.archivedWithin(start, end), 'start', 'cost by model');
-    await this.allocation.ensureFresh();
+    refuseArchived(await this.archivedAndFresh(start, end), 'start', 'cost by model');
     const rows = await this.grouped(start, end, ['model'], { start, end, team_id: teamId, labels }, { idle });
     return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
       model_name: String(row.model_name),
@@ -118,9 +116,8 @@ export class AnalyticsService {
 
   async cost(filters: ScopedFilters, groupBy: CostDimension[], idle?: IdleMode): Promise<CostReport> {
     checkIdleApplies(idle, groupBy);
-    const archive = await this.allocation.archivedWithin(filters.start, filters.end);
+    const archive = await this.archivedAndFresh(filters.start, filters.end);
     if (archive) refuseArchivedDetail(archive, filters, idle);
-    await this.allocation.ensureFresh();
     // Two independent reads of the same fresh state: on two pool connections at once.
     const [rows, totals] = await Promise.all([
       this.grouped(filters.start, filters.end, groupBy, filters, { exactCost: false, idle, archive }),
@@ -153,11 +150,10 @@ export class AnalyticsService {
     const previousStart = addDays(start, -daysInRange(start, end));
     // The window just before counts too: archived days would compare as days without spend.
     refuseArchived(
-      await this.allocation.archivedWithin(previousStart, end),
+      await this.archivedAndFresh(previousStart, end),
       'start',
       `cost by ${groupBy}, which trends compare from ${previousStart} (the days before ${start})`,
     );
-    await this.allocation.ensureFresh();
     const previousEnd = addDays(start, -1);
     const current: ScopedFilters = { start, end, team_id: teamId, labels };
     const previous: ScopedFilters = { start: previousStart, end: previousEnd, team_id: teamId, labels };
@@ -194,6 +190,15 @@ export class AnalyticsService {
       rows: trendRows,
       totals: comparison(exactCost(total), exactCost(previousTotal)),
     };
+  }
+
+  /**
+   * The archived months of a window, read while the allocation is brought up to date: two
+   * independent round trips, on two pool connections at once (every report asks both).
+   */
+  private async archivedAndFresh(start: string, end: string): Promise<ArchivedWindow | null> {
+    const [archive] = await Promise.all([this.allocation.archivedWithin(start, end), this.allocation.ensureFresh()]);
+    return archive;
   }
 
   /**
