@@ -206,12 +206,15 @@ describe('npm run archive', () => {
   it(
     'refuses bad arguments with a clear message and a non-zero exit, touching nothing',
     async () => {
-      const [missing, malformed, current, dryRun] = await Promise.all([
+      const [help, missing, malformed, current, dryRun] = await Promise.all([
+        archive(t, '--help'),
         archive(t),
         archive(t, '--before', '2026-1'),
         archive(t, '--before', '2099-01'),
         archive(t, '--before', '2026-02', '--dry-run'),
       ]);
+      expect(help).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
+      expect(help.stdout).toContain('Usage: npm run archive -- --before YYYY-MM [--out FILE] [--dry-run]');
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('--before YYYY-MM is required');
       expect(malformed.code).toBe(2);

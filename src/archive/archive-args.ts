@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const ARCHIVE_USAGE = 'Usage: npm run archive -- --before YYYY-MM [--out FILE] [--dry-run]';
+export const ARCHIVE_USAGE = 'Usage: npm run archive -- --before YYYY-MM [--out FILE] [--dry-run]';
 
 /** What `npm run archive` was asked to do. */
 export interface ArchiveArgs {

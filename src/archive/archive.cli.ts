@@ -6,7 +6,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { AppConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
-import { ArchiveArgsError, parseArchiveArgs } from './archive-args';
+import { ARCHIVE_USAGE, ArchiveArgsError, parseArchiveArgs } from './archive-args';
 import { ArchiveCheckError, dollarsOf } from './archive-file';
 import { ArchiveModule } from './archive.module';
 import { ArchiveOutcome, ArchiveService } from './archive.service';
@@ -54,6 +54,14 @@ function report(before: string, outcome: ArchiveOutcome, dryRun: boolean): strin
 }
 
 async function main(): Promise<number> {
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+    console.log(
+      `${ARCHIVE_USAGE}\nArchives the months before YYYY-MM: writes their FOCUS export to FILE (default ` +
+        'archive/heliox-focus-before-YYYY-MM.csv), then deletes their job-days and day sums; cells and cost ' +
+        'snapshots stay (docs/allocation.md, "Archiving old months").',
+    );
+    return 0;
+  }
   let args;
   try {
     args = parseArchiveArgs(process.argv.slice(2), new Date());
