@@ -1,8 +1,10 @@
+import { ARCHIVED_BEFORE } from './archived-days.sql';
+
 /** The SQL only a rebuild runs: it marks every cell and measures the span bound afresh. */
 
 export const RUNNING_JOBS_MEASURED_NOW = `UPDATE allocation_running_checks SET measured_at = $1::timestamptz`;
 
-/** Every cell that can hold usage or a snapshot, to be recomputed from `jobs` (a rebuild). */
+/** Every cell that can hold usage or a snapshot, to be recomputed from `jobs` (a rebuild); archived days stay. */
 export const MARK_ALL_CELLS = `
   INSERT INTO allocation_dirty_cells (day, provider, gpu_type)
   SELECT DISTINCT d::date, x.provider, x.gpu_type
@@ -13,7 +15,8 @@ export const MARK_ALL_CELLS = `
     UNION ALL
     SELECT provider, gpu_type, min(entry_date), max(entry_date) FROM cost_snapshots GROUP BY provider, gpu_type
   ) x
-  CROSS JOIN LATERAL generate_series(x.lo::timestamp, x.hi::timestamp, interval '1 day') AS d`;
+  CROSS JOIN LATERAL generate_series(x.lo::timestamp, x.hi::timestamp, interval '1 day') AS d
+  WHERE d >= coalesce(${ARCHIVED_BEFORE}, '-infinity'::date)`;
 
 /** The span bound measured afresh, for a rebuild. */
 export const MEASURE_SPAN_BOUND = `

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AllocationStep, MetricsService } from '../health/metrics.service';
 import { CELLS_PATH_INTERVALS, PARALLEL_REFRESH_CELLS, REFRESH_WORKERS } from './allocation.thresholds';
+import { SKIP_ARCHIVED_DAYS } from './archived-days.sql';
 import { RecomputeByCells } from './recompute-by-cells';
 import { RefreshByJobs } from './refresh-by-jobs';
 import { lockRefresh, prepareWorkTables, transactionNow, withoutJit } from './refresh-session';
@@ -79,6 +80,8 @@ export class AllocationRefresh {
     await prepareWorkTables(m);
     await m.query(CLAIM_DIRTY_CELLS);
     await m.query(CLAIM_DIRTY_JOBS, [now]);
+    // Archived days keep the allocation they were archived with (their job-days are gone).
+    await m.query(SKIP_ARCHIVED_DAYS);
     const [{ jobMarks, cellMarks, recomputeCells }] = await m.query<ClaimedMarks[]>(
       `SELECT (SELECT count(*) FROM allocation_refresh_jobs)::int AS "jobMarks",
               (SELECT count(*) FROM allocation_refresh_cells)::int AS "cellMarks",

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { ArchivedMonth } from './archived-month.entity';
 
 /**
  * The maintained result of cost allocation (docs/allocation.md). Every table here is derived
@@ -312,4 +313,5 @@ export const ALLOCATION_ENTITIES = [
   AllocationTeamModelDay,
   AllocationTeamModelMonth,
   AllocationLabelDay,
+  ArchivedMonth,
 ];

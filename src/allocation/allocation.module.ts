@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { HealthModule } from '../health/health.module';
+import { AllocationArchive } from './allocation-archive';
 import { AllocationMarks } from './allocation-marks';
 import { AllocationReads } from './allocation-reads';
 import { AllocationRebuild } from './allocation-rebuild';
@@ -21,6 +22,7 @@ import { RefreshByJobs } from './refresh-by-jobs';
     AllocationRefresh,
     AllocationRebuild,
     AllocationReads,
+    AllocationArchive,
     AllocationService,
   ],
   exports: [AllocationService],

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DomainError } from '../common/errors/domain-error';
 import { AppConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { AllocationService } from './allocation.service';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(error.message.startsWith('Invalid configuration') ? error.message : error);
+  const known = error instanceof DomainError || error.message.startsWith('Invalid configuration');
+  console.error(known ? error.message : error);
   process.exit(1);
 });

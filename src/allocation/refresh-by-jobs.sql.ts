@@ -15,6 +15,7 @@ import {
   rate,
   sameCell,
 } from './allocation.sql';
+import { ARCHIVED_BEFORE } from './archived-days.sql';
 
 /**
  * The changed-jobs path of a refresh: the marked jobs' job-day rows replaced, the cells and day
@@ -44,7 +45,7 @@ export const REMOVE_JOB_DAYS = [
    INSERT INTO allocation_removed SELECT * FROM gone`,
 ];
 
-/** The job-day rows of the marked jobs as they are now. */
+/** The job-day rows of the marked jobs as they are now, on the days that are not archived. */
 export const ADD_JOB_DAYS = `
   WITH candidates AS (
     SELECT ${JOB_USAGE_COLUMNS}, coalesce(end_time, $1::timestamptz) AS end_time
@@ -54,7 +55,7 @@ export const ADD_JOB_DAYS = `
   fresh AS (
     INSERT INTO job_day_allocations (${JOB_DAY_COLUMNS})
     SELECT ${JOB_DAY_COLUMNS} FROM (${jobDayUsage('candidates j', "'-infinity'::timestamp", "'infinity'::timestamp")}) u
-    WHERE u.gpu_hours > 0
+    WHERE u.gpu_hours > 0 AND u.day >= coalesce(${ARCHIVED_BEFORE}, '-infinity'::date)
     ORDER BY day, provider, gpu_type, job_uuid
     RETURNING ${CHANGE_ROW_NAMES}
   )

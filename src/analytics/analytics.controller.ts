@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiExtraModels,
   ApiForbiddenResponse,
   ApiOkResponse,
@@ -38,6 +39,12 @@ const COST_CSV_EXAMPLE =
 @Authenticated()
 @ReadRateLimited()
 @ApiBadRequestResponse({ description: 'A query parameter is invalid (named in details)', type: ErrorResponse })
+@ApiConflictResponse({
+  description:
+    'The window reaches archived months and the report needs what they no longer keep (their cost by team, ' +
+    'model, status or label): details name the field and the months (`archived_months`)',
+  type: ErrorResponse,
+})
 @Controller('analytics')
 export class AnalyticsController {
   constructor(

@@ -21,6 +21,7 @@ import { CostSnapshotsWriter } from './snapshots/cost-snapshots.writer';
     AnomaliesService,
   ],
   // The alert rules judge budgets and anomalies with the same forecast and the same anomaly rule.
-  exports: [CostSnapshotsWriter, ForecastService, AnomaliesService],
+  // The archive writes the months it archives with the FOCUS export.
+  exports: [CostSnapshotsWriter, ForecastService, AnomaliesService, FocusExportService],
 })
 export class AnalyticsModule {}

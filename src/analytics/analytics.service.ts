@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AllocationService } from '../allocation/allocation.service';
+import { AllocationService, ArchivedWindow } from '../allocation/allocation.service';
 import { addDays, daysInRange } from '../common/calendar';
 import { badRequest } from '../common/errors/domain-error';
 import type { IdleMode } from '../common/idle.query';
@@ -14,6 +14,14 @@ import type { TrendDimension, TrendRow, TrendsReport, TrendTotals } from './dto/
 import { roundCents, roundedParts, splitRounded } from '../common/money';
 import type { CostCoverage } from './dto/coverage.response';
 import { snapshotDays } from './snapshot-days';
+import {
+  archivedEnd,
+  archivedGroups,
+  archivedPart,
+  liveStart,
+  refuseArchived,
+  refuseArchivedDetail,
+} from './archived-reads';
 
 export type { ScopedFilters };
 
@@ -41,6 +49,8 @@ interface ReadOptions {
   /** Rows carry their exact sums as text (`cost`, and `allocated` and `idle` with an idle mode). */
   exactCost?: boolean;
   idle?: IdleMode;
+  /** The archived months the window reaches: their days are read from their cells. */
+  archive?: ArchivedWindow | null;
 }
 
 /** idle=owner charges the owner team, so the rows must be teams (or split a team further). */
@@ -72,7 +82,7 @@ export class AnalyticsService {
     labels?: LabelFilter[],
   ): Promise<TeamCost[]> {
     checkIdleApplies(idle, ['team']);
-    await this.allocation.ensureFresh();
+    refuseArchived(await this.archivedAndFresh(start, end), 'start', 'cost by team');
     const rows = await this.grouped(start, end, ['team'], { start, end, team_id: teamId, labels }, { idle });
     return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
       team_name: String(row.team_name),
@@ -89,7 +99,7 @@ export class AnalyticsService {
     labels?: LabelFilter[],
   ): Promise<ModelCost[]> {
     checkIdleApplies(idle, ['model']);
-    await this.allocation.ensureFresh();
+    refuseArchived(await this.archivedAndFresh(start, end), 'start', 'cost by model');
     const rows = await this.grouped(start, end, ['model'], { start, end, team_id: teamId, labels }, { idle });
     return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
       model_name: String(row.model_name),
@@ -106,11 +116,12 @@ export class AnalyticsService {
 
   async cost(filters: ScopedFilters, groupBy: CostDimension[], idle?: IdleMode): Promise<CostReport> {
     checkIdleApplies(idle, groupBy);
-    await this.allocation.ensureFresh();
+    const archive = await this.archivedAndFresh(filters.start, filters.end);
+    if (archive) refuseArchivedDetail(archive, filters, idle);
     // Two independent reads of the same fresh state: on two pool connections at once.
     const [rows, totals] = await Promise.all([
-      this.grouped(filters.start, filters.end, groupBy, filters, { exactCost: false, idle }),
-      this.totals(filters, idle),
+      this.grouped(filters.start, filters.end, groupBy, filters, { exactCost: false, idle, archive }),
+      this.totals(filters, idle, archive),
     ]);
     return {
       start_date: filters.start,
@@ -118,6 +129,7 @@ export class AnalyticsService {
       group_by: groupBy,
       rows,
       totals,
+      ...(archive ? { archived: archivedPart(archive) } : {}),
     };
   }
 
@@ -135,8 +147,13 @@ export class AnalyticsService {
     labels?: LabelFilter[],
   ): Promise<TrendsReport> {
     checkIdleApplies(idle, [groupBy]);
-    await this.allocation.ensureFresh();
     const previousStart = addDays(start, -daysInRange(start, end));
+    // The window just before counts too: archived days would compare as days without spend.
+    refuseArchived(
+      await this.archivedAndFresh(previousStart, end),
+      'start',
+      `cost by ${groupBy}, which trends compare from ${previousStart} (the days before ${start})`,
+    );
     const previousEnd = addDays(start, -1);
     const current: ScopedFilters = { start, end, team_id: teamId, labels };
     const previous: ScopedFilters = { start: previousStart, end: previousEnd, team_id: teamId, labels };
@@ -176,6 +193,15 @@ export class AnalyticsService {
   }
 
   /**
+   * The archived months of a window, read while the allocation is brought up to date: two
+   * independent round trips, on two pool connections at once (every report asks both).
+   */
+  private async archivedAndFresh(start: string, end: string): Promise<ArchivedWindow | null> {
+    const [archive] = await Promise.all([this.allocation.archivedWithin(start, end), this.allocation.ensureFresh()]);
+    return archive;
+  }
+
+  /**
    * Allocated cost, GPU-hours and distinct jobs per group, cost descending within time order.
    * The caller has brought the allocation up to date (ensureFresh) first. Rows carry the exact
    * sum as text in `cost` too, unless `exactCost` is false (the rows of a report do not show it).
@@ -188,9 +214,11 @@ export class AnalyticsService {
     end: string,
     dims: CostDimension[],
     filters: ScopedFilters,
-    { exactCost = true, idle }: ReadOptions = {},
+    { exactCost = true, idle, archive }: ReadOptions = {},
   ): Promise<CostRow[]> {
-    const source = sourceFor(dims, filters);
+    // Archived days are read from their cells below; the maintained tables answer the rest.
+    const liveFrom = archive ? liveStart(start, archive) : start;
+    const source = sourceFor(dims, { ...filters, start: liveFrom });
     const keys = dimensionSql(dims, source.labelValue);
     // A job's days are contiguous: the distinct jobs of a bucket are those active on its first
     // day in range plus those starting on a later day of it.
@@ -200,7 +228,7 @@ export class AnalyticsService {
       .join('')})`;
     const { cost, idleShare, unpricedGpuHours, jobCount, jobsStarted, measured, used } = source.columns;
     const groupBy = keys.length ? `GROUP BY ${keys.map((k) => k.key).join(', ')}` : '';
-    const params = [start, end, ...source.params];
+    const params = [liveFrom, end, ...source.params];
     // Grouped by keys first and named after: joining the team names to every source row made
     // the planner sort them all by name (2.5x slower over a year of job-days).
     let groups = `
@@ -237,6 +265,15 @@ export class AnalyticsService {
           ${ownedKeys.length ? `GROUP BY ${ownedKeys.join(', ')}` : ''}) u
         ${names.length ? `GROUP BY ${names.join(', ')}` : ''}`;
     }
+    const separateArchived = !!archive && dims.length > 0;
+    if (archive) {
+      groups = withArchivedGroups(
+        groups,
+        archivedGroups(keys, filters, idle, { start, end: archivedEnd(end, archive) }, params),
+        !separateArchived,
+        !!idle,
+      );
+    }
     const charged = idle ? '(g.cost + g.idle)' : 'g.cost';
     const sql = `
       WITH g AS (${groups})
@@ -260,10 +297,17 @@ export class AnalyticsService {
         `(round(g.cost, 2) - round(g.measured, 2))::float8 AS unmeasured_cost_usd`,
         `CASE WHEN g.measured > 0 THEN round(g.used / g.measured, 4)::float8 END AS efficiency`,
         ...(exactCost ? [`g.measured::text AS measured`, `g.used::text AS used`] : []),
+        ...(separateArchived ? ['g.archived'] : []),
       ].join(', ')}
       FROM g
-      ${dims.includes('team') ? 'JOIN teams t ON t.id = g.team_id' : ''}
-      ORDER BY ${[...keys.filter((k) => k.time).map((k) => `g.${k.name}`), `${charged} DESC`, ...keys.map((k) => `g.${k.name}`)].join(', ')}`;
+      ${dims.includes('team') ? `${separateArchived ? 'LEFT ' : ''}JOIN teams t ON t.id = g.team_id` : ''}
+      ORDER BY ${[
+        // Archived days come first: they are the earliest, and a CSV's columns are its first row's.
+        ...(separateArchived ? ['g.archived DESC'] : []),
+        ...keys.filter((k) => k.time).map((k) => `g.${k.name}`),
+        `${charged} DESC`,
+        ...keys.map((k) => `g.${k.name}`),
+      ].join(', ')}`;
     return this.dataSource.query<CostRow[]>(sql, params);
   }
 
@@ -287,9 +331,9 @@ export class AnalyticsService {
     return row.idle;
   }
 
-  private async totals(f: ScopedFilters, idle?: IdleMode): Promise<CostTotals> {
+  private async totals(f: ScopedFilters, idle?: IdleMode, archive?: ArchivedWindow | null): Promise<CostTotals> {
     const [[groups], unallocated] = await Promise.all([
-      this.grouped(f.start, f.end, [], f, { idle }),
+      this.grouped(f.start, f.end, [], f, { idle, archive }),
       this.idleCost(f, idle),
     ]);
     const hours = {
@@ -335,6 +379,25 @@ function ownedIdleWhere(f: ScopedFilters, params: unknown[]): string[] | null {
   if (f.provider) where.push(`r.provider = $${params.push(f.provider)}`);
   if (f.gpu_type) where.push(`r.gpu_type = $${params.push(f.gpu_type)}`);
   return where;
+}
+
+/**
+ * The live groups beside the archived days' (archivedGroups, same columns by position): as rows
+ * of their own, marked `archived`, or summed into one row (totals).
+ */
+function withArchivedGroups(live: string, archived: string, merge: boolean, idle: boolean): string {
+  const both = `SELECT *, false AS archived FROM (${live}) live UNION ALL ${archived}`;
+  if (!merge) return both;
+  const measures = [
+    'cost',
+    ...(idle ? ['idle'] : []),
+    'gpu_hours',
+    'unpriced_gpu_hours',
+    'job_count',
+    'measured',
+    'used',
+  ];
+  return `SELECT ${measures.map((m) => `sum(${m}) AS ${m}`).join(', ')} FROM (${both}) u`;
 }
 
 /**

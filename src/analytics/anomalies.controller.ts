@@ -1,5 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Authenticated } from '../auth/access.decorators';
 import { CurrentUser, UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
@@ -14,6 +21,10 @@ import { AnomalyReport } from './dto/anomalies.response';
 @Authenticated()
 @ReadRateLimited()
 @ApiBadRequestResponse({ description: 'A query parameter is invalid (named in details)', type: ErrorResponse })
+@ApiConflictResponse({
+  description: 'The judged days reach archived months, whose costs by team are no longer kept (named in details)',
+  type: ErrorResponse,
+})
 @Controller('analytics')
 export class AnomaliesController {
   constructor(private readonly anomalies: AnomaliesService) {}

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { jobDayCost, sameCell } from '../allocation/allocation-reads';
+import { jobDayCost, sameCell, UNARCHIVED_DAY } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
 import { addDays, daysInRange } from '../common/calendar';
+import { refuseArchived } from './archived-reads';
 import type { Env } from '../config/env';
 import { AnomalySettings, findAnomalies } from './anomaly-math';
 import type { AnomalyRow, TopJob } from './dto/anomalies.response';
@@ -90,6 +91,7 @@ export class AnomaliesService {
 
   /** The anomalies of the judged days, by day, then the largest change first. */
   async find(query: AnomalyQuery): Promise<AnomalyRow[]> {
+    refuseArchived(await this.allocation.archivedWithin(query.start, query.end), 'start', 'cost by team and GPU type');
     await this.allocation.ensureFresh();
     return this.findIn(query, (start, end, teamId) => this.dailySeries(start, end, teamId));
   }
@@ -170,12 +172,15 @@ export class AnomaliesService {
     );
   }
 
-  /** The days each cell had a snapshot: the days its teams' costs are known. */
+  /**
+   * The days each cell had a snapshot: the days its teams' costs are known. Archived days are not
+   * among them: their teams' costs are gone (a baseline that read them would see no spend).
+   */
   private pricedDays(start: string, end: string): Promise<PricedRow[]> {
     return this.dataSource.query<PricedRow[]>(
       `SELECT provider, gpu_type, array_agg(day - $1::date ORDER BY day) AS offsets
        FROM allocation_cells
-       WHERE day BETWEEN $1::date AND $2::date AND snapshot_cost_usd IS NOT NULL
+       WHERE day BETWEEN $1::date AND $2::date AND snapshot_cost_usd IS NOT NULL AND ${UNARCHIVED_DAY}
        GROUP BY provider, gpu_type`,
       [start, end],
     );

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AllocationService } from '../allocation/allocation.service';
+import { addDays, monthAfter } from '../common/calendar';
+import { refuseArchived } from './archived-reads';
 import { budgetStatus } from './budget-math';
 import type { BudgetReport } from './dto/budget.response';
 import { ForecastService } from './forecast.service';
@@ -21,8 +23,13 @@ export class BudgetsService {
 
   /** Spend against the monthly budget of every team (or the one given), with the month-end forecast of /forecast. */
   async forMonth(month: string, teamId: string | undefined): Promise<BudgetReport> {
-    await this.allocation.ensureFresh();
     const first = `${month}-01`;
+    refuseArchived(
+      await this.allocation.archivedWithin(first, addDays(monthAfter(month), -1)),
+      'month',
+      'spend by team',
+    );
+    await this.allocation.ensureFresh();
     const [[{ days_in_month, days_with_data }], forecast] = await Promise.all([
       this.dataSource.query<MonthDays[]>(
         `SELECT extract(day FROM ($1::date + interval '1 month' - interval '1 day'))::int AS days_in_month,

@@ -8,6 +8,7 @@ import { AllocationService } from '../allocation/allocation.service';
 import { csvWriter } from '../common/csv';
 import type { IdleMode } from '../common/idle.query';
 import { labelsContaining, type LabelFilter } from '../common/label-filters';
+import { refuseArchived } from './archived-reads';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
 export const FOCUS_COLUMNS = [
@@ -120,6 +121,11 @@ export class FocusExportService {
     private readonly allocation: AllocationService,
   ) {}
 
+  /**
+   * The export of the API. A window reaching archived months is refused (409) before anything is
+   * written: their job-day rows are in the archive's file, and an export without them would look
+   * complete.
+   */
   async write(
     out: Writable,
     start: string,
@@ -127,6 +133,26 @@ export class FocusExportService {
     teamId: string | undefined,
     idle: IdleMode = 'separate',
     labels: LabelFilter[] = [],
+  ): Promise<void> {
+    refuseArchived(await this.allocation.archivedWithin(start, end), 'start', 'FOCUS rows');
+    await this.stream(out, start, end, teamId, idle, labels);
+  }
+
+  /**
+   * The export of months being archived (closed, their rows still there): every team, idle kept
+   * separate, as `npm run archive` writes its file.
+   */
+  writeClosedMonths(out: Writable, start: string, end: string): Promise<void> {
+    return this.stream(out, start, end, undefined, 'separate', []);
+  }
+
+  private async stream(
+    out: Writable,
+    start: string,
+    end: string,
+    teamId: string | undefined,
+    idle: IdleMode,
+    labels: LabelFilter[],
   ): Promise<void> {
     const labelled = labels.length ? labelsContaining(labels) : null;
     await this.allocation.ensureFresh();

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AllocationService } from '../allocation/allocation.service';
-import { addDays, daysInRange } from '../common/calendar';
+import { addDays, daysInRange, monthAfter } from '../common/calendar';
+import { refuseArchived } from './archived-reads';
 import { projectedStatus } from './budget-math';
 import type { ForecastReport, TeamForecast } from './dto/forecast.dto';
 import {
@@ -42,7 +43,17 @@ export class ForecastService {
     private readonly allocation: AllocationService,
   ) {}
 
+  /**
+   * An archived month is refused: its spend by team is gone. A later month's history may reach
+   * archived days: they read as days before the team spent, which the forecast already skips
+   * (its history starts at a team's first day with cost).
+   */
   async forMonth(month: string, teamId: string | undefined): Promise<ForecastReport> {
+    refuseArchived(
+      await this.allocation.archivedWithin(`${month}-01`, addDays(monthAfter(month), -1)),
+      'month',
+      'spend by team',
+    );
     await this.allocation.ensureFresh();
     return this.forecastFresh(month, teamId);
   }

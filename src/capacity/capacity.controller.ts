@@ -24,7 +24,9 @@ import {
 /** `:id` must be a uuid: anything else is a malformed request, not a missing row. */
 const Id = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', 'id') }));
 
-const OVERLAP = 'The period overlaps another of the same provider and GPU type (named in the message)';
+const OVERLAP =
+  'The period overlaps another of the same provider and GPU type (named in the message), or the change would ' +
+  're-price an archived day (details name `from`)';
 
 @ApiTags('capacity')
 @AdminOnly()
@@ -72,6 +74,10 @@ export class CapacityController {
   @ApiOperation({ summary: 'Remove a capacity; its cells go back to the snapshot split by GPU-hours' })
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({
+    description: 'The removal would re-price an archived day (details name `from`)',
+    type: ErrorResponse,
+  })
   remove(@Id() id: string): Promise<void> {
     return this.capacity.remove(id);
   }

@@ -1,4 +1,4 @@
-import { addDays, daysInRange, isCalendarDate, isCalendarDay } from './calendar';
+import { addDays, daysInRange, isCalendarDate, isCalendarDay, monthAfter } from './calendar';
 
 describe('calendar dates', () => {
   it('accepts real dates, including 29 February of a leap year', () => {
@@ -45,5 +45,11 @@ describe('calendar dates', () => {
   it('steps across month and year ends', () => {
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
     expect(addDays('2028-03-01', -1)).toBe('2028-02-29');
+  });
+
+  it('names the first day of the next month', () => {
+    expect(monthAfter('2026-01')).toBe('2026-02-01');
+    expect(monthAfter('2026-09')).toBe('2026-10-01');
+    expect(monthAfter('2026-12')).toBe('2027-01-01');
   });
 });

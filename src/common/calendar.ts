@@ -32,3 +32,9 @@ export function daysInRange(start: string, end: string): number {
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
+
+/** The first day (`YYYY-MM-DD`) of the month after a `YYYY-MM` month. */
+export function monthAfter(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+}

@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } fro
 import {
   ApiBadRequestResponse,
   ApiBody,
+  ApiConflictResponse,
   ApiConsumes,
   ApiExtraModels,
   ApiOkResponse,
@@ -36,6 +37,12 @@ export const INGEST_JSON_ROUTES = [`${ADMIN}/${INGEST_JOBS}`, `${ADMIN}/${INGEST
 @ApiExtraModels(JobsPayloadDto, CostsPayloadDto)
 @ApiBadRequestResponse({
   description: 'Invalid payload or query, with the records and fields named',
+  type: ErrorResponse,
+})
+@ApiConflictResponse({
+  description:
+    'A record would change an archived day (a snapshot of it, or a job’s usage on it): details name the field ' +
+    '(entry_date, or the job_id and its field); the batch holding it is not written',
   type: ErrorResponse,
 })
 @Controller(ADMIN)

@@ -1,5 +1,12 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Authenticated } from '../auth/access.decorators';
 import { CurrentUser, UserPrincipal } from '../auth/principal';
 import { ErrorResponse } from '../common/errors/error-response';
@@ -25,6 +32,7 @@ export class JobCostController {
     description: 'No such job, not visible to the caller, or no GPU used that day',
     type: ErrorResponse,
   })
+  @ApiConflictResponse({ description: 'The day is archived (details name `day`)', type: ErrorResponse })
   explain(
     @CurrentUser() user: UserPrincipal,
     @Param('job_id') jobId: string,

@@ -5,7 +5,7 @@ import type { IdleMode } from '../common/idle.query';
 import { AllocationService } from '../allocation/allocation.service';
 import { UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
-import { notFound } from '../common/errors/domain-error';
+import { conflict, notFound } from '../common/errors/domain-error';
 import { explainJobDay } from './cost-explanation';
 import type { CostExplanationResponse } from './dto/cost-explanation.dto';
 import type { JobResponse } from './dto/job.response';
@@ -19,7 +19,10 @@ export class JobCostService {
     private readonly allocation: AllocationService,
   ) {}
 
-  /** 404 when the job does not exist, is another team's (members), or used no GPU that day. */
+  /**
+   * 404 when the job does not exist, is another team's (members), or used no GPU that day; 409
+   * when the day is archived (its job-days are gone, whether the job used it or not).
+   */
   async explain(user: UserPrincipal, jobId: string, day: string, idle: IdleMode): Promise<CostExplanationResponse> {
     const teamId = scopeToTeam(user);
     const { text, values } = buildJobQuery(jobId, teamId);
@@ -27,7 +30,17 @@ export class JobCostService {
     if (!row) throw notFound(`No job ${jobId}`);
     const job = row.job;
     const cell = await this.allocation.jobDayInCell({ id: job.id, provider: job.provider, gpuType: job.gpu_type }, day);
-    if (!cell) throw notFound(`Job ${jobId} used no GPU on ${day}`);
+    if (!cell) {
+      const archived = await this.allocation.archivedWithin(day, day);
+      if (archived) {
+        throw conflict(
+          `${day} is archived (month ${archived.months[0]}): its job-days are in the archive's FOCUS file, ` +
+            `and a job's day can be explained from ${archived.before} on`,
+          'day',
+        );
+      }
+      throw notFound(`Job ${jobId} used no GPU on ${day}`);
+    }
     return explainJobDay(job, day, cell, idle, teamId);
   }
 }

@@ -6,7 +6,8 @@ import type { JobStatus } from './job-status';
  * One statement per batch: unnest the columns, insert new jobs, update only jobs whose values
  * differ (`IS DISTINCT FROM`, so re-sent rows cost no write, no WAL, no `updated_at` change).
  * The outer SELECT runs on the statement's snapshot, so joining `jobs` there yields the version
- * from before the write: the old interval, whose allocation cells must be recomputed too. Only
+ * from before the write: the old interval, whose allocation cells must be recomputed too (and its
+ * GPUs and status, which tell whether its usage on archived days would change). Only
  * updated jobs have one; the new intervals are the batch's own records, so little comes back.
  */
 const UPSERT_JOBS = `
@@ -28,7 +29,8 @@ const UPSERT_JOBS = `
     RETURNING j.id, j.job_id, (j.xmax = 0) AS inserted
   )
   SELECT w.id, w.job_id, w.inserted,
-         p.provider AS old_provider, p.gpu_type AS old_gpu_type, p.start_time AS old_start_time, p.end_time AS old_end_time
+         p.provider AS old_provider, p.gpu_type AS old_gpu_type, p.start_time AS old_start_time, p.end_time AS old_end_time,
+         p.gpu_count::text AS old_gpu_count, p.status AS old_status
     FROM written w
     -- LATERAL keeps this an index probe per updated row, never a scan of the whole table; OFFSET 0
     -- keeps the subquery whole, so NOT w.inserted gates the probe instead of filtering after it
@@ -63,6 +65,8 @@ export interface WrittenJob {
   old_gpu_type: string | null;
   old_start_time: Date | null;
   old_end_time: Date | null;
+  old_gpu_count: string | null;
+  old_status: JobStatus | null;
 }
 
 /**

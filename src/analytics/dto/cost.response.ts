@@ -103,8 +103,27 @@ export class CostTotals extends UtilizationTotals {
   unpriced_gpu_hours: number;
 }
 
-/** A report row: the group_by dimensions' values (model null for an owner's idle), then the measures. */
-export type CostRow = Record<string, string | number | null>;
+/**
+ * A report row: the group_by dimensions' values (model null for an owner's idle), then the
+ * measures; `archived` when the window reaches archived months.
+ */
+export type CostRow = Record<string, string | number | boolean | null>;
+
+/** What a report says of the archived months its window reaches (docs/allocation.md, "Archiving old months"). */
+export class ArchivedPart {
+  @ApiProperty({ type: String, isArray: true, example: ['2026-01'], description: 'Archived months in the window' })
+  months: string[];
+
+  @ApiProperty({ example: '2026-02-01', format: 'date', description: 'The days before it are archived' })
+  first_unarchived_day: string;
+
+  @ApiProperty({
+    example:
+      'Archived months keep their cost per day, provider and GPU type only: their rows are marked archived, ' +
+      'with no team, model or label, no job count and no utilization.',
+  })
+  note: string;
+}
 
 const COST_ROW_EXAMPLE = {
   team_id: '3f0e6a52-8f0c-4c4e-9a55-2b7f1f1f6f11',
@@ -148,10 +167,23 @@ export class CostReport {
       'unpriced_gpu_hours and job_count; with idle given, allocated_usd and idle_usd before cost_usd (their sum); ' +
       'then used_cost_usd, waste_usd, unmeasured_cost_usd and efficiency (of the allocated cost). A label:<key> ' +
       'dimension is a field of that name: the label’s value, "(none)" for jobs without it. Under idle=owner an ' +
-      'owner team’s idle has no model (model_name null) and no label ("(none)"). Time order, then cost descending.',
+      'owner team’s idle has no model (model_name null) and no label ("(none)"). Time order, then cost descending. ' +
+      'When the window reaches archived months, every row has `archived`, and the archived days come first as ' +
+      'rows marked `archived: true`, grouped by the day, week, month, provider and GPU type asked for (team, model ' +
+      'and labels null; job_count and the utilization fields null: archived months no longer keep them).',
   })
   rows: CostRow[];
 
-  @ApiProperty({ type: CostTotals })
+  @ApiProperty({
+    type: CostTotals,
+    description:
+      'Over the whole window, archived days included (from their cells); the archived cost counts as unmeasured',
+  })
   totals: CostTotals;
+
+  @ApiPropertyOptional({
+    type: ArchivedPart,
+    description: 'Present when the window reaches archived months',
+  })
+  archived?: ArchivedPart;
 }

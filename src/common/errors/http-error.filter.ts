@@ -54,6 +54,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     // A 413 leaves the rest of the body unread: closing the connection after the answer stops a
     // client that would go on sending (RFC 9110 §15.5.14), instead of reading it all to discard it.
     if (body.statusCode === 413) res.setHeader('Connection', 'close');
+    // A download may have set its file's headers before it failed (an export refused before its
+    // first row): the error is JSON, not an attachment.
+    res.removeHeader('Content-Disposition');
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.status(body.statusCode).json(body);
   }
 

@@ -14,6 +14,7 @@ import { AlertSeriesVersions1767227060000 } from './1767227060000-AlertSeriesVer
 import { JobLabelsAndUtilization1767227100000 } from './1767227100000-JobLabelsAndUtilization';
 import { LabelAllocation1767227150000 } from './1767227150000-LabelAllocation';
 import { TeamModelMonths1767227200000 } from './1767227200000-TeamModelMonths';
+import { ArchivedMonths1767227400000 } from './1767227400000-ArchivedMonths';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   JobLabelsAndUtilization1767227100000,
   LabelAllocation1767227150000,
   TeamModelMonths1767227200000,
+  ArchivedMonths1767227400000,
 ];

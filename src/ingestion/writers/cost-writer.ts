@@ -19,10 +19,10 @@ export class CostBatchWriter implements BatchWriter<CostRecord> {
     if (!batch.length) return { inserted: 0, updated: 0, unchanged: 0 };
     const written = await this.snapshots.upsert(manager, batch);
     if (written.length) {
-      await this.allocation.markSnapshotsChanged(
-        manager,
-        written.map((r) => ({ day: r.day, provider: r.provider, gpuType: r.gpu_type })),
-      );
+      const cells = written.map((r) => ({ day: r.day, provider: r.provider, gpuType: r.gpu_type }));
+      // Re-sent unchanged snapshots are not written, so a file re-sent after archiving still passes.
+      await this.allocation.refuseArchivedSnapshotChanges(manager, cells);
+      await this.allocation.markSnapshotsChanged(manager, cells);
     }
     const inserted = written.filter((r) => r.inserted).length;
     return { inserted, updated: written.length - inserted, unchanged: batch.length - written.length };

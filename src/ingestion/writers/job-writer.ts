@@ -1,5 +1,10 @@
 import type { EntityManager } from 'typeorm';
-import { type AllocationService, CELLS_PATH_INTERVALS, type JobInterval } from '../../allocation/allocation.service';
+import {
+  type AllocationService,
+  CELLS_PATH_INTERVALS,
+  type JobInterval,
+  type JobUsageChange,
+} from '../../allocation/allocation.service';
 import type { JobsWriter, WrittenJob } from '../../jobs/jobs.writer';
 import type { TeamsService, TeamToEnsure } from '../../teams/teams.service';
 import type { JobRecord } from '../records/job-record';
@@ -52,6 +57,8 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
       batch.map((r) => ({ ...r, teamId: teamId(r.teamName) })),
     );
 
+    await this.refuseArchivedChanges(manager, batch, written);
+
     const intervals: JobInterval[] = [];
     let inserted = 0;
     const writtenByJobId = new Map<string, WrittenJob>();
@@ -100,5 +107,45 @@ export class JobBatchWriter implements BatchWriter<JobRecord> {
         this.teamsCreated += ensured.created;
       },
     };
+  }
+
+  /**
+   * Written jobs must leave archived days as they were archived (the refresh no longer touches
+   * them): the batch is refused otherwise, before its changes are marked. Unchanged jobs are not
+   * written, so a file re-sent after archiving still passes.
+   */
+  private async refuseArchivedChanges(
+    manager: EntityManager,
+    batch: JobRecord[],
+    written: WrittenJob[],
+  ): Promise<void> {
+    if (!written.length) return;
+    const records = new Map(batch.map((r) => [r.jobId, r]));
+    const changes: JobUsageChange[] = written.map((row) => {
+      const r = records.get(row.job_id)!;
+      return {
+        jobId: row.job_id,
+        old:
+          row.old_provider === null
+            ? null
+            : {
+                provider: row.old_provider,
+                gpuType: row.old_gpu_type!,
+                gpuCount: row.old_gpu_count!,
+                status: row.old_status!,
+                startTime: row.old_start_time!,
+                endTime: row.old_end_time,
+              },
+        new: {
+          provider: r.provider,
+          gpuType: r.gpuType,
+          gpuCount: r.gpuCount,
+          status: r.status,
+          startTime: r.startTime,
+          endTime: r.endTime,
+        },
+      };
+    });
+    await this.allocation.refuseArchivedJobChanges(manager, changes);
   }
 }
