@@ -106,3 +106,15 @@ export const DAY_TABLE_COLUMNS =
 /** The sums of day-table rows, summed again (into coarser day tables, months, or from deltas), in DAY_TABLE_COLUMNS order. */
 export const DAY_SUMS_SUMMED = `trim_scale(sum(gpu_hours)), sum(cost_usd), trim_scale(sum(unpriced_gpu_hours)), sum(job_count),
   sum(jobs_started), sum(idle_share_usd), sum(measured_cost_usd), sum(used_cost_usd)`;
+
+/**
+ * The label keys in use, one index probe each (a loose scan of the primary key, which starts with
+ * the key): the label day rows of a day are found key by key.
+ */
+export const LABEL_KEYS = `
+  WITH RECURSIVE label_keys AS (
+    (SELECT label_key FROM allocation_label_days ORDER BY label_key LIMIT 1)
+    UNION ALL
+    SELECT (SELECT d.label_key FROM allocation_label_days d WHERE d.label_key > k.label_key ORDER BY d.label_key LIMIT 1)
+    FROM label_keys k WHERE k.label_key IS NOT NULL
+  )`;

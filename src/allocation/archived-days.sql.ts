@@ -1,4 +1,4 @@
-import { cellCapacity } from './allocation.sql';
+import { cellCapacity, LABEL_KEYS } from './allocation.sql';
 
 /**
  * Archived days (docs/allocation.md, "Archiving old months"): every day before the month after
@@ -73,15 +73,6 @@ export const MONTHS_TO_ARCHIVE = `
          (SELECT count(*) FROM job_day_allocations a
           WHERE a.day >= x.month AND a.day < (x.month + interval '1 month')::date)::int AS "jobDayRows"
   FROM months x ORDER BY x.month`;
-
-/** The label keys in use, one index probe each (the primary key starts with the key). */
-const LABEL_KEYS = `
-  WITH RECURSIVE label_keys AS (
-    (SELECT label_key FROM allocation_label_days ORDER BY label_key LIMIT 1)
-    UNION ALL
-    SELECT (SELECT d.label_key FROM allocation_label_days d WHERE d.label_key > k.label_key ORDER BY d.label_key LIMIT 1)
-    FROM label_keys k WHERE k.label_key IS NOT NULL
-  )`;
 
 /**
  * One day's job-days and day sums deleted, counted. Every primary key but the label sums' starts

@@ -6,6 +6,7 @@ import {
   DAY_SUMS_SUMMED,
   DAY_TABLE_COLUMNS,
   JOB_DAY_COLUMNS,
+  LABEL_KEYS,
   jobDayCost,
   jobDayIdleShare,
   jobDayMeasuredCost,
@@ -104,18 +105,6 @@ const JOB_DAY_SUMS = `trim_scale(sum(a.gpu_hours)), sum(${jobDayCost('a.gpu_hour
   trim_scale(sum(CASE WHEN c.snapshot_cost_usd IS NULL THEN a.gpu_hours ELSE 0 END)),
   count(*), count(*) FILTER (WHERE a.first_day), sum(${jobDayIdleShare('a.gpu_hours', 'c.rate', 'c.share_rate')}),
   sum(${jobDayMeasuredCost('a.gpu_hours', 'c.rate', 'a.gpu_utilization')}), sum(${jobDayUsedCost('a.gpu_hours', 'c.rate', 'a.gpu_utilization')})`;
-
-/**
- * The label keys in use, one index probe each (a loose scan of the primary key, which starts with
- * the key): the label day rows of a day are found key by key.
- */
-const LABEL_KEYS = `
-  WITH RECURSIVE label_keys AS (
-    (SELECT label_key FROM allocation_label_days ORDER BY label_key LIMIT 1)
-    UNION ALL
-    SELECT (SELECT d.label_key FROM allocation_label_days d WHERE d.label_key > k.label_key ORDER BY d.label_key LIMIT 1)
-    FROM label_keys k WHERE k.label_key IS NOT NULL
-  )`;
 
 /**
  * The day tables are re-summed for the days that had a listed cell, each written in day order
