@@ -1,3 +1,4 @@
+import { Random } from '../bench/random';
 import { jobDayCost, sameCell } from '../src/allocation/allocation-reads';
 import { AllocationService } from '../src/allocation/allocation.service';
 import { allocationState } from './support/allocation-state';
@@ -15,15 +16,6 @@ describe('Team × model reports over months', () => {
   let t: TestApp;
   let admin: string;
 
-  /** A fixed sequence of fractions in [0, 1), so that the data is the same on every run. */
-  function* fractions(seed: number): Generator<number> {
-    let x = seed;
-    for (;;) {
-      x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-      yield x / 2_147_483_648;
-    }
-  }
-
   const FIRST_DAY = Date.parse('2026-01-01T00:00:00Z');
   const day = (i: number) => new Date(FIRST_DAY + i * 86_400_000).toISOString().slice(0, 10);
   const cells = [
@@ -32,8 +24,9 @@ describe('Team × model reports over months', () => {
   ];
 
   function jobsOf(count: number, seed: number, idPrefix: string): Record<string, unknown>[] {
-    const r = fractions(seed);
-    const next = () => r.next().value as number;
+    // Seeded, so that the data is the same on every run.
+    const random = new Random(seed);
+    const next = () => random.next();
     return Array.from({ length: count }, (_, i) => {
       const start = FIRST_DAY + Math.floor(next() * 88 * 24) * 3_600_000;
       const hours = 1 + Math.floor(next() * 120);

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AllocationMarks } from './allocation-marks';
 import { AllocationRefresh } from './allocation-refresh';
 import { jobDayCost, jobDayIdleShare, jobDayMeasuredCost, jobDayUsedCost, sameCell } from './allocation.sql';
-import { ARCHIVED_BEFORE } from './archived-days.sql';
+import { notArchived } from './archived-days.sql';
 
 /**
  * Reports join the allocation tables in their own SQL; these fragments are how they price a
@@ -14,7 +14,7 @@ import { ARCHIVED_BEFORE } from './archived-days.sql';
 export { jobDayCost, jobDayIdleShare, jobDayMeasuredCost, jobDayUsedCost, sameCell };
 
 /** A condition on a `day` column: the day is not archived (its job-days and day sums are there). */
-export const UNARCHIVED_DAY = `day >= coalesce(${ARCHIVED_BEFORE}, '-infinity'::date)`;
+export const UNARCHIVED_DAY = notArchived('day');
 
 export interface JobDailyCost {
   date: string;

@@ -1,4 +1,4 @@
-import { ARCHIVED_BEFORE } from './archived-days.sql';
+import { notArchived } from './archived-days.sql';
 
 /** The SQL only a rebuild runs: it marks every cell and measures the span bound afresh. */
 
@@ -16,7 +16,7 @@ export const MARK_ALL_CELLS = `
     SELECT provider, gpu_type, min(entry_date), max(entry_date) FROM cost_snapshots GROUP BY provider, gpu_type
   ) x
   CROSS JOIN LATERAL generate_series(x.lo::timestamp, x.hi::timestamp, interval '1 day') AS d
-  WHERE d >= coalesce(${ARCHIVED_BEFORE}, '-infinity'::date)`;
+  WHERE ${notArchived('d')}`;
 
 /** The span bound measured afresh, for a rebuild. */
 export const MEASURE_SPAN_BOUND = `

@@ -8,6 +8,9 @@ import { cellCapacity, LABEL_KEYS } from './allocation.sql';
 /** The first day that is not archived, or NULL when nothing is. One probe of the primary key. */
 export const ARCHIVED_BEFORE = `(SELECT (max(month) + interval '1 month')::date FROM archived_months)`;
 
+/** A condition on a day: it is not archived (its job-days and day sums are there). */
+export const notArchived = (day: string) => `${day} >= coalesce(${ARCHIVED_BEFORE}, '-infinity'::date)`;
+
 /**
  * A refresh leaves archived days alone: marks of their cells are dropped once claimed, and job
  * intervals are clipped to the days after them (a job running across the boundary keeps its
@@ -36,17 +39,23 @@ export const ARCHIVED_MONTHS_WITHIN = `
   FROM archived_months`;
 
 /**
+ * The months `m` from the first one with allocation data (or the month after the last one
+ * archived) up to the month before $1.
+ */
+const MONTHS_BEFORE = `(
+    SELECT coalesce(${ARCHIVED_BEFORE}, date_trunc('month', (SELECT min(day) FROM allocation_cells))::date) AS first
+  ) f
+  CROSS JOIN LATERAL generate_series(f.first::timestamp, ($1::date - interval '1 month')::timestamp, interval '1 month') AS m
+  WHERE f.first IS NOT NULL`;
+
+/**
  * Closes the months from the first one with allocation data (or the month after the last one
  * archived) up to the month before $1: a row for each. Months already closed stay as they are.
  */
 export const CLOSE_MONTHS = `
   INSERT INTO archived_months (month)
   SELECT m::date
-  FROM (
-    SELECT coalesce(${ARCHIVED_BEFORE}, date_trunc('month', (SELECT min(day) FROM allocation_cells))::date) AS first
-  ) f
-  CROSS JOIN LATERAL generate_series(f.first::timestamp, ($1::date - interval '1 month')::timestamp, interval '1 month') AS m
-  WHERE f.first IS NOT NULL
+  FROM ${MONTHS_BEFORE}
   ON CONFLICT (month) DO NOTHING`;
 
 /** The closed months before $1 whose archiving has not finished, with their progress. */
@@ -61,11 +70,7 @@ export const UNFINISHED_MONTHS = `
 export const MONTHS_TO_ARCHIVE = `
   WITH months AS (
     SELECT m::date AS month, false AS exported
-    FROM (
-      SELECT coalesce(${ARCHIVED_BEFORE}, date_trunc('month', (SELECT min(day) FROM allocation_cells))::date) AS first
-    ) f
-    CROSS JOIN LATERAL generate_series(f.first::timestamp, ($1::date - interval '1 month')::timestamp, interval '1 month') AS m
-    WHERE f.first IS NOT NULL
+    FROM ${MONTHS_BEFORE}
     UNION ALL
     SELECT month, file IS NOT NULL FROM archived_months WHERE month < $1::date AND archived_at IS NULL
   )

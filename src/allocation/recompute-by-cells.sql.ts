@@ -147,7 +147,7 @@ export const RESUM_DAY_TABLES = [
 ];
 
 /** The months of the days that had a listed cell. */
-const DIRTY_MONTHS = `month IN (SELECT DISTINCT date_trunc('month', day)::date FROM allocation_refresh_cells)`;
+const LISTED_MONTHS = `SELECT DISTINCT date_trunc('month', day)::date FROM allocation_refresh_cells`;
 
 /**
  * The month rows of the months that had a listed cell, summed again from their day × team ×
@@ -155,12 +155,12 @@ const DIRTY_MONTHS = `month IN (SELECT DISTINCT date_trunc('month', day)::date F
  * parallel refresh have committed theirs, since one month's days may be split between them).
  */
 export const RESUM_MONTHS = [
-  `DELETE FROM allocation_team_model_months WHERE ${DIRTY_MONTHS}`,
+  `DELETE FROM allocation_team_model_months WHERE month IN (${LISTED_MONTHS})`,
   `INSERT INTO allocation_team_model_months (month, team_id, model_name, ${DAY_TABLE_COLUMNS})
    SELECT date_trunc('month', day)::date AS month, team_id, model_name, ${DAY_SUMS_SUMMED}
    FROM allocation_team_model_days
    WHERE day >= (SELECT date_trunc('month', min(day))::date FROM allocation_refresh_cells)
      AND day < (SELECT (date_trunc('month', max(day)) + interval '1 month')::date FROM allocation_refresh_cells)
-     AND date_trunc('month', day)::date IN (SELECT DISTINCT date_trunc('month', day)::date FROM allocation_refresh_cells)
+     AND date_trunc('month', day)::date IN (${LISTED_MONTHS})
    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
 ];

@@ -15,7 +15,7 @@ import {
   rate,
   sameCell,
 } from './allocation.sql';
-import { ARCHIVED_BEFORE } from './archived-days.sql';
+import { notArchived } from './archived-days.sql';
 
 /**
  * The changed-jobs path of a refresh: the marked jobs' job-day rows replaced, the cells and day
@@ -55,7 +55,7 @@ export const ADD_JOB_DAYS = `
   fresh AS (
     INSERT INTO job_day_allocations (${JOB_DAY_COLUMNS})
     SELECT ${JOB_DAY_COLUMNS} FROM (${jobDayUsage('candidates j', "'-infinity'::timestamp", "'infinity'::timestamp")}) u
-    WHERE u.gpu_hours > 0 AND u.day >= coalesce(${ARCHIVED_BEFORE}, '-infinity'::date)
+    WHERE u.gpu_hours > 0 AND ${notArchived('u.day')}
     ORDER BY day, provider, gpu_type, job_uuid
     RETURNING ${CHANGE_ROW_NAMES}
   )

@@ -5,7 +5,7 @@ import {
   jobDayUsedCost,
   sameCell,
 } from '../allocation/allocation-reads';
-import { addDays, daysInRange } from '../common/calendar';
+import { addDays, daysInRange, monthAfter } from '../common/calendar';
 import { labelsContaining, type LabelFilter } from '../common/label-filters';
 import { NO_LABEL } from '../common/labels';
 import { CostDimension, CostFilters, labelKeyOf } from './dto/cost-query.dto';
@@ -230,6 +230,9 @@ interface TeamModelSpan {
   days: [string, string][];
 }
 
+/** The last day of the month that starts on `month` (`YYYY-MM-01`). */
+const lastDayOfMonth = (month: string) => addDays(monthAfter(month.slice(0, 7)), -1);
+
 /**
  * A month the range covers more than half of is read as its month row less the days outside the
  * range (at most its first or last few); a month it covers less of, as its days. Thirty days
@@ -237,7 +240,7 @@ interface TeamModelSpan {
  */
 export function teamModelSpan(start: string, end: string): TeamModelSpan {
   const span: TeamModelSpan = { months: [], outside: [], days: [] };
-  for (let month = `${start.slice(0, 7)}-01`; month <= end; month = addDays(lastDayOfMonth(month), 1)) {
+  for (let month = `${start.slice(0, 7)}-01`; month <= end; month = monthAfter(month.slice(0, 7))) {
     const last = lastDayOfMonth(month);
     const from = start > month ? start : month;
     const to = end < last ? end : last;
@@ -250,11 +253,6 @@ export function teamModelSpan(start: string, end: string): TeamModelSpan {
     if (to < last) span.outside.push([addDays(to, 1), last]);
   }
   return span;
-}
-
-function lastDayOfMonth(month: string): string {
-  const [year, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(year, m, 0)).toISOString().slice(0, 10);
 }
 
 /**
