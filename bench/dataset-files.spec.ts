@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BenchJob, generateJobs } from './dataset';
 import { JOB_FIELDS } from '../src/ingestion/records/job-record';
-import { writeCopyFile, writeRecords } from './dataset-files';
+import { writeCopyFile, writeNdjsonParts, writeRecords } from './dataset-files';
 
 const spec = { jobs: 12_345, firstDay: '2026-01-01', days: 10, horizon: '2026-01-12', seed: 3, idPrefix: 'bench' };
 
@@ -58,6 +58,26 @@ describe('dataset files', () => {
       JSON.stringify(first.labels),
       first.gpu_utilization === null ? '' : String(first.gpu_utilization),
     ]);
+  });
+
+  it('writes NDJSON parts, each with its records in order, across chunk boundaries', async () => {
+    const expected = [...generateJobs(spec)];
+    // Two halves of about 6,000 records: each crosses a 5,000-record chunk.
+    const half = (job: BenchJob) => (job.start_time < '2026-01-06' ? 'early' : 'late');
+    const parts = await writeNdjsonParts(generateJobs(spec), dir, 'parts', half);
+    expect(parts.map((p) => p.part)).toEqual(['early', 'late']);
+    expect(Math.min(...parts.map((p) => p.records))).toBeGreaterThan(5_000);
+    const read = parts.map((p) =>
+      readFileSync(p.file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as BenchJob),
+    );
+    read.forEach((records, i) => expect(records).toHaveLength(parts[i].records));
+    expect(read.flat().sort((a, b) => a.job_id.localeCompare(b.job_id))).toEqual(expected);
+    for (const [i, records] of read.entries()) {
+      expect(records).toEqual(expected.filter((j) => half(j) === parts[i].part));
+    }
   });
 });
 

@@ -86,6 +86,47 @@ export async function writeRecords<T extends object>(
   return { ...files, records: count };
 }
 
+export interface NdjsonPart {
+  /** What `partOf` named it (a month, in a growth run). */
+  part: string;
+  file: string;
+  records: number;
+}
+
+/**
+ * Writes records as NDJSON files, one per part (`<baseName>-<part>.ndjson`), in a stream: each
+ * part's file gets its records in their order, and the parts come back sorted by name.
+ */
+export async function writeNdjsonParts<T extends object>(
+  records: Iterable<T>,
+  dir: string,
+  baseName: string,
+  partOf: (record: T) => string,
+): Promise<NdjsonPart[]> {
+  const parts = new Map<string, { writer: ChunkedWriter; lines: string[]; part: NdjsonPart }>();
+  const flush = async (open: { writer: ChunkedWriter; lines: string[] }) => {
+    await open.writer.write(open.lines.join('\n') + '\n');
+    open.lines = [];
+  };
+  for (const record of records) {
+    const name = partOf(record);
+    let open = parts.get(name);
+    if (!open) {
+      const file = path.join(dir, `${baseName}-${name}.ndjson`);
+      open = { writer: new ChunkedWriter(file), lines: [], part: { part: name, file, records: 0 } };
+      parts.set(name, open);
+    }
+    open.lines.push(JSON.stringify(record));
+    open.part.records++;
+    if (open.lines.length === CHUNK_RECORDS) await flush(open);
+  }
+  for (const open of parts.values()) {
+    if (open.lines.length) await flush(open);
+    await open.writer.close();
+  }
+  return [...parts.values()].map((p) => p.part).sort((a, b) => a.part.localeCompare(b.part));
+}
+
 /**
  * The COPY reference input: the same jobs with the team resolved to its id, as PostgreSQL's CSV
  * COPY format reads it (no header; an empty unquoted field is NULL).

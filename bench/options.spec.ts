@@ -42,4 +42,32 @@ describe('parseOptions', () => {
     expect(parseOptions(['--end-date', '2025-12-11'], today).lastDay).toBe('2025-12-11');
     expect(() => parseOptions(['--end-date', '2025-12-10'], today)).toThrow('2025-12-11 or later');
   });
+
+  it('makes a run above a million jobs a growth run with a million-job stage, writing bench/results-<N>.md', () => {
+    expect(parseOptions(['--jobs', '10000000'], today)).toMatchObject({
+      jobs: 10_000_000,
+      stageJobs: 1_000_000,
+      out: 'bench/results-10m.md',
+    });
+    expect(parseOptions(['--jobs', '20000', '--stage-jobs', '2000'], today)).toMatchObject({
+      stageJobs: 2_000,
+      out: 'bench/results-20k.md',
+    });
+    expect(parseOptions(['--jobs', '20000', '--stage-jobs', '2000', '--out', '/tmp/g.md'], today).out).toBe(
+      '/tmp/g.md',
+    );
+    expect(parseOptions([], today).stageJobs).toBeUndefined();
+  });
+
+  it('ends a growth run a day earlier by default: it uploads two days after the dataset', () => {
+    expect(parseOptions(['--jobs', '20000', '--stage-jobs', '2000'], today).lastDay).toBe('2026-11-25');
+    expect(() => parseOptions(['--jobs', '20000', '--stage-jobs', '2000', '--end-date', '2026-11-26'], today)).toThrow(
+      '2026-11-25 or earlier',
+    );
+  });
+
+  it('refuses a stage as large as the whole run', () => {
+    expect(() => parseOptions(['--jobs', '20000', '--stage-jobs', '20000'], today)).toThrow('below --jobs');
+    expect(() => parseOptions(['--jobs', '20000', '--stage-jobs', '10'], today)).toThrow('at least 50');
+  });
 });

@@ -17,6 +17,12 @@ export interface BenchOptions {
   strict: boolean;
   /** Keep the generated files and print where they are. */
   keepFiles: boolean;
+  /**
+   * A growth run: the first `stageJobs` jobs are measured as a stage, then the rest is loaded
+   * onto them and the same figures are taken again (growth-run.ts). Set by --stage-jobs, and to
+   * a million whenever --jobs is above a million.
+   */
+  stageJobs?: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [--jobs N] [--days D] [--out FILE] [--duration S] [--samples K]
@@ -33,6 +39,9 @@ export const USAGE = `Usage: npm run bench -- [--jobs N] [--days D] [--out FILE]
   --end-date DAY  last day of the dataset (default: the day before yesterday, UTC)
   --strict        also exit 1 when a speed target is missed (default: only on errors and mismatches)
   --keep-files    keep the generated NDJSON/CSV files
+  --stage-jobs M  a growth run: measure at M jobs, load the other N − M onto them, measure again
+                  and report N ÷ M (default 1000000 when --jobs is above a million; the results go
+                  to bench/results-<N>.md, e.g. bench/results-10m.md)
 
 DATABASE_URL, when set, names the PostgreSQL server to use (a scratch database is created on it
 and dropped at the end); otherwise an embedded PostgreSQL runs in a temp dir.`;
@@ -49,6 +58,18 @@ const JOB_MAX_DAYS = 366;
 /** Below this many jobs a run is a smoke test of the harness, with short load runs by default. */
 const SMOKE_JOBS = 100_000;
 
+/** Above this many jobs a run is a growth run with a stage of this size (see BenchOptions.stageJobs). */
+export const GROWTH_STAGE_JOBS = 1_000_000;
+
+/** Days after the dataset that a run uploads one at a time: a growth run uploads one per stage. */
+export const extraDaysOf = (options: { stageJobs?: number }) => (options.stageJobs ? 2 : 1);
+
+/** 10000000 → "10m", 20000 → "20k": the name of a growth run's results file. */
+export function shortCount(n: number): string {
+  const [divisor, suffix] = n >= 1_000_000 ? [1_000_000, 'm'] : n >= 1_000 ? [1_000, 'k'] : [1, ''];
+  return `${Number((n / divisor).toFixed(2))}${suffix}`;
+}
+
 const positiveInt = (name: string, raw: string | undefined, max = Number.MAX_SAFE_INTEGER): number => {
   if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
     throw new UsageError(`${name} needs a whole number between 1 and ${max}, got ${raw ?? 'nothing'}`);
@@ -61,7 +82,7 @@ export function parseOptions(argv: string[], today: Date = new Date()): BenchOpt
   const options: BenchOptions = {
     jobs: 1_000_000,
     days: 365,
-    lastDay: addDays(todayUtc, -2),
+    lastDay: '',
     seed: 42,
     out: 'bench/results.md',
     duration: 0,
@@ -99,19 +120,12 @@ export function parseOptions(argv: string[], today: Date = new Date()): BenchOpt
         if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
           throw new UsageError(`--end-date needs a YYYY-MM-DD day, got ${day ?? 'nothing'}`);
         }
-        // Jobs end by the day after the extra day; later than today they would end in the future.
-        if (addDays(day, 2) > todayUtc) throw new UsageError(`--end-date must be ${addDays(todayUtc, -2)} or earlier`);
-        // Jobs still running at the horizon (two days after the last day) started at most
-        // LONGEST_JOB_DAYS before it; the API refuses a job running for over JOB_MAX_DAYS.
-        const earliest = addDays(todayUtc, -(JOB_MAX_DAYS - LONGEST_JOB_DAYS));
-        if (day < earliest) {
-          throw new UsageError(
-            `--end-date must be ${earliest} or later: the dataset's running jobs must have started within the API's JOB_MAX_DAYS (${JOB_MAX_DAYS})`,
-          );
-        }
         options.lastDay = day;
         break;
       }
+      case '--stage-jobs':
+        options.stageJobs = positiveInt(flag, value(), 50_000_000);
+        break;
       case '--strict':
         options.strict = true;
         break;
@@ -123,6 +137,29 @@ export function parseOptions(argv: string[], today: Date = new Date()): BenchOpt
     }
   }
   if (options.jobs < 50) throw new UsageError('--jobs must be at least 50 (the growth figure uses N/50 jobs)');
+  if (options.stageJobs === undefined && options.jobs > GROWTH_STAGE_JOBS) options.stageJobs = GROWTH_STAGE_JOBS;
+  if (options.stageJobs !== undefined) {
+    if (options.stageJobs < 50 || options.stageJobs >= options.jobs) {
+      throw new UsageError(
+        `--stage-jobs must be at least 50 and below --jobs (${options.jobs}), got ${options.stageJobs}`,
+      );
+    }
+    if (!argv.includes('--out')) options.out = `bench/results-${shortCount(options.jobs)}.md`;
+  }
+  // Jobs end by the day after the last extra day; later than today they would end in the future.
+  const latest = addDays(todayUtc, -1 - extraDaysOf(options));
+  if (!options.lastDay) options.lastDay = latest;
+  else {
+    if (options.lastDay > latest) throw new UsageError(`--end-date must be ${latest} or earlier`);
+    // Jobs still running at the horizon started at most LONGEST_JOB_DAYS before it; the API
+    // refuses a job running for over JOB_MAX_DAYS.
+    const earliest = addDays(todayUtc, -(JOB_MAX_DAYS - LONGEST_JOB_DAYS));
+    if (options.lastDay < earliest) {
+      throw new UsageError(
+        `--end-date must be ${earliest} or later: the dataset's running jobs must have started within the API's JOB_MAX_DAYS (${JOB_MAX_DAYS})`,
+      );
+    }
+  }
   // A smoke-sized run (CI) keeps to about a minute and a half; a full run loads for 10 s.
   options.duration ||= options.jobs < SMOKE_JOBS ? 2 : 10;
   return options;

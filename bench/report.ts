@@ -44,6 +44,8 @@ export interface MachineDescription {
 
 export interface RunDescription {
   jobs: number;
+  /** A growth run's stage: measured at this many jobs, then at `jobs`. */
+  stageJobs?: number;
   days: number;
   firstDay: string;
   lastDay: string;
@@ -138,14 +140,19 @@ export function renderReport(
   machine: MachineDescription,
   figures: Figure[],
   checks: Check[],
+  sections: string[] = [],
 ): string {
   const missed = figures.filter((f) => verdict(f) === 'fail').length;
   const notMeasured = figures.filter((f) => verdict(f) === 'not measured').length;
   return [
-    '# Heliox benchmark results',
+    run.stageJobs ? '# Heliox growth run results' : '# Heliox benchmark results',
     '',
-    `Run of ${run.startedAt}: ${run.jobs.toLocaleString('en-US')} jobs over ${run.days} days (${run.firstDay} … ${run.lastDay}), ` +
-      `seed ${run.seed}, load ${run.loadSeconds} s at 50 connections; the whole run took ${run.elapsedSeconds.toFixed(0)} s.`,
+    run.stageJobs
+      ? `Growth run of ${run.startedAt}: ${run.stageJobs.toLocaleString('en-US')} jobs measured, then ${run.jobs.toLocaleString('en-US')} ` +
+        `(the rest loaded onto them), over ${run.days} days (${run.firstDay} … ${run.lastDay}), seed ${run.seed}; ` +
+        `the whole run took ${run.elapsedSeconds.toFixed(0)} s.`
+      : `Run of ${run.startedAt}: ${run.jobs.toLocaleString('en-US')} jobs over ${run.days} days (${run.firstDay} … ${run.lastDay}), ` +
+        `seed ${run.seed}, load ${run.loadSeconds} s at 50 connections; the whole run took ${run.elapsedSeconds.toFixed(0)} s.`,
     '',
     markdownTable(
       ['machine', ''],
@@ -168,5 +175,6 @@ export function renderReport(
     '',
     checksTable(checks),
     '',
+    ...sections,
   ].join('\n');
 }
