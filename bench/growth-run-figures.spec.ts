@@ -8,9 +8,10 @@ function measurement(overrides: Partial<StageMeasurement>): StageMeasurement {
     jobs: 1_000,
     loaded: 1_000,
     ingestMs: 1_000,
+    ingestUpkeepMs: 400,
     uploads: 12,
     peakRssBytes: 200 * MB,
-    vacuumMs: 100,
+    settleMs: 100,
     storage: [
       { table: 'jobs', bytes: 2 * MB },
       { table: 'teams', bytes: 8192 },

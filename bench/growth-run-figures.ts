@@ -18,11 +18,13 @@ export interface StageMeasurement {
   /** Jobs this stage loaded, how long it took and in how many uploads. */
   loaded: number;
   ingestMs: number;
+  /** What the API spent on the allocation during the load (marks and refreshes, its metrics). */
+  ingestUpkeepMs: number;
   uploads: number;
   /** The API's peak resident set during the stage's uploads. */
   peakRssBytes: number;
-  /** VACUUM ANALYZE after the load (what autovacuum would owe). */
-  vacuumMs: number;
+  /** VACUUM ANALYZE and CHECKPOINT after the load (what autovacuum and the checkpointer would owe). */
+  settleMs: number;
   storage: StorageRow[];
   /** Latency samples per read (its name), one call at a time. */
   reads: Map<string, number[]>;
@@ -85,7 +87,8 @@ export function stagedFigures(
   });
   const rate = (m: StageMeasurement) => m.loaded / (m.ingestMs / 1000);
   const loading = (m: StageMeasurement) =>
-    `${formatRate(rate(m), 'rows/s')} (${count(m.loaded)} jobs in ${(m.ingestMs / 1000).toFixed(1)} s, ${m.uploads} uploads)`;
+    `${formatRate(rate(m), 'rows/s')} (${count(m.loaded)} jobs in ${(m.ingestMs / 1000).toFixed(1)} s, ${m.uploads} uploads; ` +
+    `allocation upkeep ${(m.ingestUpkeepMs / 1000).toFixed(1)} s of it)`;
   // The rebuild's linear expectation scales with the jobs it found (the upload days included).
   const scale = full.jobs / stage.jobs;
   const mb = 1024 * 1024;
@@ -139,7 +142,7 @@ export function storageSection(stage: StageMeasurement, full: StageMeasurement):
     '## Bytes on disk per job',
     '',
     `Tables with their indexes and TOAST (\`pg_total_relation_size\`), after VACUUM ANALYZE, at ${count(stage.jobs)} and at ${count(full.jobs)} jobs.`,
-    `VACUUM ANALYZE after each load took ${formatMs(stage.vacuumMs)} and ${formatMs(full.vacuumMs)}.`,
+    `VACUUM ANALYZE and CHECKPOINT after each load took ${formatMs(stage.settleMs)} and ${formatMs(full.settleMs)}.`,
     '',
     `| table | at ${count(stage.jobs)} | bytes/job | at ${count(full.jobs)} | bytes/job |`,
     '| --- | --- | --- | --- | --- |',

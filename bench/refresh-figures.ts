@@ -36,7 +36,7 @@ export interface ExtraDay {
 }
 
 /** Seconds the API has spent marking changes and refreshing the allocation so far. */
-async function upkeepSeconds(api: HelioxClient): Promise<number> {
+export async function upkeepSeconds(api: HelioxClient): Promise<number> {
   const exposition = await api.metrics();
   return ['mark', 'refresh'].reduce(
     (sum, step) => sum + metricValue(exposition, `allocation_duration_seconds_sum{step="${step}"}`),
