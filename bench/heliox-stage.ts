@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { ALERT_BENCH_ENV } from './alert-figures';
@@ -48,12 +49,26 @@ function apiEnvironment(databaseUrl: string): Record<string, string> {
   };
 }
 
+/**
+ * Node's options of `npm start` (package.json), so that the API runs here as it runs in
+ * production: `exec node <options> dist/src/main.js`.
+ */
+export function productionNodeArgs(): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const match = /^exec node (.*?)\s*dist\/src\/main\.js$/.exec(manifest.scripts.start ?? '');
+  if (!match) throw new Error(`package.json's start script is not "exec node [options] dist/src/main.js"`);
+  return match[1].split(/\s+/).filter(Boolean);
+}
+
 export async function startStage(host: DatabaseHost, purpose: string): Promise<Stage> {
   const databaseUrl = await host.createDatabase(purpose);
   const env = apiEnvironment(databaseUrl);
   const api = await ServerProcess.start({
     name: `api-${purpose}`,
     script: path.join(REPO_ROOT, 'dist/src/main.js'),
+    nodeArgs: productionNodeArgs(),
     env,
     readyPath: '/api/v1/health',
   });

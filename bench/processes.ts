@@ -61,12 +61,14 @@ export class ServerProcess {
   static async start(options: {
     name: string;
     script: string;
+    /** Node's own options, before the script (V8 flags). */
+    nodeArgs?: string[];
     env: Record<string, string>;
     readyPath: string;
     timeoutMs?: number;
   }): Promise<ServerProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [options.script], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
