@@ -33,7 +33,7 @@ export interface StageMeasurement {
   rebuildMs: number;
 }
 
-export const GROWTH_TARGETS = {
+const GROWTH_TARGETS = {
   ingestion: { op: '≥', value: 0.8 } as Target,
   rebuild: { op: '≤', value: 1.2 } as Target,
   latency: { op: '≤', value: 2 } as Target,
@@ -43,7 +43,7 @@ export const GROWTH_TARGETS = {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-export const stagedLabels = (stageJobs: number, jobs: number, reads: string[]) => {
+const stagedLabels = (stageJobs: number, jobs: number, reads: string[]) => {
   const n = count(jobs);
   const m = count(stageJobs);
   return {
@@ -67,7 +67,7 @@ export function stagedTargets(stageJobs: number, jobs: number, reads: string[]):
   ];
 }
 
-export const totalBytes = (storage: StorageRow[]) => storage.reduce((sum, row) => sum + row.bytes, 0);
+const totalBytes = (storage: StorageRow[]) => storage.reduce((sum, row) => sum + row.bytes, 0);
 
 /** `planned`: the jobs of the stage and of the whole dataset, as the labels name them. */
 export function stagedFigures(

@@ -1,5 +1,5 @@
 import { addDays } from '../src/common/calendar';
-import { BY_TEAM, checkAgreement, lastDays } from './analytics-figures';
+import { BY_TEAM, checkAgreement, lastDays, Question, QUESTIONS } from './analytics-figures';
 import { DatabaseHost } from './database-host';
 import { BenchTeam } from './dataset';
 import { NdjsonPart } from './dataset-files';
@@ -53,18 +53,19 @@ interface TimedRead {
 }
 
 function timedReads(deepPage: number): TimedRead[] {
-  const analytics = (name: string, days: number, path: string): TimedRead => ({
-    name: `analytics ${name}, ${days} d`,
+  const analytics = (question: Question, days: number): TimedRead => ({
+    name: `analytics ${question.name}, ${days} d`,
     pathAt: (_api, lastDay) => {
       const { start, end } = lastDays(lastDay, days);
-      return Promise.resolve(`/api/v1/analytics/cost${path}${path.includes('?') ? '&' : '?'}start=${start}&end=${end}`);
+      return Promise.resolve(question.path(start, end));
     },
   });
+  const teamModel = QUESTIONS.find((q) => q.name === 'group_by=team,model')!;
   return [
-    analytics('by-team', 30, '/by-team'),
-    analytics('by-team', 365, '/by-team'),
-    analytics('group_by=team,model', 30, '?group_by=team,model'),
-    analytics('group_by=team,model', 365, '?group_by=team,model'),
+    analytics(BY_TEAM, 30),
+    analytics(BY_TEAM, 365),
+    analytics(teamModel, 30),
+    analytics(teamModel, 365),
     // The deep page and page 1 back to back, as in the main run.
     {
       name: `GET /jobs page ${deepPage.toLocaleString('en-US')} by cursor`,

@@ -59,13 +59,13 @@ const JOB_MAX_DAYS = 366;
 const SMOKE_JOBS = 100_000;
 
 /** Above this many jobs a run is a growth run with a stage of this size (see BenchOptions.stageJobs). */
-export const GROWTH_STAGE_JOBS = 1_000_000;
+const GROWTH_STAGE_JOBS = 1_000_000;
 
 /** Days after the dataset that a run uploads one at a time: a growth run uploads one per stage. */
-export const extraDaysOf = (options: { stageJobs?: number }) => (options.stageJobs ? 2 : 1);
+const extraDaysOf = (options: { stageJobs?: number }) => (options.stageJobs ? 2 : 1);
 
 /** 10000000 → "10m", 20000 → "20k": the name of a growth run's results file. */
-export function shortCount(n: number): string {
+function shortCount(n: number): string {
   const [divisor, suffix] = n >= 1_000_000 ? [1_000_000, 'm'] : n >= 1_000 ? [1_000, 'k'] : [1, ''];
   return `${Number((n / divisor).toFixed(2))}${suffix}`;
 }
