@@ -71,7 +71,10 @@ export const cellAllocated = (snapshot: string, hours: string, used: string, cap
   `CASE WHEN NOT (${used}) OR ${snapshot} IS NULL THEN 0 WHEN ${capacityHours} > ${hours} THEN ${hours} * ${cellRate} ELSE ${snapshot} END`;
 export const cellUnallocated = (snapshot: string, allocated: string) => `coalesce(${snapshot}, 0) - ${allocated}`;
 
-/** What one job-day row costs at a rate. */
+/**
+ * What one job-day row costs at a rate. The fragments below take that cost as `cost` where a
+ * statement has it computed already: PostgreSQL evaluates each copy of an expression anew.
+ */
 export const jobDayCost = (hours: string, cellRate: string) => `round(${hours} * ${cellRate}, 12)`;
 
 /**
@@ -80,19 +83,31 @@ export const jobDayCost = (hours: string, cellRate: string) => `round(${hours} *
  * where the two rates are equal: tested first, it spares most rows two products (and is written
  * with the same 12 decimals, so that sums keep the same digits whichever way they were reached).
  */
-export const jobDayIdleShare = (hours: string, cellRate: string, shareRate: string) =>
-  `CASE WHEN ${shareRate} = ${cellRate} THEN round(0, 12) ELSE ${jobDayCost(hours, shareRate)} - ${jobDayCost(hours, cellRate)} END`;
+export const jobDayIdleShare = (
+  hours: string,
+  cellRate: string,
+  shareRate: string,
+  cost: string = jobDayCost(hours, cellRate),
+) => `CASE WHEN ${shareRate} = ${cellRate} THEN round(0, 12) ELSE ${jobDayCost(hours, shareRate)} - ${cost} END`;
 
 /**
  * The part of a job-day's cost (at a rate) whose job reports its utilization: all of it, or 0
  * when the job does not report it (docs/allocation.md, "Utilization").
  */
-export const jobDayMeasuredCost = (hours: string, cellRate: string, utilization: string) =>
-  `CASE WHEN ${utilization} IS NULL THEN round(0, 12) ELSE ${jobDayCost(hours, cellRate)} END`;
+export const jobDayMeasuredCost = (
+  hours: string,
+  cellRate: string,
+  utilization: string,
+  cost: string = jobDayCost(hours, cellRate),
+) => `CASE WHEN ${utilization} IS NULL THEN round(0, 12) ELSE ${cost} END`;
 
 /** A job-day's used cost: its cost × its job's utilization, rounded like a cost; 0 when not reported. */
-export const jobDayUsedCost = (hours: string, cellRate: string, utilization: string) =>
-  `CASE WHEN ${utilization} IS NULL THEN round(0, 12) ELSE round(${jobDayCost(hours, cellRate)} * ${utilization}, 12) END`;
+export const jobDayUsedCost = (
+  hours: string,
+  cellRate: string,
+  utilization: string,
+  cost: string = jobDayCost(hours, cellRate),
+) => `CASE WHEN ${utilization} IS NULL THEN round(0, 12) ELSE round(${cost} * ${utilization}, 12) END`;
 
 /** Every column of allocation_cells, in the order both refresh paths write them. */
 export const CELL_COLUMNS =

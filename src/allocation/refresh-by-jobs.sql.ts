@@ -117,19 +117,42 @@ export const WRITE_CHANGED_CELLS = `
     share_rate = EXCLUDED.share_rate, capacity_id = EXCLUDED.capacity_id,
     capacity_gpu_hours = EXCLUDED.capacity_gpu_hours, owner_team_id = EXCLUDED.owner_team_id`;
 
-/** What a job-day row `a` counts for in the day tables at a cell's rates (`rate`, `share`) and pricing. */
-const rowSums = (a: string, cellRate: string, shareRate: string, unpriced: string) => `
-  ${a}.gpu_hours AS gpu_hours, ${jobDayCost(`${a}.gpu_hours`, cellRate)} AS cost_usd,
-  CASE WHEN ${unpriced} THEN ${a}.gpu_hours ELSE 0 END AS unpriced_gpu_hours, 1 AS job_count, ${a}.first_day::int AS jobs_started,
-  ${jobDayIdleShare(`${a}.gpu_hours`, cellRate, shareRate)} AS idle_share_usd,
-  ${jobDayMeasuredCost(`${a}.gpu_hours`, cellRate, `${a}.gpu_utilization`)} AS measured_cost_usd,
-  ${jobDayUsedCost(`${a}.gpu_hours`, cellRate, `${a}.gpu_utilization`)} AS used_cost_usd`;
+/**
+ * What a priced job-day row `p` (below) counts for in the day tables at one of its cell's
+ * states: `old` or `new` rates and pricing.
+ */
+const rowSums = (p: string, side: 'old' | 'new') => {
+  const [cellRate, cost] = [`${p}.${side}_rate`, `${p}.${side}_cost`];
+  return `
+  ${p}.gpu_hours AS gpu_hours, ${cost} AS cost_usd,
+  CASE WHEN ${p}.${side}_unpriced THEN ${p}.gpu_hours ELSE 0 END AS unpriced_gpu_hours, 1 AS job_count, ${p}.first_day::int AS jobs_started,
+  ${jobDayIdleShare(`${p}.gpu_hours`, cellRate, `${p}.${side}_share_rate`, cost)} AS idle_share_usd,
+  ${jobDayMeasuredCost(`${p}.gpu_hours`, cellRate, `${p}.gpu_utilization`, cost)} AS measured_cost_usd,
+  ${jobDayUsedCost(`${p}.gpu_hours`, cellRate, `${p}.gpu_utilization`, cost)} AS used_cost_usd`;
+};
+
+/**
+ * Job-day rows `a` (from `rows`) of the changed cells `x`, with their cost at each of the
+ * cell's states in `sides` computed once. OFFSET 0 keeps this subquery whole: flattened, every
+ * sum of rowSums would multiply and round the row's cost again (a third of a re-priced day's work).
+ */
+const priced = (rows: string, sides: ('old' | 'new')[], where = '') => `(
+    SELECT a.day, a.team_id, a.model_name, a.labels, a.gpu_hours, a.first_day, a.gpu_utilization,
+           ${sides
+             .map(
+               (side) => `x.${side}_rate, x.${side}_share_rate, x.${side}_unpriced,
+           ${jobDayCost('a.gpu_hours', `x.${side}_rate`)} AS ${side}_cost`,
+             )
+             .join(',\n           ')}
+    FROM allocation_cell_changes x JOIN ${rows} a ON ${sameCell('a', 'x')}
+    ${where}
+    OFFSET 0
+  ) p`;
 
 const SUMS = ['gpu_hours', 'cost_usd', 'unpriced_gpu_hours', 'job_count', 'jobs_started', 'idle_share_usd'].concat([
   'measured_cost_usd',
   'used_cost_usd',
 ]);
-const summed = (rows: string) => SUMS.map((c) => `sum(${rows}.${c})`).join(', ');
 
 /**
  * What each day × team × model, and each label key × day × team × value, gains or loses: one
@@ -143,35 +166,40 @@ const summed = (rows: string) => SUMS.map((c) => `sum(${rows}.${c})`).join(', ')
  * job-day row and sorting the pairs took 250-350 ms of a one-day upload at a million jobs.
  */
 export const MEASURE_DAY_DELTAS = `
-  WITH moved AS MATERIALIZED (
-    SELECT n.day, n.team_id, n.model_name, n.labels, n.gpu_hours - o.gpu_hours AS gpu_hours, n.cost_usd - o.cost_usd AS cost_usd,
+  WITH moved AS (
+    SELECT p.day, p.team_id, p.model_name, p.labels, n.gpu_hours - o.gpu_hours AS gpu_hours, n.cost_usd - o.cost_usd AS cost_usd,
            n.unpriced_gpu_hours - o.unpriced_gpu_hours AS unpriced_gpu_hours, 0 AS job_count, 0 AS jobs_started,
            n.idle_share_usd - o.idle_share_usd AS idle_share_usd, n.measured_cost_usd - o.measured_cost_usd AS measured_cost_usd,
            n.used_cost_usd - o.used_cost_usd AS used_cost_usd
-    FROM allocation_cell_changes x
-    JOIN job_day_allocations a ON ${sameCell('a', 'x')}
-    CROSS JOIN LATERAL (SELECT a.day, a.team_id, a.model_name, a.labels, ${rowSums('a', 'x.new_rate', 'x.new_share_rate', 'x.new_unpriced')}) n
-    CROSS JOIN LATERAL (SELECT ${rowSums('a', 'x.old_rate', 'x.old_share_rate', 'x.old_unpriced')}) o
-    WHERE x.new_rate <> x.old_rate OR x.new_share_rate <> x.old_share_rate OR x.new_unpriced <> x.old_unpriced
+    FROM ${priced(
+      'job_day_allocations',
+      ['old', 'new'],
+      'WHERE x.new_rate <> x.old_rate OR x.new_share_rate <> x.old_share_rate OR x.new_unpriced <> x.old_unpriced',
+    )}
+    CROSS JOIN LATERAL (SELECT ${rowSums('p', 'new')}) n
+    CROSS JOIN LATERAL (SELECT ${rowSums('p', 'old')}) o
     UNION ALL
-    SELECT r.day, r.team_id, r.model_name, r.labels, ${rowSums('r', 'x.old_rate', 'x.old_share_rate', 'x.old_unpriced')}
-    FROM allocation_added r JOIN allocation_cell_changes x ON ${sameCell('r', 'x')}
+    SELECT p.day, p.team_id, p.model_name, p.labels, ${rowSums('p', 'old')}
+    FROM ${priced('allocation_added', ['old'])}
     UNION ALL
-    SELECT r.day, r.team_id, r.model_name, r.labels, ${SUMS.map((c) => `-s.${c}`).join(', ')}
-    FROM allocation_removed r JOIN allocation_cell_changes x ON ${sameCell('r', 'x')}
-    CROSS JOIN LATERAL (SELECT ${rowSums('r', 'x.old_rate', 'x.old_share_rate', 'x.old_unpriced')}) s
+    SELECT p.day, p.team_id, p.model_name, p.labels, ${SUMS.map((c) => `-s.${c}`).join(', ')}
+    FROM ${priced('allocation_removed', ['old'])}
+    CROSS JOIN LATERAL (SELECT ${rowSums('p', 'old')}) s
+  ),
+  -- Both groupings in one hashing pass over the rows (a third of this statement's time went to
+  -- writing every moved row down and reading it twice).
+  grouped AS MATERIALIZED (
+    SELECT day, team_id, model_name, labels, GROUPING(model_name) AS by_labels, ${SUMS.map((c) => `sum(m.${c}) AS ${c}`).join(', ')}
+    FROM moved m GROUP BY GROUPING SETS ((day, team_id, model_name), (day, team_id, labels))
   ),
   by_model AS (
     INSERT INTO allocation_day_deltas
-    SELECT day, team_id, model_name, ${summed('m')} FROM moved m GROUP BY day, team_id, model_name
-  ),
-  by_labels AS (
-    SELECT day, team_id, labels, ${SUMS.map((c) => `sum(m.${c}) AS ${c}`).join(', ')}
-    FROM moved m WHERE m.labels <> '{}'::jsonb GROUP BY day, team_id, labels
+    SELECT day, team_id, model_name, ${SUMS.join(', ')} FROM grouped WHERE by_labels = 0
   )
   INSERT INTO allocation_label_deltas
   SELECT l.key, b.day, b.team_id, l.value, ${SUMS.map((c) => `b.${c}`).join(', ')}
-  FROM by_labels b CROSS JOIN LATERAL jsonb_each_text(b.labels) l`;
+  FROM grouped b CROSS JOIN LATERAL jsonb_each_text(b.labels) l
+  WHERE b.by_labels = 1`;
 
 /** A table of sums the deltas move: its key columns, and how each is read from the deltas (by default, as is). */
 interface SumsTable {
