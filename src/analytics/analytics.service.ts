@@ -44,6 +44,34 @@ const MEASURES = new Set([
   'efficiency',
 ]);
 
+/**
+ * The rows' amounts (rounded numerics), made numbers here rather than cast to float8 in SQL:
+ * PostgreSQL casts numeric to float8 through text, which took a third of the query time of a
+ * 2,000-row report. The same digits parsed by Number() are the same double.
+ */
+const AMOUNTS = [
+  'allocated_usd',
+  'idle_usd',
+  'cost_usd',
+  'gpu_hours',
+  'unpriced_gpu_hours',
+  'used_cost_usd',
+  'waste_usd',
+  'unmeasured_cost_usd',
+  'efficiency',
+] as const;
+
+function withNumericAmounts(rows: CostRow[]): CostRow[] {
+  for (const row of rows) {
+    const fields = row as unknown as Record<string, unknown>;
+    for (const name of AMOUNTS) {
+      const value = fields[name];
+      if (typeof value === 'string') fields[name] = Number(value);
+    }
+  }
+  return rows;
+}
+
 /** What a read does with idle cost: undefined answers as before capacity existed (separate, no idle fields). */
 interface ReadOptions {
   /** Rows carry their exact sums as text (`cost`, and `allocated` and `idle` with an idle mode). */
@@ -279,23 +307,18 @@ export class AnalyticsService {
       WITH g AS (${groups})
       SELECT ${[
         ...keys.flatMap((k) => k.output),
-        ...(idle
-          ? [
-              `round(g.cost, 2)::float8 AS allocated_usd`,
-              `(round(${charged}, 2) - round(g.cost, 2))::float8 AS idle_usd`,
-            ]
-          : []),
-        `round(${charged}, 2)::float8 AS cost_usd`,
+        ...(idle ? [`round(g.cost, 2) AS allocated_usd`, `(round(${charged}, 2) - round(g.cost, 2)) AS idle_usd`] : []),
+        `round(${charged}, 2) AS cost_usd`,
         ...(exactCost ? [`${charged}::text AS cost`] : []),
         ...(exactCost && idle ? [`g.cost::text AS allocated`, `g.idle::text AS idle`] : []),
-        `round(g.gpu_hours, 4)::float8 AS gpu_hours`,
-        `round(g.unpriced_gpu_hours, 4)::float8 AS unpriced_gpu_hours`,
+        `round(g.gpu_hours, 4) AS gpu_hours`,
+        `round(g.unpriced_gpu_hours, 4) AS unpriced_gpu_hours`,
         `g.job_count::int AS job_count`,
         // Utilization: of the jobs' own (allocated) cost; idle charged to a row is no job's use.
-        `round(g.used, 2)::float8 AS used_cost_usd`,
-        `(round(g.measured, 2) - round(g.used, 2))::float8 AS waste_usd`,
-        `(round(g.cost, 2) - round(g.measured, 2))::float8 AS unmeasured_cost_usd`,
-        `CASE WHEN g.measured > 0 THEN round(g.used / g.measured, 4)::float8 END AS efficiency`,
+        `round(g.used, 2) AS used_cost_usd`,
+        `(round(g.measured, 2) - round(g.used, 2)) AS waste_usd`,
+        `(round(g.cost, 2) - round(g.measured, 2)) AS unmeasured_cost_usd`,
+        `CASE WHEN g.measured > 0 THEN round(g.used / g.measured, 4) END AS efficiency`,
         ...(exactCost ? [`g.measured::text AS measured`, `g.used::text AS used`] : []),
         ...(separateArchived ? ['g.archived'] : []),
       ].join(', ')}
@@ -308,7 +331,7 @@ export class AnalyticsService {
         `${charged} DESC`,
         ...keys.map((k) => `g.${k.name}`),
       ].join(', ')}`;
-    return this.dataSource.query<CostRow[]>(sql, params);
+    return withNumericAmounts(await this.dataSource.query<CostRow[]>(sql, params));
   }
 
   /**
