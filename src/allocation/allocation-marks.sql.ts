@@ -53,12 +53,17 @@ export const MARK_CAPACITY_CELLS = `
 /**
  * When running jobs were last measured more than $1 seconds ago: the cells of their days since
  * then (today's, and the days of a quiet spell) are marked to be recomputed, so that their usage
- * keeps growing. The check row is moved in the same statement, so concurrent readers mark once.
+ * keeps growing. The check row is moved in the same statement, so concurrent callers mark once.
+ * `lock`: how a caller takes the check row when another transaction holds it (a rebuild or an
+ * archive run measures running jobs itself and holds it to its commit).
  */
-export const MARK_STALE_RUNNING_CELLS = `
+const markStaleRunningCells = (lock: 'FOR UPDATE' | 'FOR UPDATE SKIP LOCKED') => `
   WITH due AS (
     UPDATE allocation_running_checks c SET measured_at = now()
-    FROM (SELECT measured_at AS since FROM allocation_running_checks) p
+    FROM (
+      SELECT measured_at AS since FROM allocation_running_checks
+      WHERE measured_at < now() - make_interval(secs => $1) ${lock}
+    ) p
     WHERE c.measured_at < now() - make_interval(secs => $1)
     RETURNING p.since
   )
@@ -69,3 +74,12 @@ export const MARK_STALE_RUNNING_CELLS = `
   CROSS JOIN LATERAL generate_series(
     date_trunc('day', greatest(j.start_time, due.since) AT TIME ZONE 'UTC'), date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') AS d
   WHERE j.end_time IS NULL AND j.status <> 'queued' AND j.start_time < now()`;
+
+/** For an archive run, which must measure running jobs up to its own instant: waits its turn. */
+export const MARK_STALE_RUNNING_CELLS = markStaleRunningCells('FOR UPDATE');
+
+/**
+ * For a read: when the check row is held, whoever holds it is measuring running jobs, and the
+ * read marks nothing rather than queue behind a rebuild for as long as it runs.
+ */
+export const MARK_STALE_RUNNING_CELLS_UNLESS_HELD = markStaleRunningCells('FOR UPDATE SKIP LOCKED');

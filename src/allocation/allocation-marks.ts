@@ -7,7 +7,7 @@ import {
   MARK_INTERVAL_CELLS,
   MARK_JOB_INTERVALS,
   MARK_SNAPSHOT_CELLS,
-  MARK_STALE_RUNNING_CELLS,
+  MARK_STALE_RUNNING_CELLS_UNLESS_HELD,
 } from './allocation-marks.sql';
 import { RUNNING_CHECK_INTERVAL_MS, RUNNING_JOB_STALENESS_SECONDS } from './allocation.thresholds';
 import { lockRefresh } from './refresh-session';
@@ -133,7 +133,7 @@ export class AllocationMarks {
   async markStaleRunningJobs(): Promise<void> {
     if (Date.now() - this.lastRunningCheck < RUNNING_CHECK_INTERVAL_MS) return;
     this.lastRunningCheck = Date.now();
-    await this.dataSource.query(MARK_STALE_RUNNING_CELLS, [RUNNING_JOB_STALENESS_SECONDS]);
+    await this.dataSource.query(MARK_STALE_RUNNING_CELLS_UNLESS_HELD, [RUNNING_JOB_STALENESS_SECONDS]);
   }
 
   /** Whether any cell or job is marked and waits for a refresh. */

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { Env } from '../config/env';
 import { AllocationMarks } from './allocation-marks';
 import { AllocationRefresh } from './allocation-refresh';
 import { jobDayCost, jobDayIdleShare, jobDayMeasuredCost, jobDayUsedCost, sameCell } from './allocation.sql';
@@ -49,19 +51,25 @@ export interface JobDayInCell {
 /** What other modules read of the allocation, always after bringing it up to date. */
 @Injectable()
 export class AllocationReads {
+  private readonly refreshWaitMs: number;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly marks: AllocationMarks,
     private readonly refresh: AllocationRefresh,
-  ) {}
+    config: ConfigService<Env, true>,
+  ) {
+    this.refreshWaitMs = config.get('READ_REFRESH_WAIT_SECONDS', { infer: true }) * 1000;
+  }
 
   /**
    * Brings the allocation up to date before a read: re-measures stale cells of running jobs (at
-   * most once a minute per process) and refreshes when any cell is marked.
+   * most once a minute per process) and refreshes when any cell is marked, waiting at most
+   * READ_REFRESH_WAIT_SECONDS for it (a 503 with Retry-After beyond).
    */
   async ensureFresh(): Promise<void> {
     await this.marks.markStaleRunningJobs();
-    if (await this.marks.anyMarked()) await this.refresh.refreshDirty();
+    if (await this.marks.anyMarked()) await this.refresh.refreshForRead(this.refreshWaitMs);
   }
 
   /** A job's usage and cost per UTC day (`jobs.id`). */

@@ -2,12 +2,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AllocationStep, MetricsService } from '../health/metrics.service';
+import { RetryLaterError } from '../common/errors/retry-later.error';
 import { CELLS_PATH_INTERVALS, PARALLEL_REFRESH_CELLS, REFRESH_WORKERS } from './allocation.thresholds';
 import { SKIP_ARCHIVED_DAYS } from './archived-days.sql';
 import { RecomputeByCells } from './recompute-by-cells';
 import { RefreshByJobs } from './refresh-by-jobs';
 import { lockRefresh, prepareWorkTables, transactionNow, withoutJit } from './refresh-session';
 import { CELLS_OF_REFRESH_JOBS, CLAIM_DIRTY_CELLS, CLAIM_DIRTY_JOBS } from './refresh.sql';
+
+/** What a read that gave up waiting for a refresh tells its client to wait (`Retry-After`). */
+const READ_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Told, inside a refresh's transaction, which UTC days (`YYYY-MM-DD`) the refresh changed: what
@@ -66,6 +70,29 @@ export class AllocationRefresh {
     const run = this.ownRefreshes.then(() => this.timed('refresh', () => this.refreshOwn()));
     this.ownRefreshes = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * A refresh a read waits for, at most `waitMs`: a rebuild, or another process's refresh of a
+   * bulk load, holds the refresh lock for as long as it runs, and the read then answers 503 with
+   * Retry-After rather than hang. The refresh itself stays queued and runs once the lock is free.
+   */
+  async refreshForRead(waitMs: number): Promise<void> {
+    const run = this.refreshDirty();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), waitMs);
+    });
+    try {
+      if ((await Promise.race([run, late])) !== 'late') return;
+    } finally {
+      clearTimeout(timer);
+    }
+    run.catch((error: Error) => this.logger.warn(`A refresh a read gave up waiting for failed: ${error.message}`));
+    throw new RetryLaterError(
+      `The cost allocation is being brought up to date (a rebuild, or a large upload's refresh) and was not ready within ${waitMs / 1000} s (READ_REFRESH_WAIT_SECONDS); try again shortly`,
+      READ_RETRY_AFTER_SECONDS,
+    );
   }
 
   /**

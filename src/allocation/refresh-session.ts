@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { CREATE_WORK_TABLES, EMPTY_WORK_TABLES, WORK_TABLES_READY } from './refresh.sql';
 
 /** Serialises refreshes across processes and replicas (any constant shared by all of them). */
-const REFRESH_LOCK_KEY = 7_415_200_001;
+export const REFRESH_LOCK_KEY = 7_415_200_001;
 
 /** Waits for, then holds until the transaction ends, the one refresh (or rebuild) at a time. */
 export async function lockRefresh(m: EntityManager): Promise<void> {

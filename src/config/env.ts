@@ -350,6 +350,17 @@ export class Env {
   ALERT_EVALUATION_POLL_SECONDS = 5;
 
   /**
+   * Seconds a report waits for the allocation to be brought up to date before it answers 503
+   * with Retry-After: a rebuild, or another process's long refresh, holds the refresh for as
+   * long as it runs (minutes at ten million jobs), and a report must not hang that long.
+   */
+  @Transform(toDecimal)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.05)
+  @Max(110)
+  READ_REFRESH_WAIT_SECONDS = 15;
+
+  /**
    * Seconds without a new mark before the marked days are evaluated: the uploads of one feed (the
    * day's jobs, then its bill) are evaluated once, after the last, rather than once each and
    * alongside the next. Never more than 30 s after a process first saw the marks, however steady

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { CLIENT_CLOSED_REQUEST, ClientAbortedError } from './client-aborted';
 import { isDatabaseUnavailable, loggableError } from './database-errors';
 import { ErrorResponse } from './error-response';
+import { RetryLaterError } from './retry-later.error';
 
 /** Errors raised by Express' body parsers before Nest sees the request. */
 interface BodyParserError {
@@ -54,6 +55,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     // A 413 leaves the rest of the body unread: closing the connection after the answer stops a
     // client that would go on sending (RFC 9110 §15.5.14), instead of reading it all to discard it.
     if (body.statusCode === 413) res.setHeader('Connection', 'close');
+    if (exception instanceof RetryLaterError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     // A download may have set its file's headers before it failed (an export refused before its
     // first row): the error is JSON, not an attachment.
     res.removeHeader('Content-Disposition');
