@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { MARK_ALL_CELLS, MEASURE_SPAN_BOUND } from '../src/allocation/allocation-rebuild.sql';
 import { REFRESH_LOCK_KEY } from '../src/allocation/refresh-session';
-import { adminAuth, createJob, createSnapshot, createTeam } from './support/factories';
+import { adminAuth, createJob, createSnapshot, createTeam, jobPayload, postIngest } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 const BY_TEAM = '/api/v1/analytics/cost/by-team?start=2026-01-01&end=2026-01-31';
@@ -18,7 +18,8 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
 /**
  * A rebuild (or another process's refresh of a bulk load) holds the refresh for as long as it
  * runs: minutes at ten million jobs. Reports arriving meanwhile wait a bounded time and then say
- * so, instead of hanging until the statement timeout and failing with a 500.
+ * so, instead of hanging until the statement timeout and failing with a 500; an upload whose
+ * refresh reaches the statement timeout answers 503 and leaves nothing half-written.
  */
 describe('Reports while another transaction holds the allocation', () => {
   let t: TestApp;
@@ -26,7 +27,7 @@ describe('Reports while another transaction holds the allocation', () => {
   let admin: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ READ_REFRESH_WAIT_SECONDS: '1' });
+    t = await createTestApp({ READ_REFRESH_WAIT_SECONDS: '1', DB_STATEMENT_TIMEOUT_SECONDS: '3' });
     other = new Client({ connectionString: t.databaseUrl });
     await other.connect();
     admin = (await adminAuth(t)).header;
@@ -80,5 +81,27 @@ describe('Reports while another transaction holds the allocation', () => {
     const res = await within(10_000, t.http.get(BY_TEAM).set('Authorization', admin));
     expect(res.status).toBe(200);
     expect(res.body).toEqual([expect.objectContaining({ total_cost_usd: 100 })]);
+  }, 20_000);
+
+  it('stops an upload whose refresh waits past DB_STATEMENT_TIMEOUT_SECONDS: 503, and nothing of it is written', async () => {
+    const job = jobPayload({ team_name: 'behind-a-rebuild' });
+    await other.query('SELECT pg_advisory_lock($1)', [REFRESH_LOCK_KEY]);
+    let res;
+    try {
+      res = await within(15_000, postIngest(t, 'jobs', 'application/json', { jobs: [job] }));
+    } finally {
+      await other.query('SELECT pg_advisory_unlock($1)', [REFRESH_LOCK_KEY]);
+    }
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({
+      statusCode: 503,
+      message: expect.stringContaining('DB_STATEMENT_TIMEOUT_SECONDS'),
+    });
+    const [{ jobs, teams }] = await t.db.query(
+      `SELECT (SELECT count(*) FROM jobs WHERE job_id = $1)::int AS jobs,
+              (SELECT count(*) FROM teams WHERE name = $2)::int AS teams`,
+      [job.job_id, job.team_name],
+    );
+    expect({ jobs, teams }).toEqual({ jobs: 0, teams: 0 });
   }, 20_000);
 });

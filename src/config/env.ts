@@ -125,6 +125,16 @@ export class Env {
   @Max(200)
   DB_POOL_SIZE = 10;
 
+  /**
+   * Seconds a statement may run (or wait for a lock) before PostgreSQL stops it: a request never
+   * waits forever on a broken server or behind a long rebuild. The API answers 503 then.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  DB_STATEMENT_TIMEOUT_SECONDS = 120;
+
   @IsString()
   @MinLength(16)
   JWT_SECRET: string = EXAMPLE_SECRETS.JWT_SECRET;

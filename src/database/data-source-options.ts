@@ -5,7 +5,10 @@ import { MIGRATIONS } from './migrations';
 import { QueryErrorLogger } from './query-error-logger';
 
 /** The one description of Heliox's database, shared by the app, the CLIs and the tests. */
-export function dataSourceOptions(url: string, env: Pick<Env, 'DB_POOL_SIZE'>): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  env: Pick<Env, 'DB_POOL_SIZE'> & Partial<Pick<Env, 'DB_STATEMENT_TIMEOUT_SECONDS'>>,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -20,8 +23,8 @@ export function dataSourceOptions(url: string, env: Pick<Env, 'DB_POOL_SIZE'>): 
     extra: {
       max: env.DB_POOL_SIZE,
       connectionTimeoutMillis: 5_000,
-      // A request never waits forever on a broken server.
-      statement_timeout: 120_000,
+      // A request never waits forever on a broken server or behind a long rebuild.
+      statement_timeout: (env.DB_STATEMENT_TIMEOUT_SECONDS ?? 120) * 1000,
       application_name: 'heliox',
     },
   };

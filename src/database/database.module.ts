@@ -47,7 +47,10 @@ class DatabaseServerModule implements OnApplicationShutdown {
       imports: [DatabaseServerModule],
       inject: [ConfigService, DatabaseServer],
       useFactory: (config: ConfigService<Env, true>, server: DatabaseServer) => ({
-        ...dataSourceOptions(server.url, { DB_POOL_SIZE: config.get('DB_POOL_SIZE', { infer: true }) }),
+        ...dataSourceOptions(server.url, {
+          DB_POOL_SIZE: config.get('DB_POOL_SIZE', { infer: true }),
+          DB_STATEMENT_TIMEOUT_SECONDS: config.get('DB_STATEMENT_TIMEOUT_SECONDS', { infer: true }),
+        }),
         migrationsRun: true,
       }),
     }),

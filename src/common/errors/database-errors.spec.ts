@@ -1,6 +1,6 @@
 import { DatabaseError } from 'pg';
 import { QueryFailedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
-import { databaseErrorFields, isDatabaseUnavailable, loggableError } from './database-errors';
+import { databaseErrorFields, isDatabaseUnavailable, isStatementTimeout, loggableError } from './database-errors';
 
 /** A PostgreSQL error as pg builds it from the server's answer. */
 function pgError(code: string, message: string, extra: Partial<DatabaseError> = {}): DatabaseError {
@@ -64,5 +64,19 @@ describe('which errors mean the database cannot be reached (503, not 500)', () =
   it('not a failed statement or any other error', () => {
     expect(isDatabaseUnavailable(pgError('23505', 'duplicate key value violates unique constraint'))).toBe(false);
     expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
+  });
+});
+
+describe('which errors mean a statement ran into the statement timeout (503, not 500)', () => {
+  it('a statement PostgreSQL cancelled, as pg raises it and as TypeORM wraps it', () => {
+    const cancelled = pgError('57014', 'canceling statement due to statement timeout');
+    expect(isStatementTimeout(cancelled)).toBe(true);
+    expect(isStatementTimeout(new QueryFailedError('SELECT pg_advisory_xact_lock($1)', [1], cancelled))).toBe(true);
+  });
+
+  it('not another failed statement, nor the database going away', () => {
+    expect(isStatementTimeout(pgError('23505', 'duplicate key value violates unique constraint'))).toBe(false);
+    expect(isStatementTimeout(pgError('57P01', 'terminating connection due to administrator command'))).toBe(false);
+    expect(isStatementTimeout(new TypeError('x is undefined'))).toBe(false);
   });
 });

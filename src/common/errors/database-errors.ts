@@ -23,6 +23,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return isDatabaseUnavailable(e.driverError) || isDatabaseUnavailable(e.cause);
 }
 
+/**
+ * True when PostgreSQL stopped a statement at the pool's statement timeout (SQLSTATE 57014,
+ * DB_STATEMENT_TIMEOUT_SECONDS): it
+ * waited on a lock a long transaction held (a rebuild, an upload's refresh behind one) or ran
+ * longer than a request may. The API reports it as 503, not 500: nothing broke.
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { code?: unknown; driverError?: unknown; cause?: unknown };
+  if (e.code === '57014') return true;
+  return isStatementTimeout(e.driverError) || isStatementTimeout(e.cause);
+}
+
 /** What a log line may say about a database error: never its parameters, row detail or data values. */
 export interface DatabaseErrorFields {
   type: string;

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CLIENT_CLOSED_REQUEST, ClientAbortedError } from './client-aborted';
-import { isDatabaseUnavailable, loggableError } from './database-errors';
+import { isDatabaseUnavailable, isStatementTimeout, loggableError } from './database-errors';
 import { ErrorResponse } from './error-response';
 import { RetryLaterError } from './retry-later.error';
 
@@ -101,6 +101,16 @@ export class HttpErrorFilter implements ExceptionFilter {
         statusCode: status,
         error: reasonOf(status),
         message: 'The database is unavailable; try again shortly',
+        request_id: '',
+      };
+    }
+    if (isStatementTimeout(exception)) {
+      const status = HttpStatus.SERVICE_UNAVAILABLE;
+      return {
+        statusCode: status,
+        error: reasonOf(status),
+        message:
+          'The database stopped this request at its statement timeout (DB_STATEMENT_TIMEOUT_SECONDS): it waited behind a long rebuild or refresh, or asked for more than can be answered in that time; try again shortly',
         request_id: '',
       };
     }
