@@ -2,18 +2,10 @@ import { Client } from 'pg';
 import { MARK_ALL_CELLS, MEASURE_SPAN_BOUND } from '../src/allocation/allocation-rebuild.sql';
 import { REFRESH_LOCK_KEY } from '../src/allocation/refresh-session';
 import { adminAuth, createJob, createSnapshot, createTeam, jobPayload, postIngest } from './support/factories';
+import { within } from './support/deadline';
 import { createTestApp, TestApp } from './support/test-app';
 
 const BY_TEAM = '/api/v1/analytics/cost/by-team?start=2026-01-01&end=2026-01-31';
-
-/** Fails instead of waiting past `ms` (the statement timeout a stuck read would wait out is 120 s). */
-async function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
 
 /**
  * A rebuild (or another process's refresh of a bulk load) holds the refresh for as long as it

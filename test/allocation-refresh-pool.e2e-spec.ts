@@ -1,6 +1,7 @@
 import { MARK_ALL_CELLS, MEASURE_SPAN_BOUND } from '../src/allocation/allocation-rebuild.sql';
 import { AllocationService } from '../src/allocation/allocation.service';
 import { createTeam } from './support/factories';
+import { within } from './support/deadline';
 import { createTestApp, TestApp } from './support/test-app';
 
 const PROVIDERS = ['aws', 'gcp', 'azure'];
@@ -32,13 +33,7 @@ describe('A large refresh with readers arriving on a small pool', () => {
     const allocation = t.app.get(AllocationService);
     const refresh = allocation.refreshDirty();
     const readers = Array.from({ length: 4 }, () => allocation.ensureFresh());
-    let timer: NodeJS.Timeout | undefined;
-    const stuck = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('refresh and readers still waiting after 30 s')), 30_000);
-    });
-    const [{ cells }] = await Promise.race([Promise.all([refresh, ...readers]), stuck]).finally(() =>
-      clearTimeout(timer),
-    );
+    const [{ cells }] = await within(30_000, Promise.all([refresh, ...readers]), 'refresh and readers still waiting');
 
     expect(cells).toBe(PROVIDERS.length * GPU_TYPES.length * 61);
     const [{ hours, dirty }] = await t.db.query(

@@ -84,6 +84,9 @@ function isTrustProxy(value: unknown): boolean {
   }
 }
 
+/** The statement timeout of every pool, the app's and those the CLIs and tests open without the app's settings. */
+export const DEFAULT_STATEMENT_TIMEOUT_SECONDS = 120;
+
 export class Env {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
@@ -133,7 +136,7 @@ export class Env {
   @IsInt()
   @Min(1)
   @Max(3600)
-  DB_STATEMENT_TIMEOUT_SECONDS = 120;
+  DB_STATEMENT_TIMEOUT_SECONDS = DEFAULT_STATEMENT_TIMEOUT_SECONDS;
 
   @IsString()
   @MinLength(16)

@@ -1,5 +1,5 @@
 import { DataSourceOptions } from 'typeorm';
-import { Env } from '../config/env';
+import { DEFAULT_STATEMENT_TIMEOUT_SECONDS, Env } from '../config/env';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { QueryErrorLogger } from './query-error-logger';
@@ -24,7 +24,7 @@ export function dataSourceOptions(
       max: env.DB_POOL_SIZE,
       connectionTimeoutMillis: 5_000,
       // A request never waits forever on a broken server or behind a long rebuild.
-      statement_timeout: (env.DB_STATEMENT_TIMEOUT_SECONDS ?? 120) * 1000,
+      statement_timeout: (env.DB_STATEMENT_TIMEOUT_SECONDS ?? DEFAULT_STATEMENT_TIMEOUT_SECONDS) * 1000,
       application_name: 'heliox',
     },
   };

@@ -1,39 +1,49 @@
 /**
+ * Whether the error, or the error it wraps (TypeORM's driverError, a cause), passes `test`:
+ * pg's own error is usually one or two levels down.
+ */
+function inErrorChain(error: unknown, test: (e: ErrorLike) => boolean): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as ErrorLike;
+  return test(e) || inErrorChain(e.driverError, test) || inErrorChain(e.cause, test);
+}
+
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  driverError?: unknown;
+  cause?: unknown;
+}
+
+/**
  * True when an error means the database cannot be reached (down, restarting, connection lost),
  * which the API reports as 503 rather than 500.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!error || typeof error !== 'object') return false;
-  const e = error as { name?: unknown; code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
-  // TypeORM releases a query runner whose connection emitted an error (PostgresQueryRunner's
-  // 'error' listener): the next query of that transaction fails with this, not with the loss.
-  if (e.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
-  const code = typeof e.code === 'string' ? e.code : '';
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
-  // SQLSTATE class 08 (connection exception), 57P01-57P03 (admin shutdown, crash, cannot connect now).
-  if (/^08...$/.test(code) || /^57P0[1-3]$/.test(code)) return true;
-  const message = typeof e.message === 'string' ? e.message : '';
-  if (
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection is not established|the database system is (starting up|shutting down)/i.test(
+  return inErrorChain(error, (e) => {
+    // TypeORM releases a query runner whose connection emitted an error (PostgresQueryRunner's
+    // 'error' listener): the next query of that transaction fails with this, not with the loss.
+    if (e.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
+    // SQLSTATE class 08 (connection exception), 57P01-57P03 (admin shutdown, crash, cannot connect now).
+    if (/^08...$/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+    const message = typeof e.message === 'string' ? e.message : '';
+    return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection is not established|the database system is (starting up|shutting down)/i.test(
       message,
-    )
-  ) {
-    return true;
-  }
-  return isDatabaseUnavailable(e.driverError) || isDatabaseUnavailable(e.cause);
+    );
+  });
 }
 
 /**
  * True when PostgreSQL stopped a statement at the pool's statement timeout (SQLSTATE 57014,
- * DB_STATEMENT_TIMEOUT_SECONDS): it
- * waited on a lock a long transaction held (a rebuild, an upload's refresh behind one) or ran
- * longer than a request may. The API reports it as 503, not 500: nothing broke.
+ * DB_STATEMENT_TIMEOUT_SECONDS): it waited on a lock a long transaction held (a rebuild, an
+ * upload's refresh behind one) or ran longer than a request may. The API reports it as 503, not
+ * 500: nothing broke.
  */
 export function isStatementTimeout(error: unknown): boolean {
-  if (!error || typeof error !== 'object') return false;
-  const e = error as { code?: unknown; driverError?: unknown; cause?: unknown };
-  if (e.code === '57014') return true;
-  return isStatementTimeout(e.driverError) || isStatementTimeout(e.cause);
+  return inErrorChain(error, (e) => e.code === '57014');
 }
 
 /** What a log line may say about a database error: never its parameters, row detail or data values. */

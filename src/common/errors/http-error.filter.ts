@@ -95,24 +95,14 @@ export class HttpErrorFilter implements ExceptionFilter {
         request_id: '',
       };
     }
-    if (isDatabaseUnavailable(exception)) {
+    const unavailable = isDatabaseUnavailable(exception)
+      ? 'The database is unavailable; try again shortly'
+      : isStatementTimeout(exception)
+        ? 'The database stopped this request at its statement timeout (DB_STATEMENT_TIMEOUT_SECONDS): it waited behind a long rebuild or refresh, or asked for more than can be answered in that time; try again shortly'
+        : undefined;
+    if (unavailable) {
       const status = HttpStatus.SERVICE_UNAVAILABLE;
-      return {
-        statusCode: status,
-        error: reasonOf(status),
-        message: 'The database is unavailable; try again shortly',
-        request_id: '',
-      };
-    }
-    if (isStatementTimeout(exception)) {
-      const status = HttpStatus.SERVICE_UNAVAILABLE;
-      return {
-        statusCode: status,
-        error: reasonOf(status),
-        message:
-          'The database stopped this request at its statement timeout (DB_STATEMENT_TIMEOUT_SECONDS): it waited behind a long rebuild or refresh, or asked for more than can be answered in that time; try again shortly',
-        request_id: '',
-      };
+      return { statusCode: status, error: reasonOf(status), message: unavailable, request_id: '' };
     }
     const status = HttpStatus.INTERNAL_SERVER_ERROR;
     return { statusCode: status, error: reasonOf(status), message: 'An unexpected error occurred', request_id: '' };
