@@ -81,7 +81,8 @@ describe('Team × model reports over months', () => {
   }
 
   // A whole quarter; whole February; more than half of February with the end of January; thirty
-  // days from the 2nd; mid-January to mid-March; half of February or less (days only).
+  // days from the 2nd; mid-January to mid-March; half of February or less (days only); a week
+  // and three days across a month's end (day rows summed a group at a time).
   const RANGES: [string, string][] = [
     ['2026-01-01', '2026-03-31'],
     ['2026-02-01', '2026-02-28'],
@@ -89,6 +90,8 @@ describe('Team × model reports over months', () => {
     ['2026-02-02', '2026-03-03'],
     ['2026-01-10', '2026-03-20'],
     ['2026-02-10', '2026-02-23'],
+    ['2026-02-24', '2026-03-02'],
+    ['2026-02-27', '2026-03-01'],
   ];
 
   beforeAll(async () => {

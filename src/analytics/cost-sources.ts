@@ -46,7 +46,23 @@ export interface Source {
    * are to be taken off it once grouped (the label day sums).
    */
   noneByDifference?: boolean;
+  /**
+   * Each group gathers only a few rows (at most FEW_ROWS_PER_GROUP): the rows are better sorted
+   * by the keys and summed a group at a time than hashed (see FEW_ROWS_PER_GROUP).
+   */
+  fewRowsPerGroup?: boolean;
 }
+
+/**
+ * Up to this many rows a group, sorting the rows by the keys and summing each group in turn is
+ * faster than a hash table of the groups, which PostgreSQL's planner prefers: a group's six
+ * numeric sums are six transition states, and a hash table keeps every group's alive at once.
+ * Measured on the day × team × model table at a million jobs (2,000 groups, PostgreSQL 15 and
+ * 17): 3 rows a group, 8 ms sorted against 18 ms hashed; 4 (thirty days: a month row, a day
+ * outside it, a day after it and the first day's job count), 18 against 24 ms; 7, 18 against
+ * 22 ms; 14, 29 against 23 ms, and a year (15), 60-87 against 48-51 ms.
+ */
+const FEW_ROWS_PER_GROUP = 8;
 
 /** The day tables carry the sums; a job-day row is one job and costs its share at its cell's rate. */
 const SUMMED_COLUMNS = {
@@ -163,8 +179,15 @@ export function sourceFor(dims: CostDimension[], f: ScopedFilters): Source {
   if (f.team_id) add('team_id', f.team_id);
   if (f.model_name) add('model_name', f.model_name);
   if (!otherFilters && within('team', 'model')) {
-    const byMonth = dims.some(isTimeDimension) ? null : teamModelMonthsSource(f, where.slice(1), params);
-    return byMonth ?? summed('allocation_team_model_days r');
+    if (dims.some(isTimeDimension)) return summed('allocation_team_model_days r');
+    const byMonth = teamModelMonthsSource(f, where.slice(1), params);
+    // When a group is one team and one model (by its keys or the filters), it has a row a day, or
+    // a row a month and a few days.
+    const oneTeamAndModel =
+      (dims.includes('team') || f.team_id !== undefined) && (dims.includes('model') || f.model_name !== undefined);
+    const rowsPerGroup = byMonth ? byMonth.rowsPerGroup : daysInRange(f.start, f.end);
+    const fewRowsPerGroup = dims.length > 0 && oneTeamAndModel && rowsPerGroup <= FEW_ROWS_PER_GROUP;
+    return { ...(byMonth?.source ?? summed('allocation_team_model_days r')), fewRowsPerGroup };
   }
   if (f.status) add('status', f.status);
   if (f.provider) add('provider', f.provider);
@@ -261,9 +284,13 @@ export function teamModelSpan(start: string, end: string): TeamModelSpan {
  * rows. Month and negated rows have no day, so they count their jobs started; the first day of
  * the range counts the jobs active on it (see the job count in the analytics service), so when
  * it lies in a month row's month a row adds what that day's jobs active exceed its jobs started
- * by. Null when no month is read whole.
+ * by. Null when no month is read whole. With it, the most rows one team and model gather.
  */
-function teamModelMonthsSource(f: ScopedFilters, filters: string[], params: unknown[]): Source | null {
+function teamModelMonthsSource(
+  f: ScopedFilters,
+  filters: string[],
+  params: unknown[],
+): { source: Source; rowsPerGroup: number } | null {
   const span = teamModelSpan(f.start, f.end);
   if (!span.months.length) return null;
   const param = (value: unknown) => `$${params.push(value) + 2}`;
@@ -284,16 +311,24 @@ function teamModelMonthsSource(f: ScopedFilters, filters: string[], params: unkn
     parts.push(`SELECT r.day, r.team_id, r.model_name, ${sums('')}
       FROM allocation_team_model_days r WHERE ${ranges(span.days)}${and}`);
   }
-  if (span.months.includes(`${f.start.slice(0, 7)}-01`)) {
+  const firstDayRow = span.months.includes(`${f.start.slice(0, 7)}-01`);
+  if (firstDayRow) {
     const firstDayOnly = DAY_SUMS.map((c) => (c === 'job_count' ? 'r.job_count - r.jobs_started' : '0')).join(', ');
     parts.push(`SELECT r.day, r.team_id, r.model_name, ${firstDayOnly}
       FROM allocation_team_model_days r WHERE r.day = $1::date${and}`);
   }
   return {
-    from: `(${parts.join(' UNION ALL ')}) r`,
-    where: ['true'],
-    params,
-    columns: SUMMED_COLUMNS,
-    labelValue: () => `'${NO_LABEL}'`,
+    source: {
+      from: `(${parts.join(' UNION ALL ')}) r`,
+      where: ['true'],
+      params,
+      columns: SUMMED_COLUMNS,
+      labelValue: () => `'${NO_LABEL}'`,
+    },
+    // A group's rows: one a month, one a day outside or beside the months, one for the first day.
+    rowsPerGroup:
+      span.months.length +
+      [...span.outside, ...span.days].reduce((n, [from, to]) => n + daysInRange(from, to), 0) +
+      (firstDayRow ? 1 : 0),
   };
 }
