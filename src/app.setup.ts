@@ -9,6 +9,7 @@ import { API_KEY_HEADER, API_KEY_SCHEME, BEARER_SCHEME } from './auth/access.dec
 import { bodyParsers } from './common/body-parsers';
 import { parseQueryString } from './common/label-filters';
 import { assignRequestId } from './common/logging.module';
+import { documentUnavailable, operationsOf } from './common/openapi-document';
 import { Env } from './config/env';
 import { INGEST_JSON_ROUTES } from './ingestion/ingestion.controller';
 
@@ -76,6 +77,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       .build(),
   );
   markPublicOperations(document);
+  documentUnavailable(document);
   return document;
 }
 
@@ -85,11 +87,8 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
  * stated"; `security: []` says "no credentials needed", which is what a client generator needs.
  */
 function markPublicOperations(document: OpenAPIObject): void {
-  for (const path of Object.values(document.paths)) {
-    for (const method of ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const) {
-      const operation = path[method];
-      if (operation && !operation.security) operation.security = [];
-    }
+  for (const operation of operationsOf(document)) {
+    if (!operation.security) operation.security = [];
   }
 }
 

@@ -85,6 +85,7 @@ describe('Reports while another transaction holds the allocation', () => {
       await other.query('SELECT pg_advisory_unlock($1)', [REFRESH_LOCK_KEY]);
     }
     expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
     expect(res.body).toMatchObject({
       statusCode: 503,
       message: expect.stringContaining('DB_STATEMENT_TIMEOUT_SECONDS'),

@@ -1,4 +1,5 @@
 import { expectErrorShape } from './support/expectations';
+import { API_KEY } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 import { TcpProxy } from './support/tcp-proxy';
 import { serverUrl } from './support/test-database';
@@ -24,6 +25,12 @@ describe('Foundation: losing the database', () => {
     await proxy.stop();
     const down = await t.http.get('/api/v1/health').expect(503);
     expectErrorShape(down.body, 503);
+    expect(down.headers['retry-after']).toBe('5');
+    // Any route that needs the database says so the same way, and when to try again.
+    const read = await t.http.get('/api/v1/admin/ingestions').set('X-API-Key', API_KEY).expect(503);
+    expectErrorShape(read.body, 503);
+    expect(read.body.message).toContain('database is unavailable');
+    expect(read.headers['retry-after']).toBe('5');
     await proxy.start();
     await t.http.get('/api/v1/health').expect(200);
   });

@@ -90,4 +90,17 @@ describe('OpenAPI document', () => {
     const undocumented = operationsOf(served).filter(([name, op]) => op.responses['429'] && !limited.includes(name));
     expect(undocumented.map(([name]) => name)).toEqual([]);
   });
+
+  it('documents 503 with Retry-After on every route that needs the database, and only /metrics without', () => {
+    const without = operationsOf(served)
+      .filter(
+        ([, operation]) =>
+          (operation.responses['503'] as ResponseObject | undefined)?.headers?.['Retry-After'] === undefined,
+      )
+      .map(([name]) => name);
+    expect(without).toEqual(['GET /metrics']);
+    const health = served.paths['/api/v1/health'].get!.responses['503'] as ResponseObject;
+    expect(health.description).toBe('The database does not answer');
+    expect(JSON.stringify(served)).not.toContain('x-without-database');
+  });
 });

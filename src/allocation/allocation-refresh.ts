@@ -2,16 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AllocationStep, MetricsService } from '../health/metrics.service';
-import { RetryLaterError } from '../common/errors/retry-later.error';
+import { RETRY_AFTER_SECONDS, RetryLaterError } from '../common/errors/retry-later.error';
 import { CELLS_PATH_INTERVALS, PARALLEL_REFRESH_CELLS, REFRESH_WORKERS } from './allocation.thresholds';
 import { SKIP_ARCHIVED_DAYS } from './archived-days.sql';
 import { RecomputeByCells } from './recompute-by-cells';
 import { RefreshByJobs } from './refresh-by-jobs';
 import { lockRefresh, prepareWorkTables, transactionNow, withoutJit } from './refresh-session';
 import { CELLS_OF_REFRESH_JOBS, CLAIM_DIRTY_CELLS, CLAIM_DIRTY_JOBS } from './refresh.sql';
-
-/** What a read that gave up waiting for a refresh tells its client to wait (`Retry-After`). */
-const READ_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Told, inside a refresh's transaction, which UTC days (`YYYY-MM-DD`) the refresh changed: what
@@ -91,7 +88,7 @@ export class AllocationRefresh {
     run.catch((error: Error) => this.logger.warn(`A refresh a read gave up waiting for failed: ${error.message}`));
     throw new RetryLaterError(
       `The cost allocation is being brought up to date (a rebuild, or a large upload's refresh) and was not ready within ${waitMs / 1000} s (READ_REFRESH_WAIT_SECONDS); try again shortly`,
-      READ_RETRY_AFTER_SECONDS,
+      RETRY_AFTER_SECONDS,
     );
   }
 

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/access.decorators';
 import { ErrorResponse } from '../common/errors/error-response';
+import { WithoutDatabase } from '../common/openapi-document';
 import { HealthResponse } from './health.response';
 import { MetricsService } from './metrics.service';
 
@@ -39,6 +40,7 @@ export class HealthController {
 
   @Get('metrics')
   @Public()
+  @WithoutDatabase()
   @Header('Cache-Control', 'no-store')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
