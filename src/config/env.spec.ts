@@ -143,6 +143,17 @@ describe('validateEnv', () => {
       expect(() => validateEnv({ ANOMALY_MIN_SCORE: 'high' })).toThrow(/ANOMALY_MIN_SCORE=/);
     });
 
+    it('refuses a report wait for the allocation that the statement timeout would cut short', () => {
+      expect(
+        validateEnv({ READ_REFRESH_WAIT_SECONDS: '150', DB_STATEMENT_TIMEOUT_SECONDS: '300' })
+          .READ_REFRESH_WAIT_SECONDS,
+      ).toBe(150);
+      expect(() => validateEnv({ READ_REFRESH_WAIT_SECONDS: '30', DB_STATEMENT_TIMEOUT_SECONDS: '30' })).toThrow(
+        /READ_REFRESH_WAIT_SECONDS=30: READ_REFRESH_WAIT_SECONDS must be below DB_STATEMENT_TIMEOUT_SECONDS/,
+      );
+      expect(() => validateEnv({ READ_REFRESH_WAIT_SECONDS: '200' })).toThrow(/below DB_STATEMENT_TIMEOUT_SECONDS/);
+    });
+
     it('refuses a window of part of a week, and a minimum history longer than the window', () => {
       expect(() => validateEnv({ ANOMALY_WINDOW_DAYS: '30' })).toThrow(/ANOMALY_WINDOW_DAYS=.*multiple of 7/);
       expect(() => validateEnv({ ANOMALY_WINDOW_DAYS: '21', ANOMALY_MIN_HISTORY_DAYS: '22' })).toThrow(

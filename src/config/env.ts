@@ -365,12 +365,21 @@ export class Env {
   /**
    * Seconds a report waits for the allocation to be brought up to date before it answers 503
    * with Retry-After: a rebuild, or another process's long refresh, holds the refresh for as
-   * long as it runs (minutes at ten million jobs), and a report must not hang that long.
+   * long as it runs (minutes at ten million jobs), and a report must not hang that long. Below
+   * DB_STATEMENT_TIMEOUT_SECONDS: the wait for the refresh is a statement too, and past the
+   * timeout the database would end it first.
    */
   @Transform(toDecimal)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.05)
-  @Max(110)
+  @ValidateBy({
+    name: 'belowStatementTimeout',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        typeof value === 'number' && value < (args?.object as Env).DB_STATEMENT_TIMEOUT_SECONDS,
+      defaultMessage: () => 'READ_REFRESH_WAIT_SECONDS must be below DB_STATEMENT_TIMEOUT_SECONDS',
+    },
+  })
   READ_REFRESH_WAIT_SECONDS = 15;
 
   /**
