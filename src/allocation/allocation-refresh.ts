@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AllocationStep, MetricsService } from '../health/metrics.service';
-import { RETRY_AFTER_SECONDS, RetryLaterError } from '../common/errors/retry-later.error';
+import { RetryLaterError } from '../common/errors/retry-later.error';
 import { CELLS_PATH_INTERVALS, PARALLEL_REFRESH_CELLS, REFRESH_WORKERS } from './allocation.thresholds';
 import { SKIP_ARCHIVED_DAYS } from './archived-days.sql';
 import { RecomputeByCells } from './recompute-by-cells';
@@ -88,7 +88,6 @@ export class AllocationRefresh {
     run.catch((error: Error) => this.logger.warn(`A refresh a read gave up waiting for failed: ${error.message}`));
     throw new RetryLaterError(
       `The cost allocation is being brought up to date (a rebuild, or a large upload's refresh) and was not ready within ${waitMs / 1000} s (READ_REFRESH_WAIT_SECONDS); try again shortly`,
-      RETRY_AFTER_SECONDS,
     );
   }
 

@@ -46,10 +46,7 @@ export interface Source {
    * are to be taken off it once grouped (the label day sums).
    */
   noneByDifference?: boolean;
-  /**
-   * Each group gathers only a few rows (at most FEW_ROWS_PER_GROUP): the rows are better sorted
-   * by the keys and summed a group at a time than hashed (see FEW_ROWS_PER_GROUP).
-   */
+  /** Each group gathers at most FEW_ROWS_PER_GROUP rows: sorted by the keys, not hashed. */
   fewRowsPerGroup?: boolean;
 }
 
@@ -179,7 +176,8 @@ export function sourceFor(dims: CostDimension[], f: ScopedFilters): Source {
   if (f.team_id) add('team_id', f.team_id);
   if (f.model_name) add('model_name', f.model_name);
   if (!otherFilters && within('team', 'model')) {
-    if (dims.some(isTimeDimension)) return summed('allocation_team_model_days r');
+    const days = summed('allocation_team_model_days r');
+    if (dims.some(isTimeDimension)) return days;
     const byMonth = teamModelMonthsSource(f, where.slice(1), params);
     // When a group is one team and one model (by its keys or the filters), it has a row a day, or
     // a row a month and a few days.
@@ -187,7 +185,7 @@ export function sourceFor(dims: CostDimension[], f: ScopedFilters): Source {
       (dims.includes('team') || f.team_id !== undefined) && (dims.includes('model') || f.model_name !== undefined);
     const rowsPerGroup = byMonth ? byMonth.rowsPerGroup : daysInRange(f.start, f.end);
     const fewRowsPerGroup = dims.length > 0 && oneTeamAndModel && rowsPerGroup <= FEW_ROWS_PER_GROUP;
-    return { ...(byMonth?.source ?? summed('allocation_team_model_days r')), fewRowsPerGroup };
+    return { ...(byMonth?.source ?? days), fewRowsPerGroup };
   }
   if (f.status) add('status', f.status);
   if (f.provider) add('provider', f.provider);

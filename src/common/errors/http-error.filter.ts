@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { CLIENT_CLOSED_REQUEST, ClientAbortedError } from './client-aborted';
 import { isDatabaseUnavailable, isStatementTimeout, loggableError } from './database-errors';
 import { ErrorResponse } from './error-response';
-import { RETRY_AFTER_SECONDS, RetryLaterError } from './retry-later.error';
+import { RETRY_AFTER_SECONDS } from './retry-later.error';
 
 /** Errors raised by Express' body parsers before Nest sees the request. */
 interface BodyParserError {
@@ -55,10 +55,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     // A 413 leaves the rest of the body unread: closing the connection after the answer stops a
     // client that would go on sending (RFC 9110 §15.5.14), instead of reading it all to discard it.
     if (body.statusCode === 413) res.setHeader('Connection', 'close');
-    if (body.statusCode === 503) {
-      const seconds = exception instanceof RetryLaterError ? exception.retryAfterSeconds : RETRY_AFTER_SECONDS;
-      res.setHeader('Retry-After', String(seconds));
-    }
+    if (body.statusCode === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     // A download may have set its file's headers before it failed (an export refused before its
     // first row): the error is JSON, not an attachment.
     res.removeHeader('Content-Disposition');
