@@ -19,6 +19,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY data ./data
+# The operators' commands (`npm run ingest`, `allocation:rebuild`, `archive`) run the compiled
+# dist/ here: there is no source and no ts-node. `npm run archive` writes to archive/ by default.
+COPY scripts ./scripts
+RUN mkdir archive && chown node:node archive
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=5 \

@@ -19,6 +19,17 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS that runs before anything is compiled (scripts/run-entry.cjs): no types to check.
+    files: ['**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: globals.node,
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The dashboard runs in a browser: its globals are the browser's, not Node's or Jest's.
     files: ['web/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...withdrawn(globals.node, globals.jest), ...globals.browser } },

@@ -1,45 +1,19 @@
 import { parse } from 'csv-parse/sync';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AllocationService } from '../src/allocation/allocation.service';
 import { expectErrorShape } from './support/expectations';
 import { adminAuth, costPayload, jobPayload, memberAuth, postIngest, toNdjson } from './support/factories';
+import { runOperatorCommand } from './support/operator-command';
 import { createTestApp, TestApp } from './support/test-app';
 
-const ROOT = path.resolve(__dirname, '..');
 /** Each run of the command starts Node, compiles the app and boots it: a minute on a loaded machine. */
 const CLI_TIMEOUT = 300_000;
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** `npm run archive -- …` against the suite's database, as an operator runs it. */
-function archive(t: TestApp, ...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'src/archive/archive.cli.ts', ...args],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          NODE_ENV: 'test',
-          DATABASE_URL: t.databaseUrl,
-          LOG_LEVEL: 'warn',
-        },
-        timeout: 180_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const archive = (t: TestApp, ...args: string[]) =>
+  runOperatorCommand('src/archive/archive.cli', args, { DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'warn' });
 
 /** Σ of a CSV column of decimals, in cents (exact: added as integers of millionths). */
 function sumCents(rows: Record<string, string>[], column: string): number {

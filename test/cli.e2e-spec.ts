@@ -1,35 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { jobPayload } from './support/factories';
+import { PROJECT_ROOT, runOperatorCommand } from './support/operator-command';
 import { createSuiteDatabase, dropSuiteDatabase } from './support/test-database';
-
-const ROOT = path.resolve(__dirname, '..');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs one of the operators' commands as `npm run …` does, with only the given environment. */
-function runCli(script: string, args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', script, ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', ...env },
-        timeout: 120_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 describe('Operators’ commands (npm run ingest, npm run allocation:rebuild)', () => {
   let database: { name: string; url: string };
@@ -71,17 +46,71 @@ describe('Operators’ commands (npm run ingest, npm run allocation:rebuild)', (
     );
     const env = { DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
 
-    const jobsRun = await runCli('src/ingestion/ingest.cli.ts', [jobs], env);
+    const jobsRun = await runOperatorCommand('src/ingestion/ingest.cli', [jobs], env);
     expect(jobsRun).toEqual(expect.objectContaining({ code: 0 }));
     expect(jobsRun.stdout).toContain('"inserted": 2');
-    const costsRun = await runCli('src/ingestion/ingest.cli.ts', [costs, '--kind', 'costs'], env);
+    const costsRun = await runOperatorCommand('src/ingestion/ingest.cli', [costs, '--kind', 'costs'], env);
     expect(costsRun).toEqual(expect.objectContaining({ code: 0 }));
 
     const allocated = async () =>
       (await db.query<{ usd: string }>(`SELECT sum(cost_usd)::text AS usd FROM allocation_team_days`)).rows[0].usd;
     expect(Number(await allocated())).toBe(100);
-    const rebuild = await runCli('src/allocation/rebuild.cli.ts', [], env);
+    const rebuild = await runOperatorCommand('src/allocation/rebuild.cli', [], env);
     expect(rebuild).toEqual(expect.objectContaining({ code: 0 }));
     expect(Number(await allocated())).toBe(100);
   }, 300_000);
+});
+
+/**
+ * Where `scripts/run-entry.cjs` finds a command: a checkout runs the TypeScript source, the
+ * Docker image (dist/ and production dependencies only) the compiled file. Each case lays out a
+ * project of its own with a command that says which file ran.
+ */
+describe('scripts/run-entry.cjs: the operators’ commands in a checkout and in the image', () => {
+  const COMMAND = 'src/tool/say.cli';
+  /** A command that prints which file ran (`kind`, an expression), whether as the main module, and its arguments. */
+  const say = (kind: string) =>
+    `console.log([${kind}, require.main === module ? 'main' : 'not main', ...process.argv.slice(2)].join(' '));`;
+
+  function project(files: { source?: boolean; compiled?: boolean; devDependencies?: boolean }): string {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'heliox-entry-'));
+    mkdirSync(path.join(root, 'scripts'));
+    copyFileSync(path.join(PROJECT_ROOT, 'scripts/run-entry.cjs'), path.join(root, 'scripts/run-entry.cjs'));
+    copyFileSync(path.join(PROJECT_ROOT, 'tsconfig.json'), path.join(root, 'tsconfig.json'));
+    if (files.source) {
+      mkdirSync(path.join(root, 'src/tool'), { recursive: true });
+      // A type annotation: plain Node could not load this file.
+      writeFileSync(path.join(root, `${COMMAND}.ts`), `const kind: string = 'source';\n${say('kind')}\n`);
+    }
+    if (files.compiled) {
+      mkdirSync(path.join(root, 'dist/src/tool'), { recursive: true });
+      writeFileSync(path.join(root, `dist/${COMMAND}.js`), `${say("'compiled'")}\n`);
+    }
+    if (files.devDependencies) symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'));
+    return root;
+  }
+
+  it('runs the TypeScript source in a checkout, even when an older build is there', async () => {
+    const root = project({ source: true, compiled: true, devDependencies: true });
+    const run = await runOperatorCommand(COMMAND, ['--flag', 'value'], {}, root);
+    expect(run).toEqual(expect.objectContaining({ code: 0, stdout: 'source main --flag value\n' }));
+  });
+
+  it('runs the compiled file where the image has no source', async () => {
+    const run = await runOperatorCommand(COMMAND, ['x'], {}, project({ compiled: true, devDependencies: true }));
+    expect(run).toEqual(expect.objectContaining({ code: 0, stdout: 'compiled main x\n' }));
+  });
+
+  it('runs the compiled file where the development dependencies are not installed', async () => {
+    const run = await runOperatorCommand(COMMAND, [], {}, project({ source: true, compiled: true }));
+    expect(run).toEqual(expect.objectContaining({ code: 0, stdout: 'compiled main\n' }));
+  });
+
+  it('says what is missing when it can run neither', async () => {
+    const run = await runOperatorCommand(COMMAND, [], {}, project({ source: true }));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'ts-node is not installed (npm ci installs it) and dist/src/tool/say.cli.js is not built',
+    );
+  });
 });
