@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -72,8 +72,12 @@ describe('scripts/run-entry.cjs: the operators’ commands in a checkout and in 
   const say = (kind: string) =>
     `console.log([${kind}, require.main === module ? 'main' : 'not main', ...process.argv.slice(2)].join(' '));`;
 
+  const roots: string[] = [];
+  afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+
   function project(files: { source?: boolean; compiled?: boolean; devDependencies?: boolean }): string {
     const root = mkdtempSync(path.join(os.tmpdir(), 'heliox-entry-'));
+    roots.push(root);
     mkdirSync(path.join(root, 'scripts'));
     copyFileSync(path.join(PROJECT_ROOT, 'scripts/run-entry.cjs'), path.join(root, 'scripts/run-entry.cjs'));
     copyFileSync(path.join(PROJECT_ROOT, 'tsconfig.json'), path.join(root, 'tsconfig.json'));
