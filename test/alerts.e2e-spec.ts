@@ -569,6 +569,39 @@ describe('Alerts', () => {
         await otherDb.destroy();
       }
     });
+
+    it('keeps no series for a day with usage but no bill yet, and judges it once its bill comes', async () => {
+      const team = await createTeam(t.db);
+      await spendDays(team, 'alert-unbilled', { '2026-11-09': 100 });
+      await postIngest(t, 'jobs', 'application/json', {
+        jobs: [
+          jobPayload({
+            job_id: 'alert-unbilled-2026-11-10',
+            team_name: team.name,
+            gpu_type: 'alert-unbilled',
+            start_time: '2026-11-10T01:00:00Z',
+            end_time: '2026-11-10T05:00:00Z',
+          }),
+        ],
+      }).expect(200);
+      const series = current.get(TeamCellDays);
+      const seriesOfTeam = async () =>
+        (await series.series('2026-11-09', '2026-11-10', team.id)).map((s) => ({ offsets: s.offsets, costs: s.costs }));
+      const versionOf10th = async () =>
+        (await t.db.query(`SELECT version::text AS v FROM alert_series_days WHERE day = '2026-11-10'`))[0]?.v;
+
+      await series.resum(['2026-11-09', '2026-11-10']);
+      expect(await seriesOfTeam()).toEqual([{ offsets: [0], costs: [100] }]);
+      const unbilled = await versionOf10th();
+      expect(unbilled).toBeDefined();
+
+      await postIngest(t, 'costs', 'application/json', {
+        cost_snapshots: [{ entry_date: '2026-11-10', provider: 'aws', gpu_type: 'alert-unbilled', cost_usd: 60 }],
+      }).expect(200);
+      await series.resum(['2026-11-10']);
+      expect(await versionOf10th()).not.toBe(unbilled);
+      expect(await seriesOfTeam()).toEqual([{ offsets: [0, 1], costs: [100, 60] }]);
+    });
   });
 
   describe('delivery', () => {
