@@ -3,10 +3,12 @@ import type { EntityManager } from 'typeorm';
 import {
   ADD_JOB_DAYS,
   APPLY_DAY_DELTAS,
+  DELTAS_LOSING_JOBS,
   DROP_EMPTY_CELLS,
   MEASURE_CELL_CHANGES,
   MEASURE_DAY_DELTAS,
   REMOVE_JOB_DAYS,
+  WRITE_ADDED_JOB_DAYS,
   WRITE_CHANGED_CELLS,
 } from './refresh-by-jobs.sql';
 
@@ -24,9 +26,14 @@ export class RefreshByJobs {
     // Counted, the changed cells let the planner hash the day deltas instead of sorting them.
     await m.query(`ANALYZE allocation_cell_changes`);
     await m.query(MEASURE_DAY_DELTAS);
+    await m.query(WRITE_ADDED_JOB_DAYS);
     await m.query(DROP_EMPTY_CELLS);
     await m.query(WRITE_CHANGED_CELLS, [now]);
-    for (const sql of APPLY_DAY_DELTAS) await m.query(sql);
+    const losing = new Set((await m.query<{ deltas: string }[]>(DELTAS_LOSING_JOBS)).map((r) => r.deltas));
+    for (const { deltas, add, dropEmpty } of APPLY_DAY_DELTAS) {
+      await m.query(add);
+      if (losing.has(deltas)) await m.query(dropEmpty);
+    }
     const [{ cells }] = await m.query<{ cells: number }[]>(
       `SELECT count(*)::int AS cells FROM allocation_cell_changes`,
     );

@@ -22,7 +22,8 @@ const WORK_TABLES = {
      new_job boolean NOT NULL`,
   allocation_doomed: `day date, provider text, gpu_type text, job_uuid uuid`,
   allocation_removed: CHANGE_ROW_COLUMNS,
-  allocation_added: CHANGE_ROW_COLUMNS,
+  /** The changed jobs' job-days as they are now (with their status), before they are written. */
+  allocation_added: `${CHANGE_ROW_COLUMNS}, status text`,
   allocation_cell_changes: `day date, provider text, gpu_type text, snapshot_cost_usd numeric, gpu_hours numeric, job_count int,
      old_rate numeric, new_rate numeric, old_unpriced boolean, new_unpriced boolean,
      old_share_rate numeric, new_share_rate numeric, capacity_id uuid, capacity_gpu_hours numeric, owner_team_id uuid`,
