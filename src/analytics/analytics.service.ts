@@ -7,15 +7,7 @@ import { badRequest } from '../common/errors/domain-error';
 import type { IdleMode } from '../common/idle.query';
 import type { LabelFilter } from '../common/label-filters';
 import { NO_LABEL } from '../common/labels';
-import {
-  DimensionSql,
-  dimensionName,
-  dimensionSql,
-  OWNED_IDLE,
-  ScopedFilters,
-  Source,
-  sourceFor,
-} from './cost-sources';
+import { DimensionSql, dimensionName, dimensionSql, OWNED_IDLE, ScopedFilters, sourceFor } from './cost-sources';
 import type { CostDimension } from './dto/cost-query.dto';
 import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost, UtilizationTotals } from './dto/cost.response';
 import type { TrendDimension, TrendRow, TrendsReport, TrendTotals } from './dto/trends.dto';
@@ -265,7 +257,7 @@ export class AnalyticsService {
           `sum(${measured}) AS measured`,
           `sum(${used}) AS used`,
         ].join(', ')}
-        FROM ${rowsOf(source, keys)}
+        FROM ${source.from} WHERE ${source.where.join(' AND ')}
         ${groupBy}`;
     if (source.noneByDifference) groups = noneByDifference(groups, keys, !!idle);
     const owned = idle === 'owner' ? ownedIdleWhere(filters, params) : null;
@@ -415,17 +407,6 @@ function withArchivedGroups(live: string, archived: string, merge: boolean, idle
     'used',
   ];
   return `SELECT ${measures.map((m) => `sum(${m}) AS ${m}`).join(', ')} FROM (${both}) u`;
-}
-
-/**
- * A source's rows as the grouping reads them: filtered, and sorted by the keys when its groups
- * gather only a few rows each (cost-sources.ts, FEW_ROWS_PER_GROUP), so that they are summed a
- * group at a time.
- */
-function rowsOf(source: Source, keys: DimensionSql[]): string {
-  const filtered = `${source.from} WHERE ${source.where.join(' AND ')}`;
-  if (!source.fewRowsPerGroup || !keys.length) return filtered;
-  return `(SELECT * FROM ${filtered} ORDER BY ${keys.map((k) => k.key).join(', ')}) r`;
 }
 
 /**

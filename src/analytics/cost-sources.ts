@@ -46,20 +46,7 @@ export interface Source {
    * are to be taken off it once grouped (the label day sums).
    */
   noneByDifference?: boolean;
-  /** Each group gathers at most FEW_ROWS_PER_GROUP rows: sorted by the keys, not hashed. */
-  fewRowsPerGroup?: boolean;
 }
-
-/**
- * Up to this many rows a group, sorting the rows by the keys and summing each group in turn is
- * faster than a hash table of the groups, which PostgreSQL's planner prefers: a group's six
- * numeric sums are six transition states, and a hash table keeps every group's alive at once.
- * Measured on the day × team × model table at a million jobs (2,000 groups, PostgreSQL 15 and
- * 17): 3 rows a group, 8 ms sorted against 18 ms hashed; 4 (thirty days: a month row, a day
- * outside it, a day after it and the first day's job count), 18 against 24 ms; 7, 18 against
- * 22 ms; 14, 29 against 23 ms, and a year (15), 60-87 against 48-51 ms.
- */
-const FEW_ROWS_PER_GROUP = 8;
 
 /** The day tables carry the sums; a job-day row is one job and costs its share at its cell's rate. */
 const SUMMED_COLUMNS = {
@@ -178,14 +165,7 @@ export function sourceFor(dims: CostDimension[], f: ScopedFilters): Source {
   if (!otherFilters && within('team', 'model')) {
     const days = summed('allocation_team_model_days r');
     if (dims.some(isTimeDimension)) return days;
-    const byMonth = teamModelMonthsSource(f, where.slice(1), params);
-    // When a group is one team and one model (by its keys or the filters), it has a row a day, or
-    // a row a month and a few days.
-    const oneTeamAndModel =
-      (dims.includes('team') || f.team_id !== undefined) && (dims.includes('model') || f.model_name !== undefined);
-    const rowsPerGroup = byMonth ? byMonth.rowsPerGroup : daysInRange(f.start, f.end);
-    const fewRowsPerGroup = dims.length > 0 && oneTeamAndModel && rowsPerGroup <= FEW_ROWS_PER_GROUP;
-    return { ...(byMonth?.source ?? days), fewRowsPerGroup };
+    return teamModelMonthsSource(f, where.slice(1), params) ?? days;
   }
   if (f.status) add('status', f.status);
   if (f.provider) add('provider', f.provider);
@@ -282,13 +262,9 @@ export function teamModelSpan(start: string, end: string): TeamModelSpan {
  * rows. Month and negated rows have no day, so they count their jobs started; the first day of
  * the range counts the jobs active on it (see the job count in the analytics service), so when
  * it lies in a month row's month a row adds what that day's jobs active exceed its jobs started
- * by. Null when no month is read whole. With it, the most rows one team and model gather.
+ * by. Null when no month is read whole.
  */
-function teamModelMonthsSource(
-  f: ScopedFilters,
-  filters: string[],
-  params: unknown[],
-): { source: Source; rowsPerGroup: number } | null {
+function teamModelMonthsSource(f: ScopedFilters, filters: string[], params: unknown[]): Source | null {
   const span = teamModelSpan(f.start, f.end);
   if (!span.months.length) return null;
   const param = (value: unknown) => `$${params.push(value) + 2}`;
@@ -316,17 +292,10 @@ function teamModelMonthsSource(
       FROM allocation_team_model_days r WHERE r.day = $1::date${and}`);
   }
   return {
-    source: {
-      from: `(${parts.join(' UNION ALL ')}) r`,
-      where: ['true'],
-      params,
-      columns: SUMMED_COLUMNS,
-      labelValue: () => `'${NO_LABEL}'`,
-    },
-    // A group's rows: one a month, one a day outside or beside the months, one for the first day.
-    rowsPerGroup:
-      span.months.length +
-      [...span.outside, ...span.days].reduce((n, [from, to]) => n + daysInRange(from, to), 0) +
-      (firstDayRow ? 1 : 0),
+    from: `(${parts.join(' UNION ALL ')}) r`,
+    where: ['true'],
+    params,
+    columns: SUMMED_COLUMNS,
+    labelValue: () => `'${NO_LABEL}'`,
   };
 }
