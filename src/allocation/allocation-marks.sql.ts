@@ -18,18 +18,31 @@ export const MARK_JOB_INTERVALS = `
 
 /**
  * The cells of job intervals, to be recomputed from `jobs`: how a bulk load marks its jobs past
- * the first CELLS_PATH_INTERVALS (a few hundred distinct cells per batch instead of a row per
- * job). $1..$4: parallel arrays (provider, GPU type, start, end); $5: as in MARK_JOB_INTERVALS.
+ * the first CELLS_PATH_INTERVALS. Each provider and GPU type's days are marked as runs: intervals
+ * with at most $6 days between them share one (MARK_RUN_GAP_DAYS). $1..$4: parallel arrays
+ * (provider, GPU type, start, end); $5: as in MARK_JOB_INTERVALS.
  */
 export const MARK_INTERVAL_CELLS = `
-  ${recordLongest('$5')}
-  INSERT INTO allocation_dirty_cells (day, provider, gpu_type, recompute)
-  SELECT DISTINCT d::date, i.provider, i.gpu_type, true
-  FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[])) AS i(provider, gpu_type, start_time, end_time)
-  CROSS JOIN LATERAL generate_series(
-    date_trunc('day', i.start_time AT TIME ZONE 'UTC'),
-    date_trunc('day', coalesce(i.end_time, now()) AT TIME ZONE 'UTC'),
-    interval '1 day') AS d`;
+  ${recordLongest('$5')},
+  intervals AS (
+    SELECT DISTINCT provider, gpu_type, (start_time AT TIME ZONE 'UTC')::date AS first_day,
+           (greatest(coalesce(end_time, now()), start_time) AT TIME ZONE 'UTC')::date AS last_day
+    FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS i(provider, gpu_type, start_time, end_time)
+  ),
+  -- An interval opens a run when it starts more than $6 days after every earlier one has ended.
+  opened AS (
+    SELECT *, first_day > max(last_day) OVER (
+        PARTITION BY provider, gpu_type ORDER BY first_day, last_day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+      ) + $6::int + 1 AS opens
+    FROM intervals
+  ),
+  runs AS (
+    SELECT *, count(*) FILTER (WHERE opens) OVER (PARTITION BY provider, gpu_type ORDER BY first_day, last_day) AS run
+    FROM opened
+  )
+  INSERT INTO allocation_dirty_cells (day, last_day, provider, gpu_type, recompute)
+  SELECT min(first_day), nullif(max(last_day), min(first_day)), provider, gpu_type, true
+  FROM runs GROUP BY provider, gpu_type, run`;
 
 /** Cells whose snapshot changed: their rate changes, their usage does not. */
 export const MARK_SNAPSHOT_CELLS = `

@@ -9,7 +9,7 @@ import {
   MARK_SNAPSHOT_CELLS,
   MARK_STALE_RUNNING_CELLS_UNLESS_HELD,
 } from './allocation-marks.sql';
-import { RUNNING_CHECK_INTERVAL_MS, RUNNING_JOB_STALENESS_SECONDS } from './allocation.thresholds';
+import { MARK_RUN_GAP_DAYS, RUNNING_CHECK_INTERVAL_MS, RUNNING_JOB_STALENESS_SECONDS } from './allocation.thresholds';
 import { lockRefresh } from './refresh-session';
 
 /** One version of a job's use of a (provider, gpu_type); `endTime` null while it runs. */
@@ -83,7 +83,8 @@ export class AllocationMarks {
     const rows = [...unique.values()];
     const [jobUuids, providers, gpuTypes, starts, ends, newJobs] = [0, 1, 2, 3, 4, 5].map((k) => rows.map((r) => r[k]));
     const longestSeconds = Math.ceil(longestMs / 1000);
-    if (wholeCells) await manager.query(MARK_INTERVAL_CELLS, [providers, gpuTypes, starts, ends, longestSeconds]);
+    if (wholeCells)
+      await manager.query(MARK_INTERVAL_CELLS, [providers, gpuTypes, starts, ends, longestSeconds, MARK_RUN_GAP_DAYS]);
     else
       await manager.query(MARK_JOB_INTERVALS, [jobUuids, providers, gpuTypes, starts, ends, longestSeconds, newJobs]);
   }

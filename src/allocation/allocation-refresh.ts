@@ -145,7 +145,7 @@ export class AllocationRefresh {
    */
   private async refreshOwn(): Promise<{ cells: number }> {
     const [{ cells, intervals }] = await this.dataSource.query<{ cells: number; intervals: number }[]>(
-      `SELECT (SELECT count(*) FROM (SELECT 1 FROM allocation_dirty_cells LIMIT ${PARALLEL_REFRESH_CELLS}) m)::int AS cells,
+      `SELECT (SELECT coalesce(sum(coalesce(last_day, day) - day + 1), 0) FROM (SELECT day, last_day FROM allocation_dirty_cells LIMIT ${PARALLEL_REFRESH_CELLS}) m)::int AS cells,
               (SELECT count(*) FROM (SELECT 1 FROM allocation_dirty_jobs LIMIT ${CELLS_PATH_INTERVALS}) m)::int AS intervals`,
     );
     const workers =

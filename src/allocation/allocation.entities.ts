@@ -7,8 +7,9 @@ import { ArchivedMonth } from './archived-month.entity';
  * Money and GPU-hours are unconstrained `numeric`, read as strings and summed in SQL.
  */
 
-/** A (day, provider, gpu_type) cell whose inputs changed since it was last computed. */
+/** A (day, provider, gpu_type) cell, or a run of days of them, whose inputs changed since last computed. */
 @Entity({ name: 'allocation_dirty_cells' })
+@Check('CHK_allocation_dirty_cells_run', `"last_day" >= "day"`)
 class AllocationDirtyCell {
   // Append-only (no unique key): a mark made in a transaction that is still open must survive a
   // concurrent refresh that cannot see it, so marks are never merged with committed ones.
@@ -17,6 +18,10 @@ class AllocationDirtyCell {
 
   @Column({ type: 'date' })
   day: string;
+
+  /** The last day of a run of days marked at once (a bulk load's batch); null: `day` alone. */
+  @Column({ name: 'last_day', type: 'date', nullable: true })
+  lastDay: string | null;
 
   @Column({ type: 'text' })
   provider: string;

@@ -27,6 +27,14 @@ export const RUNNING_CHECK_INTERVAL_MS = 60_000;
 export const CELLS_PATH_INTERVALS = 50_000;
 
 /**
+ * A bulk load's batch marks each provider and GPU type's days as runs, joining intervals with at
+ * most this many days between them: the days between are recomputed for nothing, but a batch of
+ * jobs from all over a year marks a few rows instead of a row for each of thousands of cells,
+ * and the refresh claims a few thousand marks instead of close to a million.
+ */
+export const MARK_RUN_GAP_DAYS = 7;
+
+/**
  * From this many cells on, a refresh re-analyzes `jobs` first and lifts the statement timeout: a
  * refresh this size follows a bulk load that autovacuum has usually not analyzed yet, and cutting
  * it short would fail a valid upload.

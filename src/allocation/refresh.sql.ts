@@ -47,12 +47,19 @@ export const EMPTY_WORK_TABLES = WORK_TABLE_NAMES.map((name) => `DELETE FROM pg_
 /**
  * Takes every committed cell mark; marks of transactions still open stay for their own refresh.
  * A cell is recomputed from `jobs` if any of its marks asks for it; a changed snapshot only
- * changes the cell's rate.
+ * changes the cell's rate. Runs of days (a bulk load's marks) are merged before they are spread
+ * into cells: a million jobs' batches mark the same days many times over.
  */
 export const CLAIM_DIRTY_CELLS = `
-  WITH claimed AS (DELETE FROM allocation_dirty_cells RETURNING day, provider, gpu_type, recompute)
+  WITH claimed AS (DELETE FROM allocation_dirty_cells RETURNING day, last_day, provider, gpu_type, recompute),
+  runs AS (
+    SELECT provider, gpu_type, recompute, unnest(range_agg(daterange(day, coalesce(last_day, day), '[]'))) AS days
+    FROM claimed GROUP BY provider, gpu_type, recompute
+  )
   INSERT INTO allocation_refresh_cells (day, provider, gpu_type, recompute)
-  SELECT day, provider, gpu_type, bool_or(recompute) FROM claimed GROUP BY day, provider, gpu_type`;
+  SELECT d::date, provider, gpu_type, bool_or(recompute)
+  FROM runs CROSS JOIN LATERAL generate_series(lower(days), upper(days) - 1, interval '1 day') AS d
+  GROUP BY 1, 2, 3`;
 
 /** Takes every committed job mark as the UTC days of the interval (a running one up to $1). */
 export const CLAIM_DIRTY_JOBS = `

@@ -15,6 +15,7 @@ import { JobLabelsAndUtilization1767227100000 } from './1767227100000-JobLabelsA
 import { LabelAllocation1767227150000 } from './1767227150000-LabelAllocation';
 import { TeamModelMonths1767227200000 } from './1767227200000-TeamModelMonths';
 import { ArchivedMonths1767227400000 } from './1767227400000-ArchivedMonths';
+import { DirtyCellRuns1767227500000 } from './1767227500000-DirtyCellRuns';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   LabelAllocation1767227150000,
   TeamModelMonths1767227200000,
   ArchivedMonths1767227400000,
+  DirtyCellRuns1767227500000,
 ];
