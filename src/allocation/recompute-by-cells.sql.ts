@@ -146,8 +146,12 @@ export const RESUM_DAY_TABLES = [
    GROUP BY l.key, a.day, a.team_id, l.value ORDER BY l.key, a.day, a.team_id, l.value`,
 ];
 
-/** The months of the days that had a listed cell. */
-const LISTED_MONTHS = `SELECT DISTINCT date_trunc('month', day)::date FROM allocation_refresh_cells`;
+/**
+ * The months of the days that had a listed cell. A day's month is truncated as a timestamp: as a
+ * date it would be cast to timestamptz and truncated in the session's time zone, the same answer
+ * at a seventh more of the month re-sum after a bulk load (400,000 day rows).
+ */
+const LISTED_MONTHS = `SELECT DISTINCT date_trunc('month', day::timestamp)::date FROM allocation_refresh_cells`;
 
 /**
  * The month rows of the months that had a listed cell, summed again from their day × team ×
@@ -157,10 +161,10 @@ const LISTED_MONTHS = `SELECT DISTINCT date_trunc('month', day)::date FROM alloc
 export const RESUM_MONTHS = [
   `DELETE FROM allocation_team_model_months WHERE month IN (${LISTED_MONTHS})`,
   `INSERT INTO allocation_team_model_months (month, team_id, model_name, ${DAY_TABLE_COLUMNS})
-   SELECT date_trunc('month', day)::date AS month, team_id, model_name, ${DAY_SUMS_SUMMED}
+   SELECT date_trunc('month', day::timestamp)::date AS month, team_id, model_name, ${DAY_SUMS_SUMMED}
    FROM allocation_team_model_days
-   WHERE day >= (SELECT date_trunc('month', min(day))::date FROM allocation_refresh_cells)
-     AND day < (SELECT (date_trunc('month', max(day)) + interval '1 month')::date FROM allocation_refresh_cells)
-     AND date_trunc('month', day)::date IN (${LISTED_MONTHS})
+   WHERE day >= (SELECT date_trunc('month', min(day)::timestamp)::date FROM allocation_refresh_cells)
+     AND day < (SELECT (date_trunc('month', max(day)::timestamp) + interval '1 month')::date FROM allocation_refresh_cells)
+     AND date_trunc('month', day::timestamp)::date IN (${LISTED_MONTHS})
    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
 ];

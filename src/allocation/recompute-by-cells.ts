@@ -36,6 +36,8 @@ export class RecomputeByCells {
       // A big refresh (after a bulk load) must finish, however long it takes: the pool's
       // per-statement timeout is for requests, and cutting it short would fail a valid upload.
       await m.query(`SET LOCAL statement_timeout = 0`);
+      // Its month re-sum sorts every day row of its months here, after the workers' commits.
+      await m.query(`SET LOCAL work_mem = '${LARGE_REFRESH_WORK_MEM}'`);
     }
     if (workers.length && cells >= PARALLEL_REFRESH_CELLS) {
       // Committed at once (outside this transaction), so that the workers plan with it too.
