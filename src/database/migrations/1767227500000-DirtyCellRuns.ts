@@ -9,6 +9,14 @@ export class DirtyCellRuns1767227500000 implements MigrationInterface {
   name = 'DirtyCellRuns1767227500000';
 
   async up(q: QueryRunner): Promise<void> {
+    // The refresh merges these runs with range_agg (PostgreSQL 14): an older server is refused
+    // here, by name, rather than by the first refresh after a bulk load.
+    const [{ version, num }] = (await q.query(
+      `SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num`,
+    )) as { version: string; num: string }[];
+    if (Number(num) < 140000) {
+      throw new Error(`Heliox needs PostgreSQL 14 or later; the server at DATABASE_URL runs ${version}`);
+    }
     await q.query(`ALTER TABLE "allocation_dirty_cells" ADD "last_day" date`);
     await q.query(
       `ALTER TABLE "allocation_dirty_cells" ADD CONSTRAINT "CHK_allocation_dirty_cells_run" CHECK ("last_day" >= "day")`,
