@@ -32,13 +32,7 @@ export class RecomputeByCells {
   async recompute(m: EntityManager, now: Date, cells: number, workers: QueryRunner[]): Promise<void> {
     if (!cells) return;
     const large = cells >= LARGE_REFRESH_CELLS;
-    if (large) {
-      // A big refresh (after a bulk load) must finish, however long it takes: the pool's
-      // per-statement timeout is for requests, and cutting it short would fail a valid upload.
-      await m.query(`SET LOCAL statement_timeout = 0`);
-      // Its month re-sum sorts every day row of its months here, after the workers' commits.
-      await m.query(`SET LOCAL work_mem = '${LARGE_REFRESH_WORK_MEM}'`);
-    }
+    if (large) await settingsOfLargeRefresh(m);
     if (workers.length && cells >= PARALLEL_REFRESH_CELLS) {
       // Committed at once (outside this transaction), so that the workers plan with it too.
       await workers[0].query(`ANALYZE jobs`);
@@ -51,16 +45,14 @@ export class RecomputeByCells {
       // costs well under a second and gives the planner the table's real size.
       await m.query(`ANALYZE jobs`);
     }
-    await this.recomputeListed(m, now, large);
+    await this.recomputeListed(m, now);
     await this.resumMonths(m);
   }
 
   /** Recomputes the cells listed in this session's `allocation_refresh_cells`. */
-  private async recomputeListed(m: EntityManager, now: Date, large: boolean): Promise<void> {
+  private async recomputeListed(m: EntityManager, now: Date): Promise<void> {
     // Fresh statistics let the planner see how few cells an incremental refresh touches.
     await m.query(`ANALYZE allocation_refresh_cells`);
-    // Sorting every job-day of a year by cell spills to disk with the default work_mem.
-    if (large) await m.query(`SET LOCAL work_mem = '${LARGE_REFRESH_WORK_MEM}'`);
     for (const sql of CLEAR_REFRESH_CELLS) await m.query(sql);
     const [window] = await m.query<RefreshWindow[]>(REFRESH_WINDOW);
     await m.query(RECOMPUTE_REFRESH_CELLS, [now, window.window_start, window.window_end, window.earliest_start]);
@@ -94,16 +86,27 @@ export class RecomputeByCells {
     await Promise.all(
       runs.map((run, i) =>
         workers[i].manager.transaction(async (w) => {
-          await w.query(`SET LOCAL statement_timeout = 0`);
+          await settingsOfLargeRefresh(w);
           await withoutJit(w);
           await prepareWorkTables(w);
           await w.query(
             `INSERT INTO allocation_refresh_cells (day, provider, gpu_type) SELECT * FROM unnest($1::date[], $2::text[], $3::text[])`,
             [run.map((c) => c.day), run.map((c) => c.provider), run.map((c) => c.gpu_type)],
           );
-          await this.recomputeListed(w, now, true);
+          await this.recomputeListed(w, now);
         }),
       ),
     );
   }
+}
+
+/**
+ * The settings of each transaction of a large refresh (after a bulk load). It must finish however
+ * long it takes: the pool's per-statement timeout is for requests, and cutting it short would
+ * fail a valid upload. Its sorts (every job-day of a year by cell; the month re-sum of every day
+ * row of its months) spill to disk with the default work_mem.
+ */
+async function settingsOfLargeRefresh(tx: EntityManager): Promise<void> {
+  await tx.query(`SET LOCAL statement_timeout = 0`);
+  await tx.query(`SET LOCAL work_mem = '${LARGE_REFRESH_WORK_MEM}'`);
 }
