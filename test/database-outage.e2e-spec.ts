@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '../src/common/errors/database-errors';
 import { expectErrorShape } from './support/expectations';
 import { API_KEY } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
@@ -33,5 +34,25 @@ describe('Foundation: losing the database', () => {
     expect(read.headers['retry-after']).toBe('5');
     await proxy.start();
     await t.http.get('/api/v1/health').expect(200);
+  });
+
+  it('a transaction whose session ends between two statements fails as the database being unavailable (503), not as a bug', async () => {
+    const runner = t.db.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    const [{ pid }] = (await runner.query('SELECT pg_backend_pid() AS pid')) as { pid: number }[];
+    // The server ends the idle session (57P01, as a restart does): pg reports it as the
+    // connection's error, and TypeORM releases the runner the transaction was using.
+    await t.db.query('SELECT pg_terminate_backend($1)', [pid]);
+    const deadline = Date.now() + 5_000;
+    while (!runner.isReleased && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(runner.isReleased).toBe(true);
+
+    const next = await runner.query('SELECT 1').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(next).toBeInstanceOf(Error);
+    expect(isDatabaseUnavailable(next)).toBe(true);
   });
 });

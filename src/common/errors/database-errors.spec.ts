@@ -1,5 +1,5 @@
 import { DatabaseError } from 'pg';
-import { QueryFailedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { databaseErrorFields, isDatabaseUnavailable, isStatementTimeout, loggableError } from './database-errors';
 
 /** A PostgreSQL error as pg builds it from the server's answer. */
@@ -58,6 +58,7 @@ describe('which errors mean the database cannot be reached (503, not 500)', () =
   });
 
   it('the next query of a transaction whose connection was lost: TypeORM has released its runner', () => {
+    expect(isDatabaseUnavailable(new QueryRunnerAlreadyReleasedError())).toBe(true);
     expect(isDatabaseUnavailable(new QueryRunnerProviderAlreadyReleasedError())).toBe(true);
   });
 

@@ -1,3 +1,5 @@
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+
 /**
  * Whether the error, or the error it wraps (TypeORM's driverError, a cause), passes `test`:
  * pg's own error is usually one or two levels down.
@@ -24,7 +26,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return inErrorChain(error, (e) => {
     // TypeORM releases a query runner whose connection emitted an error (PostgresQueryRunner's
     // 'error' listener): the next query of that transaction fails with this, not with the loss.
-    if (e.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+    // PostgresQueryRunner throws the first; the second is the name TypeORM 0.3 threw it under.
+    if (e instanceof QueryRunnerAlreadyReleasedError || e instanceof QueryRunnerProviderAlreadyReleasedError)
+      return true;
     const code = typeof e.code === 'string' ? e.code : '';
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
     // SQLSTATE class 08 (connection exception), 57P01-57P03 (admin shutdown, crash, cannot connect now).
