@@ -1,3 +1,4 @@
+import { Pool } from 'pg';
 import { isDatabaseUnavailable } from '../src/common/errors/database-errors';
 import { expectErrorShape } from './support/expectations';
 import { API_KEY } from './support/factories';
@@ -55,4 +56,16 @@ describe('Foundation: losing the database', () => {
     expect(next).toBeInstanceOf(Error);
     expect(isDatabaseUnavailable(next)).toBe(true);
   });
+
+  it('a pooled connection whose session the server ends while nobody holds a listener on it does not end the process', async () => {
+    // Handed out by the pool and not yet taken by a query runner: the pool has stopped listening.
+    const pool = (t.db.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    const [{ pid }] = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+    const ended = new Promise((resolve) => client.once('end', resolve));
+    await t.db.query('SELECT pg_terminate_backend($1)', [pid]);
+    await ended;
+    client.release(true);
+    await t.http.get('/api/v1/health').expect(200);
+  }, 15_000);
 });
