@@ -25,7 +25,12 @@ export class RefreshByJobs {
     await m.query(MEASURE_CELL_CHANGES);
     // Counted, the changed cells let the planner hash the day deltas instead of sorting them.
     await m.query(`ANALYZE allocation_cell_changes`);
+    // The changed cells are distinct, so a Memoize of each cell's job-day rows (the planner's
+    // choice for the join) never hits and only copies them: without it this statement ran 10-40 %
+    // faster in A-B one-day uploads at a million jobs. The rest of the transaction plans as configured.
+    await m.query(`SET LOCAL enable_memoize = off`);
     await m.query(MEASURE_DAY_DELTAS);
+    await m.query(`SET LOCAL enable_memoize = DEFAULT`);
     await m.query(WRITE_ADDED_JOB_DAYS);
     await m.query(DROP_EMPTY_CELLS);
     await m.query(WRITE_CHANGED_CELLS, [now]);
