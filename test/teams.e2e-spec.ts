@@ -122,6 +122,15 @@ describe('Teams API', () => {
       expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     });
 
+    it.each([
+      [{}, 'name is required'],
+      [{ name: 123 }, 'name must be a string'],
+      [{ name: 'x'.repeat(201) }, 'name must be shorter than or equal to 200 characters'],
+    ])('tells a client what to fix in %j: %s', async (body, message) => {
+      const res = await post(body).expect(400);
+      expect(res.body).toMatchObject({ message, details: [{ field: 'name', message }] });
+    });
+
     it('changes only the fields given, and clears the budget with null', async () => {
       const team = await createTeam(t.db, { name: 'patch-me', description: 'keep', budget_usd: 100 });
       const res = await patch(team.id, { budget_usd: 250 }).expect(200);
