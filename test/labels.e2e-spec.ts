@@ -270,7 +270,7 @@ describe('Labels and utilization', () => {
       expect(jobs.jobs).toEqual([]);
     });
 
-    it('asks for the team beside a label under idle=owner, and refuses a bad label dimension naming group_by', async () => {
+    it('asks for the team beside a label under idle=owner, and refuses a bad dimension naming group_by and the entry', async () => {
       const owner = await t.http
         .get(`/api/v1/analytics/cost?${range}&group_by=label:project&idle=owner`)
         .set('Authorization', admin)
@@ -280,12 +280,18 @@ describe('Labels and utilization', () => {
         .get(`/api/v1/analytics/cost?${range}&group_by=team,label:project&idle=owner`)
         .set('Authorization', admin)
         .expect(200);
-      for (const groupBy of ['label:', 'label:-x', 'label:a b', 'labels:project']) {
+      for (const [groupBy, message] of [
+        ['label:', /^group_by label:: /],
+        ['label:-x', /^group_by label:-x: /],
+        ['label:a b', /^group_by label:a b: /],
+        ['labels:project', /^group_by must be among .*, or label:<key>$/],
+        ['team,labels:project', /^group_by must be among .*, or label:<key>$/],
+      ] as const) {
         const res = await t.http
           .get(`/api/v1/analytics/cost?${range}&group_by=${encodeURIComponent(groupBy)}`)
           .set('Authorization', admin)
           .expect(400);
-        expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['group_by']);
+        expect(res.body.details).toEqual([{ field: 'group_by', message: expect.stringMatching(message) }]);
       }
     });
   });

@@ -46,7 +46,11 @@ const IsCostDimension = () =>
       name: 'isCostDimension',
       validator: {
         validate: (value: unknown) => dimensionIssue(value) === null,
-        defaultMessage: (args?: ValidationArguments) => dimensionIssue(args?.value) ?? 'invalid group_by',
+        // An `each` check's message is made with the whole list: it names the first bad entry.
+        defaultMessage: (args?: ValidationArguments) => {
+          const entries: unknown[] = Array.isArray(args?.value) ? args.value : [args?.value];
+          return entries.map(dimensionIssue).find((issue) => issue !== null) ?? 'invalid group_by';
+        },
       },
     },
     { each: true },
