@@ -108,6 +108,24 @@ describe('Ingestion: bad input is refused with the record and field named, and n
     expect(Number((await t.db.query(`SELECT count(*) AS n FROM teams WHERE name = 'half-written'`))[0].n)).toBe(0);
   });
 
+  it('leaves no team of the envelope behind when every job is refused', async () => {
+    const res = await post('jobs', 'application/json', {
+      teams: [{ name: 'envelope-only', budget_usd: 100 }],
+      jobs: [jobPayload({ team_name: 'envelope-only', gpu_count: 'eight' })],
+    }).expect(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'gpu_count' })]);
+    expect(Number((await t.db.query(`SELECT count(*) AS n FROM teams WHERE name = 'envelope-only'`))[0].n)).toBe(0);
+  });
+
+  it("checks a number written as text digit for digit: a utilization just over 1 is that field's error", async () => {
+    const over = jobPayload({ gpu_utilization: '1.0000000000000001' });
+    const res = await post('jobs', 'application/x-ndjson', toNdjson([over])).expect(400);
+    expect(res.body.details).toEqual([
+      expect.objectContaining({ field: 'gpu_utilization', message: 'gpu_utilization must be at most 1' }),
+    ]);
+    expect(Number((await t.db.query(`SELECT count(*) AS n FROM jobs WHERE job_id = $1`, [over.job_id]))[0].n)).toBe(0);
+  });
+
   it('records refused runs as failed in the history', async () => {
     const res = await t.http.get('/api/v1/admin/ingestions?status=failed').set('X-API-Key', API_KEY).expect(200);
     expect(res.body.total).toBeGreaterThanOrEqual(4);

@@ -13,14 +13,21 @@ const [QUOTE, BACKSLASH, COMMA, COLON, OPEN_ARRAY, CLOSE_ARRAY, OPEN_OBJECT, CLO
 );
 const isWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
+/** What is wrong with the shape of a JSON text, and the status that refuses it. */
+export interface JsonShapeProblem {
+  status: HttpStatus.BAD_REQUEST | HttpStatus.PAYLOAD_TOO_LARGE;
+  message: string;
+}
+
 /**
- * Refuses a JSON text, before it is parsed, that nests deeper than MAX_JSON_DEPTH (400) or holds
- * more than `maxValues` values (objects, arrays, strings, numbers, literals; 413). It must run
- * before JSON.parse: parsing is what costs, about quadratically in depth (30,000 nested arrays,
- * 60 kB, take over 100 ms) and linearly in values (millions of zeros, seconds). One pass over the
- * bytes, no allocation; malformed text is left for the parser to refuse.
+ * Finds, before the text is parsed, a JSON text that nests deeper than MAX_JSON_DEPTH (400) or
+ * holds more than `maxValues` values (objects, arrays, strings, numbers, literals; 413). It must
+ * run before JSON.parse: parsing is what costs, about quadratically in depth (30,000 nested
+ * arrays, 60 kB, take over 100 ms) and linearly in values (millions of zeros, seconds). One pass
+ * over the bytes, no allocation; malformed text is left for the parser to refuse. `what` names
+ * the text in the message ("the body", "the line").
  */
-export function checkJsonShape(text: Uint8Array, maxValues: number): void {
+export function jsonShapeProblem(text: Uint8Array, maxValues: number, what: string): JsonShapeProblem | null {
   let depth = 0;
   let values = 0;
   let expectValue = true;
@@ -30,15 +37,15 @@ export function checkJsonShape(text: Uint8Array, maxValues: number): void {
     const c = text[i];
     if (isWhitespace(c)) continue;
     if (expectValue && c !== CLOSE_ARRAY && ++values > maxValues) {
-      throw refuse(HttpStatus.PAYLOAD_TOO_LARGE, `the body holds more than ${maxValues} JSON values`);
+      return { status: HttpStatus.PAYLOAD_TOO_LARGE, message: `${what} holds more than ${maxValues} JSON values` };
     }
     expectValue = false;
     if (c === QUOTE) {
       i = closingQuote(text, i);
-      if (i === -1) return;
+      if (i === -1) return null;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (++depth > MAX_JSON_DEPTH) {
-        throw refuse(HttpStatus.BAD_REQUEST, `the body nests deeper than ${MAX_JSON_DEPTH} levels`);
+        return { status: HttpStatus.BAD_REQUEST, message: `${what} nests deeper than ${MAX_JSON_DEPTH} levels` };
       }
       isArray[depth] = c === OPEN_ARRAY;
       expectValue = c === OPEN_ARRAY;
@@ -46,6 +53,13 @@ export function checkJsonShape(text: Uint8Array, maxValues: number): void {
     else if (c === COMMA) expectValue = isArray[depth] === true;
     else if (c === COLON) expectValue = true;
   }
+  return null;
+}
+
+/** Refuses a JSON body whose shape jsonShapeProblem finds wrong, naming `body`. */
+export function checkJsonShape(text: Uint8Array, maxValues: number): void {
+  const problem = jsonShapeProblem(text, maxValues, 'the body');
+  if (problem) throw new DomainError(problem.status, problem.message, [{ field: 'body', message: problem.message }]);
 }
 
 /** Where the string opened at `open` ends (a quote after an even run of backslashes), or -1. Strings are most of a body: indexOf skips them natively. */
@@ -58,10 +72,6 @@ function closingQuote(text: Uint8Array, open: number): number {
     while (text[at - 1 - backslashes] === BACKSLASH) backslashes++;
     if (backslashes % 2 === 0) return at;
   }
-}
-
-function refuse(status: HttpStatus, message: string): DomainError {
-  return new DomainError(status, message, [{ field: 'body', message }]);
 }
 
 /**

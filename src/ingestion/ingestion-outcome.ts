@@ -56,6 +56,14 @@ export interface RunTally {
   capped: false | 'records' | 'bytes';
 }
 
+/**
+ * Whether a run answers with a refusal whatever it wrote: an atomic run with a bad record, or a
+ * run whose every record is bad. A run in one transaction then rolls back, so that a 400 leaves
+ * nothing behind, not even the teams its envelope defines.
+ */
+export const refusedWhole = (tally: Pick<RunTally, 'atomic' | 'total' | 'errors'>): boolean =>
+  (tally.atomic && tally.errors.failedRecords > 0) || (tally.total > 0 && tally.errors.failedRecords === tally.total);
+
 /** Turns what a run did into its status, message and counts, for the answer and the history. */
 export function describeOutcome(
   runId: string,
@@ -78,6 +86,7 @@ export function describeOutcome(
     total: tally.total,
   };
   const teams = writer instanceof JobBatchWriter ? writer.teamCounts() : undefined;
+  if (teams && rolledBack) Object.assign(teams, { created: 0, total: teams.existing });
   const noun = tally.kind === 'jobs' ? 'jobs' : 'cost snapshots';
 
   let status: AnswerStatus;

@@ -15,7 +15,7 @@ import { BatchPipeline } from './batch-pipeline';
 import { IngestionKind } from './ingestion-run.entity';
 import { IngestionRunsService } from './ingestion-runs.service';
 import { DEMO_DATA_AS_OF, readDemoFile } from './demo-data';
-import { describeOutcome, IngestionAnswer, RunTally } from './ingestion-outcome';
+import { describeOutcome, IngestionAnswer, refusedWhole, RunTally } from './ingestion-outcome';
 import { ByteLimit } from './parsers/byte-limit';
 import { csvRecords } from './parsers/csv';
 import { readCostsBody, readJobsBody } from './parsers/json-body';
@@ -108,7 +108,7 @@ export class IngestionService {
       this.dataSource,
       writer,
       (manager) => this.allocation.refreshDirty(manager),
-      single ? { kind: 'single', keep: () => !dryRun && !(atomic && errors.failedRecords > 0) } : { kind: 'streamed' },
+      single ? { kind: 'single', keep: () => !dryRun && !refusedWhole(tally) } : { kind: 'streamed' },
     );
     const normalise: (raw: unknown, bounds: TimeBounds) => Normalised<unknown> =
       request.kind === 'jobs' ? normaliseJob : normaliseCost;

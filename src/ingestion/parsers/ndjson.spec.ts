@@ -55,4 +55,17 @@ describe('ndjsonRecords', () => {
     const [record] = await collect(ndjsonRecords(streamOf(`{"a":"${'x'.repeat(50)}"}\n`), 16));
     expect(record).toEqual({ index: 0, end: 59, issue: { field: null, message: 'line 1 is longer than 16 bytes' } });
   });
+
+  it('refuses a long line nested past the depth limit, or holding too many values, without parsing it', async () => {
+    const nested = '['.repeat(50_000) + ']'.repeat(50_000);
+    const zeros = `[${'0,'.repeat(600)}0]`;
+    const labels = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`key-${i}`, 'v'.repeat(60)]));
+    const record = JSON.stringify({ job_id: 'j', labels });
+    const records = await collect(ndjsonRecords(streamOf(`${nested}\n${zeros}\n${record}\n`)));
+    expect(records.map((r) => ('issue' in r ? r.issue.message : r))).toEqual([
+      'line 1 is no record: it nests deeper than 16 levels',
+      'line 2 is no record: it holds more than 200 JSON values',
+      { index: 2, end: expect.any(Number), value: { job_id: 'j', labels } },
+    ]);
+  });
 });

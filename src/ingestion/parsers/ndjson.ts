@@ -1,7 +1,21 @@
+import { jsonShapeProblem } from '../../common/input-checks';
 import { withoutDestroy } from './byte-limit';
 import { MAX_RECORD_BYTES, RawRecord } from './raw-record';
 
 const NEWLINE = 0x0a;
+
+/**
+ * A record is an object of a dozen fields and at most 32 labels, about 50 JSON values: a line
+ * holding more is no record, and is refused before it is parsed.
+ */
+const MAX_LINE_VALUES = 200;
+
+/**
+ * Lines up to this length parse in a fraction of a millisecond whatever they hold; a longer one
+ * has its shape checked first, since a megabyte line of nested arrays takes JSON.parse a third of
+ * a second of the event loop (and a record line is a few hundred bytes).
+ */
+const SHAPE_CHECKED_FROM = 1024;
 
 /**
  * Splits a byte stream into lines without ever holding more than one line (capped at
@@ -71,6 +85,11 @@ export async function* ndjsonRecords(
     }
     if (text.trim() === '') {
       yield { index, end, blank: true };
+      continue;
+    }
+    const shape = text.length > SHAPE_CHECKED_FROM ? jsonShapeProblem(Buffer.from(text), MAX_LINE_VALUES, 'it') : null;
+    if (shape) {
+      yield { index, end, issue: { field: null, message: `line ${index + 1} is no record: ${shape.message}` } };
       continue;
     }
     try {

@@ -91,8 +91,20 @@ describe('normaliseJob', () => {
     expect(fieldsOf({ labels: { ['a'.repeat(63)]: 'x', 'a.b_c/d-e': 'x', '0': 'x' } })).toEqual([]);
   });
 
-  it.each([-0.1, 1.01, 'high'])('refuses gpu_utilization %s', (value) => {
+  it.each([-0.1, 1.01, 'high', '1e-1', '-0.0000000000000000001'])('refuses gpu_utilization %s', (value) => {
     expect(fieldsOf({ gpu_utilization: value })).toEqual(['gpu_utilization']);
+  });
+
+  // As text the digits are stored exactly: a bound is checked on them, not on the nearest double.
+  it('checks a text value against its bounds digit for digit', () => {
+    expect(issuesOf({ gpu_utilization: '1.0000000000000001' })).toEqual([
+      { field: 'gpu_utilization', message: 'gpu_utilization must be at most 1' },
+    ]);
+    expect(fieldsOf({ gpu_count: '100000.00000000000001' })).toEqual(['gpu_count']);
+    expect(fieldsOf({ gpu_count: '0.000000000000000000000000000000000000000000000000000000000001' })).toEqual([]);
+    expect(normalise({ ...valid, gpu_utilization: '1.000', gpu_count: '.5' })).toMatchObject({
+      record: { gpuUtilization: '1.000', gpuCount: '.5' },
+    });
   });
 
   it('trims strings and lower-cases provider, gpu_type and status', () => {

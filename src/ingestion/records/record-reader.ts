@@ -21,7 +21,20 @@ export const MAX_DESCRIPTION_LENGTH = 2000;
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DECIMAL = /^\+?(\d+(\.\d*)?|\.\d+)$/;
+/** A decimal written out (no exponent): the only form a text field is read as. */
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+/**
+ * The sign of `text` − `limit`, exactly: `text` matches DECIMAL and `limit` is an integer.
+ * Number(text) rounds, so "1.0000000000000001" would pass a bound of 1 that PostgreSQL,
+ * reading the same text exactly, then refuses.
+ */
+function compareExactly(text: string, limit: number): number {
+  const [, sign, whole, fraction = ''] = DECIMAL.exec(text)!;
+  const units = BigInt(`${sign === '-' ? '-' : ''}${whole || '0'}${fraction}`);
+  const limitUnits = BigInt(limit) * 10n ** BigInt(fraction.length);
+  return units === limitUnits ? 0 : units > limitUnits ? 1 : -1;
+}
 
 export class RecordReader {
   readonly issues: RecordIssue[] = [];
@@ -125,19 +138,22 @@ export class RecordReader {
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) return this.fail(field, `${field} must be a finite number`);
       text = String(value);
-    } else if (typeof value === 'string' && value.length <= 64 && DECIMAL.test(value.trim())) {
+    } else if (typeof value === 'string' && value.length <= 64 && /\d/.test(value) && DECIMAL.test(value.trim())) {
       text = value.trim().replace(/^\+/, '');
-    } else if (typeof value === 'string' && value.length <= 64 && /^-\d/.test(value.trim())) {
-      text = value.trim();
     } else {
       return this.fail(field, `${field} must be a number`);
     }
+    // Where the value stands against a bound. A JSON number is the double it parsed to. A text is
+    // stored digit for digit, and Number() rounds it: monotonically, and onto the (integer)
+    // bounds exactly, so only a text that rounds onto a bound needs its digits compared.
     const n = Number(text);
-    if (!Number.isFinite(n)) return this.fail(field, `${field} must be a number`);
-    if (opts.minExclusive ? n <= opts.min : n < opts.min) {
+    const against = (limit: number) =>
+      n !== limit || typeof value === 'number' ? Math.sign(n - limit) : compareExactly(text, limit);
+    const fromMin = against(opts.min);
+    if (opts.minExclusive ? fromMin <= 0 : fromMin < 0) {
       return this.fail(field, `${field} must be ${opts.minExclusive ? 'greater than' : 'at least'} ${opts.min}`);
     }
-    if (n > opts.max) return this.fail(field, `${field} must be at most ${opts.max}`);
+    if (against(opts.max) > 0) return this.fail(field, `${field} must be at most ${opts.max}`);
     return text;
   }
 
