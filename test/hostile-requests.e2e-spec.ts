@@ -453,6 +453,40 @@ const CASES: HostileCase[] = [
     status: 400,
     field: 'budget_usd',
   },
+  // class-validator's maxDecimalPlaces threw on a number JavaScript writes with an exponent.
+  ...[
+    { route: 'create team', method: 'POST' as const, path: '/teams', field: 'budget_usd', extra: { name: 'tiny' } },
+    { route: 'change team', method: 'PATCH' as const, path: `/teams/${UUID0}`, field: 'budget_usd', extra: {} },
+    {
+      route: 'declare capacity',
+      method: 'POST' as const,
+      path: '/capacity',
+      field: 'gpu_count',
+      extra: { provider: 'aws', gpu_type: 'h100', from: '2026-01-01' },
+    },
+    { route: 'change capacity', method: 'PATCH' as const, path: `/capacity/${UUID0}`, field: 'gpu_count', extra: {} },
+  ].flatMap(({ route, method, path, field, extra }): HostileCase[] =>
+    ['1e-7', '1.5e-7'].map((value) => ({
+      name: `${route}: ${field} ${value}`,
+      method,
+      path,
+      as: 'admin',
+      body: `{${Object.entries(extra)
+        .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)},`)
+        .join('')}"${field}":${value}}`,
+      status: 400,
+      field,
+    })),
+  ),
+  {
+    name: 'ingest jobs: NDJSON lines of a megabyte of nested arrays',
+    method: 'POST',
+    path: '/admin/ingest/jobs',
+    as: 'api-key',
+    body: () => Array.from({ length: 3 }, () => nestedArrays(MB - 2)().toString('latin1')).join('\n'),
+    type: 'application/x-ndjson',
+    status: 400,
+  },
 
   // --- Wrong types, and arrays where one value is expected.
   {

@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs
 import { Transform } from 'class-transformer';
 import {
   IsNotEmpty,
-  IsNumber,
   IsOptional,
   IsPositive,
   IsString,
@@ -14,6 +13,7 @@ import {
   ValidationArguments,
 } from 'class-validator';
 import { IsCalendarDate } from '../../common/date-range.query';
+import { IsDecimalNumber } from '../../common/decimal-number';
 import { EARLIEST_DATE, LATEST_DATE, MAX_GPU_COUNT } from '../../common/input-limits';
 import { PageMeta, PageQuery } from '../../common/pagination';
 import { lowerCased } from '../../common/query-transforms';
@@ -57,10 +57,7 @@ export class CreateCapacityDto {
     description:
       'GPUs reserved every day of the period (fractions for MIG slices); a day holds gpu_count × 24 GPU-hours',
   })
-  @IsNumber(
-    { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 6 },
-    { message: 'gpu_count must be a number with at most 6 decimals' },
-  )
+  @IsDecimalNumber(6, 'gpu_count must be a number with at most 6 decimals')
   @IsPositive({ message: 'gpu_count must be greater than 0' })
   @Max(MAX_GPU_COUNT)
   gpu_count: number;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsDecimalNumber } from '../../common/decimal-number';
 import { PageMeta, PageQuery } from '../../common/pagination';
 import { trimmed } from '../../common/query-transforms';
 
@@ -29,10 +30,7 @@ export class CreateTeamDto {
     description: 'Monthly budget in USD; null for none',
   })
   @ValidateIf((_, value) => value !== null && value !== undefined)
-  @IsNumber(
-    { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 },
-    { message: 'budget_usd must be a number with at most 2 decimals' },
-  )
+  @IsDecimalNumber(2, 'budget_usd must be a number with at most 2 decimals')
   @Min(0)
   @Max(MAX_BUDGET)
   budget_usd?: number | null;
