@@ -213,6 +213,15 @@ describe('Labels and utilization', () => {
       expect(csv.text.split('\n')[0]).toMatch(/^label:project,cost_usd,/);
     });
 
+    it('names each label column in full, keys of 63 characters included', async () => {
+      // PostgreSQL cuts a column name at 63 bytes: these two would both be cut to the same name.
+      const [first, second] = ['a', 'b'].map((last) => `${'k'.repeat(62)}${last}`);
+      const { rows } = await get(`/analytics/cost?${range}&group_by=label:${first},label:${second}`);
+      expect(rows.map((r: Record<string, unknown>) => [r[`label:${first}`], r[`label:${second}`], r.cost_usd])).toEqual(
+        [['(none)', '(none)', 900]],
+      );
+    });
+
     it('filters every report by label.<key>=<value>', async () => {
       const filtered = await get(`/analytics/cost?${range}&group_by=team&label.project=borealis`);
       expect(rowsOf(filtered.rows, 'team_name')).toEqual([['nlp', 180, 1]]);

@@ -59,6 +59,15 @@ function withNumericAmounts(rows: CostRow[]): CostRow[] {
   return rows;
 }
 
+/** Rows whose label dimensions were read as `label_<i>`, with those fields named `label:<key>` (field order kept). */
+function withLabelFields(rows: CostRow[], keys: DimensionSql[]): CostRow[] {
+  const names = new Map(keys.flatMap((k) => (k.shownAs ? [[k.name, k.shownAs] as const] : [])));
+  if (!names.size) return rows;
+  return rows.map((row) =>
+    Object.fromEntries<unknown>(Object.entries(row).map(([field, value]) => [names.get(field) ?? field, value])),
+  ) as CostRow[];
+}
+
 /** What a read does with idle cost: undefined answers as before capacity existed (separate, no idle fields). */
 interface ReadOptions {
   /** Rows carry their exact sums as text (`cost`, and `allocated` and `idle` with an idle mode). */
@@ -317,7 +326,7 @@ export class AnalyticsService {
         `${charged} DESC`,
         ...keys.map((k) => `g.${k.name}`),
       ].join(', ')}`;
-    return withNumericAmounts(await this.dataSource.query<CostRow[]>(sql, params));
+    return withLabelFields(withNumericAmounts(await this.dataSource.query<CostRow[]>(sql, params)), keys);
   }
 
   /**

@@ -96,6 +96,11 @@ export interface DimensionSql {
   name: string;
   output: string[];
   time?: true;
+  /**
+   * A label dimension's field in the answer, `label:<key>`: given to the rows once read, since
+   * PostgreSQL cuts a column name at 63 bytes and a key may be 63 characters long.
+   */
+  shownAs?: string;
 }
 
 const FIXED_DIMENSIONS: Record<string, DimensionSql> = {
@@ -118,15 +123,12 @@ const FIXED_DIMENSIONS: Record<string, DimensionSql> = {
   },
 };
 
-/**
- * Each dimension's SQL over a source. A label dimension `label:<key>` is shown under that very
- * name (the key's characters are safe inside a quoted identifier: common/labels.ts).
- */
+/** Each dimension's SQL over a source. A label dimension `label:<key>` is shown under that very name. */
 export function dimensionSql(dims: CostDimension[], labelValue: (key: string) => string): DimensionSql[] {
   return dims.map((d, i) => {
     const key = labelKeyOf(d);
     if (key === null) return FIXED_DIMENSIONS[d];
-    return { key: labelValue(key), name: `label_${i}`, output: [`g.label_${i} AS "${d}"`] };
+    return { key: labelValue(key), name: `label_${i}`, output: [`g.label_${i}`], shownAs: d };
   });
 }
 
