@@ -21,4 +21,10 @@ describe('budget arithmetic', () => {
     expect(projectedStatus(0, 0)).toBe('ok');
     expect(projectedStatus(0.01, 0)).toBe('over');
   });
+
+  it('says a zero budget is ok while nothing is spent or forecast, warning once something is forecast, over once spent', () => {
+    expect(budgetStatus(0, 0, 0)).toBe('ok');
+    expect(budgetStatus(0, 0.01, 0)).toBe('warning');
+    expect(budgetStatus(0.01, 0.01, 0)).toBe('over');
+  });
 });
