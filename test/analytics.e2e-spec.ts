@@ -326,6 +326,12 @@ describe('Analytics endpoints', () => {
       expect(res.body.rows.map((r: { team_name: string }) => r.team_name)).toEqual(['nlp']);
       expect(res.body.totals).toMatchObject({ allocated_usd: 230, unallocated_usd: 0, total_usd: 230 });
       await t.http.get(`/api/v1/analytics/cost?${range}&team_id=${vision.id}`).set('Authorization', member).expect(403);
+      // A UUID is the same in either case: the member's own team, written in capitals, is its own.
+      const own = await t.http
+        .get(`/api/v1/analytics/cost?${range}&group_by=team&team_id=${nlp.id.toUpperCase()}`)
+        .set('Authorization', member)
+        .expect(200);
+      expect(own.body.totals).toMatchObject({ total_usd: 230 });
     });
 
     it('downloads the rows as CSV with format=csv or Accept: text/csv', async () => {

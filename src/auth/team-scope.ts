@@ -8,7 +8,8 @@ import { UserPrincipal } from './principal';
 export function scopeToTeam(user: UserPrincipal, requestedTeamId?: string): string | undefined {
   if (user.role === 'admin') return requestedTeamId;
   if (!user.teamId) throw new ForbiddenException('This account belongs to no team');
-  if (requestedTeamId && requestedTeamId !== user.teamId) {
+  // UUIDs are case-insensitive; the account's is stored lower-case, as PostgreSQL writes it.
+  if (requestedTeamId && requestedTeamId.toLowerCase() !== user.teamId) {
     throw new ForbiddenException("Members can only see their own team's data");
   }
   return user.teamId;
