@@ -47,6 +47,11 @@ function get(port: number, path: string): Promise<number> {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
+/** Waits until `check` holds, or two seconds: a busy machine may take longer than settle(). */
+async function until(check: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 2_000; !check() && Date.now() < deadline;) await settle();
+}
+
 describe('RequestLogMiddleware', () => {
   let server: Server | undefined;
   afterEach(() => server?.close());
@@ -77,13 +82,16 @@ describe('RequestLogMiddleware', () => {
   });
 
   it('says "request aborted" when the client goes away before the answer', async () => {
-    const app = await serve('info', () => undefined);
+    let arrived!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const app = await serve('info', () => arrived());
     server = app.server;
     const client = request({ port: app.port, path: '/api/v1/analytics/cost' });
     client.on('error', () => undefined).end();
-    await settle();
+    // Gone once the server holds the request, and not before: else there is nothing to abort.
+    await reached;
     client.destroy();
-    await settle();
+    await until(() => app.lines.length > 0);
     expect(app.lines).toEqual([expect.objectContaining({ level: 30, msg: 'request aborted' })]);
   });
 
