@@ -1,5 +1,7 @@
 import { AllocationService } from '../src/allocation/allocation.service';
-import { FOCUS_COLUMNS } from '../src/analytics/focus-export.service';
+import { Writable } from 'node:stream';
+import { FOCUS_COLUMNS, FocusExportService } from '../src/analytics/focus-export.service';
+import { ClientAbortedError } from '../src/common/errors/client-aborted';
 import { expectErrorShape, unmeasured } from './support/expectations';
 import {
   adminAuth,
@@ -416,6 +418,25 @@ describe('Analytics endpoints', () => {
       expect(Number(col('ConsumedQuantity'))).toBe(80);
       expect(col('x_TeamName')).toBe('vision');
     });
+
+    // Before, the export waited for its CSV to drain or end, which never came once nobody read it:
+    // the request (or `npm run archive`) hung, holding its rows.
+    it('stops, and says why, when what it writes to goes away or fails', async () => {
+      const focus = t.app.get(FocusExportService);
+      const gone: Writable = new Writable({
+        write(_chunk, _encoding, done) {
+          done();
+          setImmediate(() => gone.destroy());
+        },
+      });
+      await expect(focus.write(gone, '2026-01-01', '2026-01-31', undefined)).rejects.toBeInstanceOf(ClientAbortedError);
+      const full = new Writable({
+        write(_chunk, _encoding, done) {
+          done(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+        },
+      });
+      await expect(focus.writeClosedMonths(full, '2026-01-01', '2026-01-31')).rejects.toMatchObject({ code: 'ENOSPC' });
+    }, 15_000);
 
     it("exports only the member's team", async () => {
       const res = await t.http.get(`/api/v1/analytics/cost/export?${range}`).set('Authorization', member).expect(200);

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
 import { jobDayCost, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
 import { csvWriter } from '../common/csv';
+import { ClientAbortedError } from '../common/errors/client-aborted';
 import type { IdleMode } from '../common/idle.query';
 import { labelsContaining, type LabelFilter } from '../common/label-filters';
 import { refuseArchived } from './archived-reads';
@@ -135,7 +136,14 @@ export class FocusExportService {
     labels: LabelFilter[] = [],
   ): Promise<void> {
     refuseArchived(await this.allocation.archivedWithin(start, end), 'start', 'FOCUS rows');
-    await this.stream(out, start, end, teamId, idle, labels);
+    try {
+      await this.stream(out, start, end, teamId, idle, labels);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
+        throw new ClientAbortedError('the client closed the connection before the export was written');
+      }
+      throw error;
+    }
   }
 
   /**
@@ -156,8 +164,28 @@ export class FocusExportService {
   ): Promise<void> {
     const labelled = labels.length ? labelsContaining(labels) : null;
     await this.allocation.ensureFresh();
-    const csv = csvWriter({ header: true, columns: [...FOCUS_COLUMNS] });
-    csv.pipe(out);
+    const rows = this.rows(start, end, teamId, idle, labelled);
+    // Until a row is read nothing is written, so a failure (the database gone) is still answered
+    // as an error; after it, the answer has started and can only be cut off.
+    const first = await rows.next();
+    const source = async function* () {
+      if (first.done) return;
+      yield first.value;
+      yield* rows;
+    };
+    // A pipeline, not pipe(): when `out` closes early (a client gone) or fails (a disk full), the
+    // reads stop and this rejects, where waiting for the CSV's drain or end waited for ever.
+    await pipeline(Readable.from(source()), csvWriter({ header: true, columns: [...FOCUS_COLUMNS] }), out);
+  }
+
+  /** The job-day rows, then the idle rows, a page at a time. */
+  private async *rows(
+    start: string,
+    end: string,
+    teamId: string | undefined,
+    idle: IdleMode,
+    labelled: string | null,
+  ): AsyncGenerator<Record<string, string>> {
     for (const page of [
       (after: Cursor | null) => this.jobPage(start, end, teamId, idle, labelled, after),
       // Idle carries no labels: a label filter leaves none.
@@ -166,16 +194,12 @@ export class FocusExportService {
       let cursor: Cursor | null = null;
       for (;;) {
         const rows = await page(cursor);
-        for (const row of rows) {
-          if (!csv.write(row)) await once(csv, 'drain');
-        }
+        yield* rows;
         if (rows.length < PAGE_SIZE) break;
         const last = rows[rows.length - 1];
         cursor = { day: last.day, provider: last.provider, gpu_type: last.gpu_type, job_uuid: last.job_uuid };
       }
     }
-    csv.end();
-    await once(csv, 'end');
   }
 
   private jobPage(
