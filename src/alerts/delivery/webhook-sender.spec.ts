@@ -13,7 +13,10 @@ describe('sendAlert', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   const send = (timeoutMs?: number) =>
@@ -30,6 +33,21 @@ describe('sendAlert', () => {
     answer = (res) => res.writeHead(500).end();
     expect(await send()).toEqual({ ok: false, error: 'HTTP 500' });
   });
+
+  it('counts a 2xx as delivered and still cuts off a body that never ends, at the time limit', async () => {
+    let closed!: () => void;
+    const cutOff = new Promise<void>((resolve) => (closed = resolve));
+    answer = (res) => {
+      res.writeHead(200);
+      const drip = setInterval(() => res.write('.'), 20);
+      res.on('close', () => {
+        clearInterval(drip);
+        closed();
+      });
+    };
+    expect(await send(300)).toEqual({ ok: true, status: 200 });
+    await cutOff;
+  }, 5_000);
 
   it('gives up on a receiver that does not answer in time', async () => {
     const hung: import('node:http').ServerResponse[] = [];

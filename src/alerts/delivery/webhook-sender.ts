@@ -51,7 +51,6 @@ export function sendAlert(
     const finish = (result: SendResult) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
       resolve(result);
     };
     const request = client.request(url, {
@@ -62,10 +61,13 @@ export function sendAlert(
       agent: false,
       lookup: guardedLookup,
     });
+    // Armed until the exchange closes, not just until the status: a receiver that trickles an
+    // endless body is cut off too, instead of holding the socket for ever.
     const timer = setTimeout(() => {
       finish({ ok: false, error: `no answer within ${timeoutMs / 1000} s` });
       request.destroy();
     }, timeoutMs);
+    request.on('close', () => clearTimeout(timer));
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
       // The body is not needed; reading it lets the socket close cleanly.
