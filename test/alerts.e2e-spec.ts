@@ -440,6 +440,30 @@ describe('Alerts', () => {
       expect(after.sum).toBeGreaterThan(before.sum);
     });
 
+    // They share the day sums kept in memory: one re-summing trimmed the days another was reading.
+    it('takes evaluations of one process in turns', async () => {
+      const evaluator = current.get(AlertsEvaluator);
+      const series = current.get(TeamCellDays);
+      const resum = series.resum.bind(series);
+      const steps: string[] = [];
+      let second: Promise<number> | undefined;
+      const spy = jest.spyOn(series, 'resum').mockImplementation(async (days) => {
+        steps.push('start');
+        // Another evaluation asked for while this one re-sums.
+        second ??= evaluator.evaluate(['2026-10-21']);
+        await resum(days);
+        await sleep(100);
+        steps.push('end');
+      });
+      try {
+        await evaluator.evaluate(['2026-10-20']);
+        await second;
+      } finally {
+        spy.mockRestore();
+      }
+      expect(steps.slice(0, 4)).toEqual(['start', 'end', 'start', 'end']);
+    });
+
     it('evaluates a burst of uploads once, after the last (ALERT_EVALUATION_QUIET_SECONDS), not at every look', async () => {
       const team = await createTeam(t.db, { budget_usd: 1000 });
       await rule({ name: 'burst', kind: 'budget_actual', team_id: team.id, channel_id: await channel('/burst') });

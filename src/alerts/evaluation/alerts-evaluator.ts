@@ -1,3 +1,4 @@
+import { Mutex } from 'async-mutex';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -59,6 +60,12 @@ export class AlertsEvaluator {
   private readonly quietSeconds: number;
   /** When this process first saw the marks it has not evaluated yet (Date.now()). */
   private marksSeenAt?: number;
+  /**
+   * Evaluations of one process take turns: they share the kept day sums (TeamCellDays), and one
+   * re-summing trimmed the days another was reading. Processes need not: each keeps its own, and
+   * an event fires once by its key.
+   */
+  private readonly turns = new Mutex();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -124,6 +131,14 @@ export class AlertsEvaluator {
 
   /** `stale`: the days whose anomaly series are re-summed first (those still pending). */
   private async evaluateOver(
+    days: string[],
+    stale: string[],
+    alsoInTransaction?: (m: EntityManager) => Promise<void>,
+  ): Promise<number> {
+    return this.turns.runExclusive(() => this.evaluateInTurn(days, stale, alsoInTransaction));
+  }
+
+  private async evaluateInTurn(
     days: string[],
     stale: string[],
     alsoInTransaction?: (m: EntityManager) => Promise<void>,
