@@ -10,10 +10,21 @@ describe('archive command line', () => {
       out: 'archive/heliox-focus-before-2026-03.csv',
       dryRun: false,
     });
-    expect(parse('--before=2026-12', '--out', 'x.csv', '--dry-run')).toEqual({
-      before: '2026-12',
+    expect(parse('--before=2026-11', '--out', 'x.csv', '--dry-run')).toEqual({
+      before: '2026-11',
       out: 'x.csv',
       dryRun: true,
+    });
+  });
+
+  it('takes the month just ended once it has been over for a week (ARCHIVE_SETTLE_DAYS), not before', () => {
+    expect(() => parse('--before', '2026-12')).toThrow(
+      '--before 2026-12 would archive 2026-11, which ended less than 7 days ago: its last bills and job ends may ' +
+        'still come, and an archived day takes none. Archive it from 2026-12-08, or the months before it now with --before 2026-11',
+    );
+    expect(() => parseArchiveArgs(['--before', '2026-12'], new Date('2026-12-07T23:59:59Z'))).toThrow(ArchiveArgsError);
+    expect(parseArchiveArgs(['--before', '2026-12'], new Date('2026-12-08T00:00:00Z'))).toMatchObject({
+      before: '2026-12',
     });
   });
 

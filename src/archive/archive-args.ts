@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { addDays } from '../common/calendar';
 
 export const ARCHIVE_USAGE = 'Usage: npm run archive -- --before YYYY-MM [--out FILE] [--dry-run]';
 
@@ -21,8 +22,16 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const defaultArchiveFile = (before: string) => path.join('archive', `heliox-focus-before-${before}.csv`);
 
 /**
+ * Days a month must have been over before it can be archived. A day's bill arrives after the day
+ * and providers revise the last days of a month for a few more; archived, they could never come
+ * in (writes to archived days are refused), so a month-end cron on the 1st must not close them.
+ */
+export const ARCHIVE_SETTLE_DAYS = 7;
+
+/**
  * Reads the command line. `now` decides the current month: archiving it, or a later one, would
- * archive days whose allocation still changes (running jobs, late bills), so it is refused.
+ * archive days whose allocation still changes (running jobs, late bills), so it is refused, and
+ * so is a month that ended less than ARCHIVE_SETTLE_DAYS ago.
  */
 export function parseArchiveArgs(argv: string[], now: Date): ArchiveArgs {
   let parsed: ReturnType<typeof parse>;
@@ -41,13 +50,20 @@ export function parseArchiveArgs(argv: string[], now: Date): ArchiveArgs {
     );
   }
   const current = now.toISOString().slice(0, 7);
+  // The last month archived, which ends the day before `before`-01.
+  const last = addDays(`${before}-01`, -1).slice(0, 7);
   if (before > current) {
-    const last = new Date(Date.UTC(Number(before.slice(0, 4)), Number(before.slice(5, 7)) - 2, 1))
-      .toISOString()
-      .slice(0, 7);
     throw new ArchiveArgsError(
       `--before ${before} would archive ${last}, ${last === current ? 'the current month' : 'a month still to come'}: ` +
         `only months that have ended can be archived (at most --before ${current})`,
+    );
+  }
+  const settled = addDays(`${before}-01`, ARCHIVE_SETTLE_DAYS);
+  if (now.toISOString().slice(0, 10) < settled) {
+    throw new ArchiveArgsError(
+      `--before ${before} would archive ${last}, which ended less than ${ARCHIVE_SETTLE_DAYS} days ago: ` +
+        `its last bills and job ends may still come, and an archived day takes none. ` +
+        `Archive it from ${settled}, or the months before it now with --before ${last}`,
     );
   }
   if (values.out !== undefined && !values.out.trim())
