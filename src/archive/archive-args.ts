@@ -26,7 +26,7 @@ const defaultArchiveFile = (before: string) => path.join('archive', `heliox-focu
  * and providers revise the last days of a month for a few more; archived, they could never come
  * in (writes to archived days are refused), so a month-end cron on the 1st must not close them.
  */
-export const ARCHIVE_SETTLE_DAYS = 7;
+const ARCHIVE_SETTLE_DAYS = 7;
 
 /**
  * Reads the command line. `now` decides the current month: archiving it, or a later one, would
