@@ -312,4 +312,35 @@ describe('Ingestion bounds: unstorable text, job time spans, upload bytes and bl
       expect(fromCsv.body.result.jobs).toMatchObject({ inserted: 1, failed: 0, total: 1 });
     });
   });
+
+  describe("a job's GPU count has at most 6 decimals", () => {
+    // Its GPU-hours, and the sums of its cell, team, model and labels, would carry them all. A CSV
+    // writes numbers out (no exponent), so its smallest count is written as digits.
+    it.each([
+      ['NDJSON', 'application/x-ndjson', 1e-300, (records: Record<string, unknown>[]) => toNdjson(records)],
+      ['CSV', 'text/csv', `0.${'0'.repeat(40)}1`, toCsv],
+    ])(
+      '%s: %p and 0.0000001 GPUs are record errors naming gpu_count; 0.142857 goes in',
+      async (name, type, tiny, body) => {
+        const prefix = `gpu-decimals-${name.toLowerCase()}`;
+        const records = [tiny, '0.0000001', 0.142857].map((gpu_count, i) =>
+          jobPayload({ job_id: `${prefix}-${i}`, gpu_count }),
+        );
+        const res = await post('jobs', type, body(records)).expect(200);
+        expect(res.body.result.jobs).toMatchObject({ inserted: 1, failed: 2, total: 3 });
+        expect(res.body.result.errors).toEqual(
+          [0, 1].map((index) => ({
+            index,
+            job_id: `${prefix}-${index}`,
+            field: 'gpu_count',
+            message: 'gpu_count must have at most 6 decimals',
+          })),
+        );
+        const stored = await t.db.query(`SELECT gpu_count::text AS gpu_count FROM jobs WHERE job_id LIKE $1`, [
+          `${prefix}-%`,
+        ]);
+        expect(stored).toEqual([{ gpu_count: '0.142857' }]);
+      },
+    );
+  });
 });

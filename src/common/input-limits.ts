@@ -39,3 +39,11 @@ export const MAX_FORM_FIELDS = 20;
  * is a unit mistake (GPU-hours, say).
  */
 export const MAX_GPU_COUNT = 100_000;
+
+/**
+ * Decimals a GPU count may have, for a job or a declared capacity: a MIG slice of 1/7 is written
+ * 0.142857. A job's GPU-hours carry every decimal of its count, and so do the sums of its cell,
+ * team, model and labels for good: one job of 1e-300 GPUs made its cell's GPU-hours 300 digits
+ * long, and every sum over it that much slower.
+ */
+export const GPU_COUNT_DECIMALS = 6;

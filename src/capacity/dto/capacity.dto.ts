@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import { IsCalendarDate } from '../../common/date-range.query';
 import { IsDecimalNumber } from '../../common/decimal-number';
-import { EARLIEST_DATE, LATEST_DATE, MAX_GPU_COUNT } from '../../common/input-limits';
+import { EARLIEST_DATE, GPU_COUNT_DECIMALS, LATEST_DATE, MAX_GPU_COUNT } from '../../common/input-limits';
 import { PageMeta, PageQuery } from '../../common/pagination';
 import { lowerCased } from '../../common/query-transforms';
 import { MAX_CODE_LENGTH } from '../../common/text-limits';
@@ -57,7 +57,7 @@ export class CreateCapacityDto {
     description:
       'GPUs reserved every day of the period (fractions for MIG slices); a day holds gpu_count × 24 GPU-hours',
   })
-  @IsDecimalNumber(6, 'gpu_count must be a number with at most 6 decimals')
+  @IsDecimalNumber(GPU_COUNT_DECIMALS, `gpu_count must be a number with at most ${GPU_COUNT_DECIMALS} decimals`)
   @IsPositive({ message: 'gpu_count must be greater than 0' })
   @Max(MAX_GPU_COUNT)
   gpu_count: number;

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { GPU_COUNT_DECIMALS, MAX_GPU_COUNT } from '../../common/input-limits';
 
 /** Documentation of the JSON bodies; records are validated one by one by the ingestion service. */
 export class TeamInputDto {
@@ -13,7 +14,12 @@ export class JobInputDto {
   @ApiProperty({ example: 'llama-3-70b' }) model_name: string;
   @ApiProperty({ example: 'aws' }) provider: string;
   @ApiProperty({ example: 'h100' }) gpu_type: string;
-  @ApiPropertyOptional({ example: 8, default: 1, description: '> 0; fractions for MIG slices' }) gpu_count?: number;
+  @ApiPropertyOptional({
+    example: 8,
+    default: 1,
+    description: `> 0, at most ${MAX_GPU_COUNT}, at most ${GPU_COUNT_DECIMALS} decimals; fractions for MIG slices (1/7: 0.142857)`,
+  })
+  gpu_count?: number;
   @ApiProperty({ example: '2026-01-03T08:00:00Z', description: 'ISO-8601 with an offset' }) start_time: string;
   @ApiPropertyOptional({
     type: String,

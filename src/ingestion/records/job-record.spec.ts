@@ -101,7 +101,7 @@ describe('normaliseJob', () => {
       { field: 'gpu_utilization', message: 'gpu_utilization must be at most 1' },
     ]);
     expect(fieldsOf({ gpu_count: '100000.00000000000001' })).toEqual(['gpu_count']);
-    expect(fieldsOf({ gpu_count: '0.000000000000000000000000000000000000000000000000000000000001' })).toEqual([]);
+    expect(fieldsOf({ gpu_count: '99999.999999' })).toEqual([]);
     expect(normalise({ ...valid, gpu_utilization: '1.000', gpu_count: '.5' })).toMatchObject({
       record: { gpuUtilization: '1.000', gpuCount: '.5' },
     });
@@ -159,6 +159,25 @@ describe('normaliseJob', () => {
 
   it.each([0, -2, 'eight', true, Infinity])('rejects gpu_count %p', (gpuCount) => {
     expect(fieldsOf({ gpu_count: gpuCount })).toEqual(['gpu_count']);
+  });
+
+  // A job's GPU-hours, and every sum of its cell, team, model and labels, carry all its decimals.
+  it.each([
+    1e-300,
+    1.5e-7,
+    0.14285714285714285,
+    '0.0000001',
+    '0.000000000000000000000000000000000000000000000000000000000001',
+  ])('refuses gpu_count %p: more than 6 decimals', (gpuCount) => {
+    expect(issuesOf({ gpu_count: gpuCount })).toEqual([
+      { field: 'gpu_count', message: 'gpu_count must have at most 6 decimals' },
+    ]);
+  });
+
+  it('accepts gpu_count with 6 decimals, trailing zeros not counted', () => {
+    expect(normalise({ ...valid, gpu_count: 0.142857 })).toMatchObject({ record: { gpuCount: '0.142857' } });
+    expect(normalise({ ...valid, gpu_count: 1e-6 })).toMatchObject({ record: { gpuCount: '0.000001' } });
+    expect(normalise({ ...valid, gpu_count: '0.2500000000' })).toMatchObject({ record: { gpuCount: '0.2500000000' } });
   });
 
   it('rejects a wrong type', () => {

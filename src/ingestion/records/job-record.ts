@@ -1,6 +1,6 @@
 import { JOB_STATUSES, JobStatus, normaliseStatus } from '../../jobs/job-status';
 import type { JobToWrite } from '../../jobs/jobs.writer';
-import { MAX_GPU_COUNT } from '../../common/input-limits';
+import { GPU_COUNT_DECIMALS, MAX_GPU_COUNT } from '../../common/input-limits';
 import { MAX_CODE_LENGTH, MAX_NAME_LENGTH } from '../../common/text-limits';
 import { RecordIssue, RecordReader } from './record-reader';
 import type { TimeBounds } from './time-bounds';
@@ -52,6 +52,7 @@ export function normaliseJob(raw: unknown, bounds: TimeBounds): Normalised<JobRe
     min: 0,
     minExclusive: true,
     max: MAX_GPU_COUNT,
+    maxDecimals: GPU_COUNT_DECIMALS,
     fallback: '1',
   });
   const startTime = reader.timestamp('start_time', { required: true });

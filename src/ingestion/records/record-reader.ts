@@ -1,4 +1,5 @@
 import { isCalendarDay } from '../../common/calendar';
+import { decimalPlaces } from '../../common/decimal-number';
 import { Labels, parseLabels } from '../../common/labels';
 import { MAX_NAME_LENGTH } from '../../common/text-limits';
 import { storableText, unstorableText } from '../../common/storable-text';
@@ -34,6 +35,12 @@ function compareExactly(text: string, limit: number): number {
   const units = BigInt(`${sign === '-' ? '-' : ''}${whole || '0'}${fraction}`);
   const limitUnits = BigInt(limit) * 10n ** BigInt(fraction.length);
   return units === limitUnits ? 0 : units > limitUnits ? 1 : -1;
+}
+
+/** Decimals of a value read as `text`: a JSON number's as JavaScript writes it, a text's without trailing zeros. */
+function decimalsOf(value: unknown, text: string): number {
+  if (typeof value === 'number') return decimalPlaces(value);
+  return (DECIMAL.exec(text)![3] ?? '').replace(/0+$/, '').length;
 }
 
 export class RecordReader {
@@ -127,7 +134,14 @@ export class RecordReader {
    */
   decimal(
     field: string,
-    opts: { required: boolean; min: number; minExclusive?: boolean; max: number; fallback?: string },
+    opts: {
+      required: boolean;
+      min: number;
+      minExclusive?: boolean;
+      max: number;
+      maxDecimals?: number;
+      fallback?: string;
+    },
   ): string | null {
     const value = this.value(field);
     if (value === undefined) {
@@ -154,6 +168,9 @@ export class RecordReader {
       return this.fail(field, `${field} must be ${opts.minExclusive ? 'greater than' : 'at least'} ${opts.min}`);
     }
     if (against(opts.max) > 0) return this.fail(field, `${field} must be at most ${opts.max}`);
+    if (opts.maxDecimals !== undefined && decimalsOf(value, text) > opts.maxDecimals) {
+      return this.fail(field, `${field} must have at most ${opts.maxDecimals} decimals`);
+    }
     return text;
   }
 
