@@ -6,6 +6,7 @@ import { ValidateBy } from 'class-validator';
  * `String(value)`, so it threw on 1e-7 (a 500) and counted 1.5e-7 as 4.
  */
 export function decimalPlaces(value: number): number {
+  if (Number.isInteger(value)) return 0;
   const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(Math.abs(value)));
   if (!m) return Infinity;
   return Math.max(0, (m[2]?.length ?? 0) - Number(m[3] ?? 0));
