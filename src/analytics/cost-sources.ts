@@ -274,10 +274,15 @@ function teamModelMonthsSource(f: ScopedFilters, filters: string[], params: unkn
   const ranges = (list: [string, string][]) =>
     `(${list.map(([from, to]) => `r.day BETWEEN ${param(from)}::date AND ${param(to)}::date`).join(' OR ')})`;
   const sums = (sign: string) => DAY_SUMS.map((c) => `${sign}r.${c} AS ${c}`).join(', ');
+  // `r.month <= $2` holds for every listed month: it is there because PostgreSQL must see each
+  // parameter ($1 is in the job count), and the planner estimates it from the column's statistics.
+  // A lower bound of date_trunc('month', $1) is no constant to the planner: its default
+  // selectivity cut the estimate of the month rows fivefold (354 for 2,000 at a million jobs),
+  // and the index scan chosen for so few read them 1.8 times slower than a bitmap scan.
   const parts = [
     `SELECT NULL::date AS day, r.team_id, r.model_name, ${sums('')}
      FROM allocation_team_model_months r
-     WHERE r.month BETWEEN date_trunc('month', $1::date) AND $2::date AND r.month = ANY(${param(span.months)}::date[])${and}`,
+     WHERE r.month <= $2::date AND r.month = ANY(${param(span.months)}::date[])${and}`,
   ];
   if (span.outside.length) {
     parts.push(`SELECT NULL::date, r.team_id, r.model_name, ${sums('-')}
