@@ -1,4 +1,14 @@
-import { checksTable, Figure, formatMs, formatRatio, renderReport, resultsTable, unmeasured, verdict } from './report';
+import {
+  checksTable,
+  Figure,
+  formatMs,
+  formatRatio,
+  renderReport,
+  resultsTable,
+  shownRatio,
+  unmeasured,
+  verdict,
+} from './report';
 
 const figure = (over: Partial<Figure>): Figure => ({
   label: 'ingestion rows/s ÷ COPY rows/s',
@@ -72,6 +82,19 @@ describe('formatting', () => {
     expect(formatRatio(23.456)).toBe('23.5');
     expect(formatRatio(1234.5)).toBe('1235');
     expect(formatRatio(null)).toBe('—');
+  });
+
+  it('shows a ratio with the digits that tell its verdict where the usual rounding would read as the other one', () => {
+    const at = (ratio: number, target: Figure['target']) => shownRatio(figure({ ratio, checked: ratio, target }));
+    expect(at(0.797, { op: '≥', value: 0.8 })).toBe('0.797');
+    expect(at(49.96, { op: '≥', value: 50 })).toBe('49.96');
+    expect(at(0.0996, { op: '<', value: 0.1 })).toBe('0.0996');
+    expect(at(0.804, { op: '≥', value: 0.8 })).toBe('0.80');
+    expect(at(0.65, { op: '≥', value: 0.7 })).toBe('0.65');
+  });
+
+  it('shows a ratio as usual when the target checks another value', () => {
+    expect(shownRatio(figure({ ratio: 0.797, checked: 120, target: { op: '≤', value: 300 } }))).toBe('0.80');
   });
 
   it('shows latencies in ms, seconds past ten', () => {

@@ -90,6 +90,20 @@ export function formatRatio(ratio: number | null): string {
   return ratio.toFixed(2);
 }
 
+/**
+ * A figure's ratio as the results table shows it: formatRatio's digits, and more where those would
+ * read as the other verdict (0.797 against ≥ 0.8 reads 0.797, not 0.80 beside "fail").
+ */
+export function shownRatio(figure: Figure): string {
+  const { ratio } = figure;
+  let shown = formatRatio(ratio);
+  if (ratio === null || !Number.isFinite(ratio) || figure.checked !== ratio) return shown;
+  const readsAs = (text: string) => verdict({ ...figure, checked: Number(text) });
+  let digits = (shown.split('.')[1] ?? '').length;
+  while (readsAs(shown) !== verdict(figure) && digits < 6) shown = ratio.toFixed(++digits);
+  return shown;
+}
+
 export function formatRate(perSecond: number, unit: string): string {
   return `${Math.round(perSecond).toLocaleString('en-US')} ${unit}`;
 }
@@ -120,7 +134,7 @@ export function resultsTable(figures: Figure[]): string {
         f.label,
         f.unmeasured ? `not measured: ${f.unmeasured}` : f.heliox,
         f.reference,
-        formatRatio(f.ratio),
+        shownRatio(f),
         formatTarget(f.target),
         v === 'pass' ? 'pass' : v === 'fail' ? '**fail**' : 'not measured',
       ];
