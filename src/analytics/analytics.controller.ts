@@ -38,7 +38,12 @@ const COST_CSV_EXAMPLE =
 @ApiTags('analytics')
 @Authenticated()
 @ReadRateLimited()
-@ApiBadRequestResponse({ description: 'A query parameter is invalid (named in details)', type: ErrorResponse })
+@ApiBadRequestResponse({
+  description:
+    'A query parameter is invalid (named in details), or the answer would pass REPORT_MAX_ROWS rows (50,000 by ' +
+    'default; details name group_by, or start for by-team and by-model)',
+  type: ErrorResponse,
+})
 @ApiConflictResponse({
   description:
     'The window reaches archived months and the report needs what they no longer keep (their cost by team, ' +

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { Env } from '../config/env';
 import { AllocationService, ArchivedWindow } from '../allocation/allocation.service';
 import { addDays, daysInRange } from '../common/calendar';
 import { badRequest } from '../common/errors/domain-error';
@@ -75,6 +77,8 @@ interface ReadOptions {
   idle?: IdleMode;
   /** The archived months the window reaches: their days are read from their cells. */
   archive?: ArchivedWindow | null;
+  /** The parameter to name when the answer would pass REPORT_MAX_ROWS (default `group_by`). */
+  rowsField?: string;
 }
 
 /** idle=owner charges the owner team, so the rows must be teams (or split a team further). */
@@ -93,10 +97,15 @@ function checkIdleApplies(idle: IdleMode | undefined, dims: CostDimension[]): vo
  */
 @Injectable()
 export class AnalyticsService {
+  private readonly maxRows: number;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly allocation: AllocationService,
-  ) {}
+    config: ConfigService<Env, true>,
+  ) {
+    this.maxRows = config.get('REPORT_MAX_ROWS', { infer: true });
+  }
 
   async costByTeam(
     start: string,
@@ -107,7 +116,13 @@ export class AnalyticsService {
   ): Promise<TeamCost[]> {
     checkIdleApplies(idle, ['team']);
     refuseArchived(await this.archivedAndFresh(start, end), 'start', 'cost by team');
-    const rows = await this.grouped(start, end, ['team'], { start, end, team_id: teamId, labels }, { idle });
+    const rows = await this.grouped(
+      start,
+      end,
+      ['team'],
+      { start, end, team_id: teamId, labels },
+      { idle, rowsField: 'start' },
+    );
     return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
       team_name: String(row.team_name),
       team_id: String(row.team_id),
@@ -124,7 +139,13 @@ export class AnalyticsService {
   ): Promise<ModelCost[]> {
     checkIdleApplies(idle, ['model']);
     refuseArchived(await this.archivedAndFresh(start, end), 'start', 'cost by model');
-    const rows = await this.grouped(start, end, ['model'], { start, end, team_id: teamId, labels }, { idle });
+    const rows = await this.grouped(
+      start,
+      end,
+      ['model'],
+      { start, end, team_id: teamId, labels },
+      { idle, rowsField: 'start' },
+    );
     return withCostFields(rows, start, end, idle).map(({ row, ...cost }) => ({
       model_name: String(row.model_name),
       ...cost,
@@ -238,7 +259,7 @@ export class AnalyticsService {
     end: string,
     dims: CostDimension[],
     filters: ScopedFilters,
-    { exactCost = true, idle, archive }: ReadOptions = {},
+    { exactCost = true, idle, archive, rowsField = 'group_by' }: ReadOptions = {},
   ): Promise<CostRow[]> {
     // Archived days are read from their cells below; the maintained tables answer the rest.
     const liveFrom = archive ? liveStart(start, archive) : start;
@@ -325,8 +346,17 @@ export class AnalyticsService {
         ...keys.filter((k) => k.time).map((k) => `g.${k.name}`),
         `${charged} DESC`,
         ...keys.map((k) => `g.${k.name}`),
-      ].join(', ')}`;
-    return withLabelFields(withNumericAmounts(await this.dataSource.query<CostRow[]>(sql, params)), keys);
+      ].join(', ')}
+      LIMIT ${this.maxRows + 1}`;
+    const rows = await this.dataSource.query<CostRow[]>(sql, params);
+    if (rows.length > this.maxRows) {
+      throw badRequest(
+        `the answer would have more than ${this.maxRows} rows (REPORT_MAX_ROWS): narrow the range or the filters, or group by ` +
+          'fewer keys (the FOCUS export streams line items of any number)',
+        rowsField,
+      );
+    }
+    return withLabelFields(withNumericAmounts(rows), keys);
   }
 
   /**

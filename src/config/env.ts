@@ -193,6 +193,18 @@ export class Env {
   @Min(1)
   INGEST_MAX_RECORDS = 5_000_000;
 
+  /**
+   * Most rows one analytics answer holds (a report's groups, a trends window's); 400 naming the
+   * grouping beyond. The API builds and sends 2,000 rows in about 15 ms; a grouping by day and a
+   * label with a value per job makes as many rows as job-days (millions), which would hold the
+   * event loop for seconds and the heap past its ceiling. The FOCUS export streams line items of
+   * any number, page by page.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  REPORT_MAX_ROWS = 50_000;
+
   /** The folder the dashboard is served from at `/`; unset: dist/web of the checkout (web/build.ts writes it). */
   @IsOptional()
   @IsString()
