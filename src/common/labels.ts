@@ -1,4 +1,5 @@
 import { storableText, unstorableText } from './storable-text';
+import { longerThan } from './text-limits';
 
 /**
  * Job labels (docs/allocation.md, "Labels"): the rules ingestion checks them by, shared with the
@@ -30,7 +31,7 @@ export function labelKeyIssue(key: string): string | null {
 export function labelValueIssue(value: string): string | null {
   if (value === '') return 'must not be empty';
   if (value === NO_LABEL) return `must not be ${NO_LABEL}: reports name jobs without the label so`;
-  if (value.length > MAX_LABEL_VALUE_LENGTH) return `must be at most ${MAX_LABEL_VALUE_LENGTH} characters`;
+  if (longerThan(value, MAX_LABEL_VALUE_LENGTH)) return `must be at most ${MAX_LABEL_VALUE_LENGTH} characters`;
   return unstorableText(value);
 }
 

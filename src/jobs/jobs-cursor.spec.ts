@@ -8,6 +8,11 @@ describe('jobs cursor', () => {
     expect(decodeCursor(encodeCursor('desc', key), 'desc')).toEqual(key);
   });
 
+  it('round-trips the longest job id ingestion takes, 200 characters of two UTF-16 units each', () => {
+    const longest = { ...key, jobId: '😀'.repeat(200) };
+    expect(decodeCursor(encodeCursor('asc', longest), 'asc')).toEqual(longest);
+  });
+
   it('is URL-safe text', () => {
     expect(encodeCursor('asc', key)).toMatch(/^[A-Za-z0-9_-]+$/);
   });

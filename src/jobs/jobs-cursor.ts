@@ -1,7 +1,7 @@
 import { isCalendarDay } from '../common/calendar';
 import { badRequest } from '../common/errors/domain-error';
 import { unstorableText } from '../common/storable-text';
-import { MAX_NAME_LENGTH } from '../common/text-limits';
+import { longerThan, MAX_NAME_LENGTH } from '../common/text-limits';
 
 export type SortOrder = 'asc' | 'desc';
 
@@ -54,7 +54,7 @@ export function decodeCursor(cursor: string, order: SortOrder): JobsKey {
     !isUtcMicros(payload.t) ||
     typeof payload.j !== 'string' ||
     payload.j.length === 0 ||
-    payload.j.length > MAX_NAME_LENGTH ||
+    longerThan(payload.j, MAX_NAME_LENGTH) ||
     unstorableText(payload.j) !== null
   ) {
     throw badRequest('cursor is not a cursor this API issued', 'cursor');

@@ -59,6 +59,17 @@ describe('normaliseJob', () => {
     expect(normalise({ ...valid, labels: '' })).toMatchObject({ ok: true, record: { labels: {} } });
   });
 
+  it('counts the characters of text fields and labels as code points: 256 emoji make a label value', () => {
+    expect(normalise({ ...valid, labels: { note: '😀'.repeat(256) } })).toMatchObject({ ok: true });
+    expect(issuesOf({ labels: { note: '😀'.repeat(257) } })).toEqual([
+      { field: 'labels.note', message: 'label note must be at most 256 characters' },
+    ]);
+    expect(normalise({ ...valid, model_name: '模'.repeat(199) + '😀' })).toMatchObject({ ok: true });
+    expect(issuesOf({ model_name: '😀'.repeat(201) })).toEqual([
+      { field: 'model_name', message: 'model_name must be at most 200 characters' },
+    ]);
+  });
+
   it('refuses bad labels, each issue naming its key', () => {
     expect(issuesOf({ labels: { Project: 'x' } })).toEqual([
       { field: 'labels', message: expect.stringContaining('label key "Project" is not valid') },

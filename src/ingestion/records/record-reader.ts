@@ -1,7 +1,7 @@
 import { isCalendarDay } from '../../common/calendar';
 import { decimalPlaces } from '../../common/decimal-number';
 import { Labels, parseLabels } from '../../common/labels';
-import { MAX_NAME_LENGTH } from '../../common/text-limits';
+import { longerThan, MAX_NAME_LENGTH } from '../../common/text-limits';
 import { storableText, unstorableText } from '../../common/storable-text';
 
 /**
@@ -87,7 +87,7 @@ export class RecordReader {
     if (value === undefined) return opts.required ? this.fail(field, `${field} is required`) : null;
     if (typeof value !== 'string') return this.fail(field, `${field} must be a string`);
     const trimmed = value.trim();
-    if (trimmed.length > opts.maxLength)
+    if (longerThan(trimmed, opts.maxLength))
       return this.fail(field, `${field} must be at most ${opts.maxLength} characters`);
     const unstorable = unstorableText(trimmed);
     if (unstorable) return this.fail(field, `${field} ${unstorable}`);
