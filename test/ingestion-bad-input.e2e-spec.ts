@@ -91,6 +91,71 @@ describe('Ingestion: bad input is refused with the record and field named, and n
     expect(await jobCount()).toBe(before);
   });
 
+  it('stops a CSV upload at a row over 1 MiB with 413 naming it, keeping the rows before and writing none after', async () => {
+    const header = 'job_id,team_name,model_name,provider,gpu_type,start_time,end_time,status';
+    const row = (id: string, model = 'm') =>
+      `${id},csv-cut,${model},aws,a100,2026-01-03T08:00:00Z,2026-01-03T10:00:00Z,completed`;
+    const after = Array.from({ length: 300 }, (_, i) => row(`csv-cut-after-${i}`));
+    const body = [header, row('csv-cut-before'), row('csv-cut-big', 'x'.repeat(1100 * 1024)), ...after].join('\n');
+    const res = await post('jobs', 'text/csv', body).expect(413);
+    expectErrorShape(res.body, 413);
+    expect(res.body.details).toEqual([
+      {
+        field: 'body',
+        message:
+          'row 2 is longer than 1048576 bytes: the rows after it were not read (a CSV row is at most 1048576 bytes)',
+      },
+    ]);
+    const ids = await t.db.query(`SELECT job_id FROM jobs WHERE job_id LIKE 'csv-cut-%'`);
+    expect(ids).toEqual([{ job_id: 'csv-cut-before' }]);
+    const run = await t.http
+      .get(`/api/v1/admin/ingestions/${/run ([0-9a-f-]{36})/.exec(res.body.message)![1]}`)
+      .set('X-API-Key', API_KEY)
+      .expect(200);
+    expect(run.body).toMatchObject({ status: 'partial', counts: { records: { inserted: 1, failed: 1, total: 2 } } });
+  });
+
+  it('quotes a bounded part of what it could not read as CSV', async () => {
+    const header = 'job_id,team_name,model_name,provider,gpu_type,start_time,end_time,status';
+    const broken = `${'\u0001'.repeat(200_000)}"x,t,m,aws,a100,2026-01-03T08:00:00Z,2026-01-03T10:00:00Z,completed`;
+    const res = await post('jobs', 'text/csv', `${header}\n${broken}\n`).expect(400);
+    expect(res.body.details).toEqual([
+      expect.objectContaining({ index: 0, message: expect.stringMatching(/^row 1 cannot be read as CSV: /) }),
+    ]);
+    expect(JSON.stringify(res.body).length).toBeLessThan(5_000);
+  });
+
+  it('refuses a stream in a charset other than UTF-8 with 415, and takes an explicit UTF-8', async () => {
+    const res = await post('jobs', 'text/csv; charset=iso-8859-1', 'job_id\n').expect(415);
+    expect(res.body.details).toEqual([
+      { field: 'Content-Type', message: 'Content-Type charset must be utf-8 (got iso-8859-1)' },
+    ]);
+    await post('jobs', 'application/x-ndjson; charset="UTF-8"', toNdjson([jobPayload()])).expect(200);
+  });
+
+  it('refuses amounts finer than their columns keep, naming the field, instead of rounding them', async () => {
+    const cost = await post(
+      'costs',
+      'application/x-ndjson',
+      '{"entry_date":"2026-01-03","provider":"aws","gpu_type":"fine","cost_usd":"0.00004"}\n',
+    ).expect(400);
+    expect(cost.body.details).toEqual([
+      expect.objectContaining({ index: 0, field: 'cost_usd', message: 'cost_usd must have at most 4 decimals' }),
+    ]);
+    expect(Number((await t.db.query(`SELECT count(*) AS n FROM cost_snapshots WHERE gpu_type = 'fine'`))[0].n)).toBe(0);
+    const budget = await post('jobs', 'application/json', {
+      teams: [{ name: 'fine-budget', budget_usd: 100.555 }],
+      jobs: [jobPayload({ team_name: 'fine-budget' })],
+    }).expect(400);
+    expect(budget.body.details).toEqual([
+      { field: 'teams[0].budget_usd', message: 'budget_usd must have at most 2 decimals' },
+    ]);
+    expect(Number((await t.db.query(`SELECT count(*) AS n FROM teams WHERE name = 'fine-budget'`))[0].n)).toBe(0);
+    await post('costs', 'application/json', {
+      cost_snapshots: [{ entry_date: '2026-01-03', provider: 'aws', gpu_type: 'fine', cost_usd: '12.3400000' }],
+    }).expect(200);
+  });
+
   it('rejects an over-long field value with the field named', async () => {
     const res = await post('jobs', 'application/json', { jobs: [jobPayload({ team_name: 't'.repeat(201) })] }).expect(
       400,

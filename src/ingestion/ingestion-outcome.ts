@@ -52,9 +52,14 @@ export interface RunTally {
   committed: boolean;
   /** Batches commit one by one (else the whole run is one transaction). */
   streamed: boolean;
-  /** Stopped at INGEST_MAX_RECORDS (records and blank lines) or at INGEST_MAX_BYTES. */
-  capped: false | 'records' | 'bytes';
+  /**
+   * Stopped at INGEST_MAX_RECORDS (records and blank lines), at INGEST_MAX_BYTES, or at a CSV
+   * row longer than a record may be.
+   */
+  capped: false | 'records' | 'bytes' | 'row';
 }
+
+const CAP_NAMES = { records: 'record limit', bytes: 'byte limit', row: 'first CSV row over the size limit' } as const;
 
 /**
  * Whether a run answers with a refusal whatever it wrote: an atomic run with a bad record, or a
@@ -120,7 +125,7 @@ export function describeOutcome(
     }
     if (teams && teams.created > 0) message += ` ${teams.created} teams created.`;
   }
-  if (tally.capped) message += ` The upload was cut off at the ${tally.capped === 'bytes' ? 'byte' : 'record'} limit.`;
+  if (tally.capped) message += ` The upload was cut off at the ${CAP_NAMES[tally.capped]}.`;
 
   const counts: Record<string, Record<string, number>> = { records: { ...records } };
   if (teams) counts.teams = { ...teams };

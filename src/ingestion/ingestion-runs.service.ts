@@ -116,7 +116,7 @@ export class IngestionRunsService implements OnApplicationBootstrap, OnApplicati
         message: storableText(outcome.message, MAX_RUN_MESSAGE),
         counts: outcome.counts,
         errorCount: outcome.errorCount,
-        errors: storableErrors(outcome.errors.slice(0, STORED_ERRORS)),
+        errors: outcome.errors.slice(0, STORED_ERRORS),
       });
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw error;
@@ -248,16 +248,3 @@ function toView(run: IngestionRun): RunView {
 
 /** Longest run message kept in the history (a message is a sentence or two; more is noise). */
 const MAX_RUN_MESSAGE = 2_000;
-/** Longest record error message, and longest key or field name, kept in the history. */
-const MAX_ERROR_MESSAGE = 500;
-const MAX_ERROR_KEY = 256;
-
-/** Record errors quote what the client sent: the history must not depend on that text being storable. */
-function storableErrors(errors: IngestionRecordError[]): IngestionRecordError[] {
-  return errors.map((e) => ({
-    index: e.index,
-    job_id: e.job_id === null ? null : storableText(e.job_id, MAX_ERROR_KEY),
-    field: e.field === null ? null : storableText(e.field, MAX_ERROR_KEY),
-    message: storableText(e.message, MAX_ERROR_MESSAGE),
-  }));
-}

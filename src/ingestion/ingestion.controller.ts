@@ -25,7 +25,8 @@ import { IngestionService } from './ingestion.service';
 const STREAM_NOTE =
   'JSON, NDJSON (application/x-ndjson, one record a line, streamed) or CSV (text/csv, header row of the field names, streamed). ' +
   'Valid records are written even when others are bad (unless atomic); bad ones are reported by index and field. ' +
-  '200 with status success or partial; 400 when no record could be ingested; 415 for another Content-Type.';
+  '200 with status success or partial; 400 when no record could be ingested; 413 past the byte or record limit of a stream, ' +
+  'or at a CSV row over 1 MiB (the batches before it stay written); 415 for another Content-Type or a charset other than UTF-8.';
 
 const ADMIN = 'admin';
 const INGEST_JOBS = 'ingest/jobs';

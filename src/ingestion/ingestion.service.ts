@@ -20,7 +20,7 @@ import { ByteLimit } from './parsers/byte-limit';
 import { csvRecords } from './parsers/csv';
 import { readCostsBody, readJobsBody } from './parsers/json-body';
 import { ndjsonRecords } from './parsers/ndjson';
-import { RawRecord } from './parsers/raw-record';
+import { MAX_RECORD_BYTES, RawRecord } from './parsers/raw-record';
 import { RecordErrors } from './record-errors';
 import { COST_FIELDS, normaliseCost, REQUIRED_COST_FIELDS } from './records/cost-record';
 import { JOB_FIELDS, Normalised, normaliseJob, REQUIRED_JOB_FIELDS } from './records/job-record';
@@ -119,6 +119,8 @@ export class IngestionService {
       : this.streamRecords(request.kind, request.input as { format: 'ndjson' | 'csv'; stream: Readable }, byteLimit);
     // Lines (NDJSON) or rows (CSV) read, blank ones included: they count toward INGEST_MAX_RECORDS.
     let lines = 0;
+    // Why reading stopped at an oversized CSV row, naming it.
+    let cutRow = '';
 
     let outcome: ReturnType<typeof describeOutcome> | undefined;
     try {
@@ -142,6 +144,12 @@ export class IngestionService {
           if ('issue' in raw) {
             errors.add(raw.index, null, [raw.issue]);
             continue;
+          }
+          if ('cut' in raw) {
+            errors.add(raw.index, null, [raw.cut]);
+            tally.capped = 'row';
+            cutRow = raw.cut.message;
+            break;
           }
           if (!('value' in raw)) continue;
           const result = normalise(raw.value, bounds);
@@ -171,10 +179,11 @@ export class IngestionService {
 
     const answer = outcome;
     if (tally.capped) {
-      const limit =
-        tally.capped === 'bytes'
-          ? `at most ${this.maxStreamedBytes} bytes (INGEST_MAX_BYTES) are read from one upload`
-          : `at most ${this.maxStreamedRecords} records or lines, blank ones included (INGEST_MAX_RECORDS), are read from one upload`;
+      const limit = {
+        bytes: `at most ${this.maxStreamedBytes} bytes (INGEST_MAX_BYTES) are read from one upload`,
+        records: `at most ${this.maxStreamedRecords} records or lines, blank ones included (INGEST_MAX_RECORDS), are read from one upload`,
+        row: `${cutRow} (a CSV row is at most ${MAX_RECORD_BYTES} bytes)`,
+      }[tally.capped];
       throw new DomainError(HttpStatus.PAYLOAD_TOO_LARGE, `${answer.body.message} (run ${runId})`, [
         { field: 'body', message: limit },
       ]);

@@ -6,6 +6,13 @@ import { storableText } from '../common/storable-text';
 export const STORED_ERRORS = 100;
 /** Record errors returned in one answer (an atomic run answers with all of them, up to this). */
 export const ANSWERED_ERRORS = 1_000;
+/**
+ * Longest record error message, and longest key or field name, in an answer and in the history.
+ * A message may quote the payload (a parser's complaint about a megabyte cell), and a thousand
+ * such quotes would make an answer of gigabytes.
+ */
+const MAX_ERROR_MESSAGE = 500;
+const MAX_ERROR_KEY = 256;
 
 /** The record errors of one run: how many records failed, and the first errors in full. */
 export class RecordErrors {
@@ -20,10 +27,10 @@ export class RecordErrors {
       if (this.first.length < ANSWERED_ERRORS)
         this.first.push({
           index,
-          job_id: key,
           // Messages may quote the payload (a broken line, an unknown column); jsonb must take them.
-          field: issue.field === null ? null : storableText(issue.field),
-          message: storableText(issue.message),
+          job_id: key === null ? null : storableText(key, MAX_ERROR_KEY),
+          field: issue.field === null ? null : storableText(issue.field, MAX_ERROR_KEY),
+          message: storableText(issue.message, MAX_ERROR_MESSAGE),
         });
     }
   }

@@ -60,6 +60,42 @@ describe('csvRecords', () => {
     ]);
   });
 
+  it('stops at a row longer than the record limit, naming it, however the body is cut into chunks', async () => {
+    const text = `a,b\n1,2\n3,${'x'.repeat(200)}\n${'5,6\n'.repeat(500)}`;
+    const bytes = Buffer.from(text);
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 64) }, (_, i) => bytes.subarray(i * 64, i * 64 + 64));
+    const records: unknown[] = [];
+    for await (const r of csvRecords(Readable.from(chunks), columns, 100)) records.push(r);
+    // The parser cannot find the row after an oversized one: it must not drop the rest unsaid.
+    expect(records).toEqual([
+      { index: 0, end: 8, value: expect.anything() },
+      {
+        index: 1,
+        cut: { field: null, message: 'row 2 is longer than 100 bytes: the rows after it were not read' },
+      },
+    ]);
+  });
+
+  it("quotes a bounded part of the parser's complaint about a row", async () => {
+    const cell = `x${'\u0001'.repeat(5_000)}"y`;
+    const records = (await collect(`a,b\n${cell},2\n3,4\n`)) as { issue?: { message: string } }[];
+    const [unreadable] = records.filter((r) => r.issue);
+    expect(unreadable.issue!.message).toMatch(/^row 1 cannot be read as CSV: /);
+    expect(unreadable.issue!.message.length).toBeLessThan(400);
+    expect(records).toContainEqual({ index: 1, end: expect.any(Number), value: expect.anything() });
+  });
+
+  it('numbers the rows after unreadable ones by their place in the file', async () => {
+    const records = (await collect('a,b\nx"1,2\ny"3,4\n5,6\n"7,8\n')) as { index: number }[];
+    expect(records.map((r) => [r.index, Object.keys(r).filter((k) => k !== 'index' && k !== 'end')[0]])).toEqual([
+      [0, 'issue'],
+      [1, 'issue'],
+      [2, 'value'],
+      [3, 'issue'],
+    ]);
+    expect((records[1] as { issue?: { message: string } }).issue!.message).toMatch(/^row 2 cannot be read as CSV/);
+  });
+
   it('hands empty lines over as blank, to be counted, without shifting the rows after them', async () => {
     const records = await collect('\na,b\n1,2\n\n\n3,4\n');
     expect(records).toEqual([

@@ -5,6 +5,9 @@ import { HttpStatus } from '@nestjs/common';
 import { storableText } from '../../common/storable-text';
 import { MAX_RECORD_BYTES, RawRecord } from './raw-record';
 
+/** Longest part of a parser's complaint quoted in a row's error. */
+const MAX_PARSER_MESSAGE = 300;
+
 export interface CsvColumns {
   allowed: readonly string[];
   required: readonly string[];
@@ -42,9 +45,12 @@ function checkHeader(header: string[], columns: CsvColumns): string[] {
  * CSV with a header row, parsed as a stream (csv-parse) so the file is never held in memory.
  * Rows become null-prototype objects keyed by the header; values stay strings, and an empty
  * cell means "absent". A row with the wrong number of cells, or one the parser cannot read (a
- * broken quote, an oversized row), is that row's error; the rows before it are kept. `index`
- * is the 0-based data row (the header excluded); `end` the bytes read up to the row's end.
- * Empty lines are no rows (their index is not used), but are handed over as blank, to count.
+ * broken quote), is that row's error; the rows before and after it are kept. A row longer than
+ * `maxRecordBytes` ends the reading (`cut`): where such a row ends cannot be told without
+ * holding it (it is mostly a quote left open, which makes the rest of the file one cell), and
+ * the parser loses its place after one. `index` is the 0-based data row (the header excluded);
+ * `end` the bytes read up to the row's end. Empty lines are no rows (their index is not used),
+ * but are handed over as blank, to count.
  */
 export async function* csvRecords(
   stream: Readable,
@@ -56,6 +62,9 @@ export async function* csvRecords(
   const unreadable: { after: number; record: RawRecord }[] = [];
   // Empty lines so far, counted as the parser meets them: a row's index leaves them out.
   let blanks = 0;
+  // Rows the parser gave up on so far: its own count of rows leaves them out.
+  let skipped = 0;
+  let cut = false;
   const options: Options<CountedRow, ParsedRow> = {
     bom: true,
     relax_column_count: true,
@@ -69,14 +78,31 @@ export async function* csvRecords(
       if (row.record.length === 1 && row.record[0] === '') blanks++;
       const counted = row as CountedRow;
       counted.blanks = blanks;
+      counted.skipped = skipped;
       return counted;
     },
-    on_skip: (error: (Error & { records?: number }) | undefined) => {
-      // `records` counts the rows read before this one, the header included.
+    on_skip: (error: (Error & { records?: number; code?: string }) | undefined) => {
+      // Past an oversized row every chunk fails again at its first byte: nothing more is read.
+      if (cut) return;
+      // `records` counts the rows read before this one, the header included, the skipped ones not.
       const after = error?.records ?? 0;
-      const index = Math.max(after - 1 - blanks, 0);
-      const message = `row ${index + 1} cannot be read as CSV: ${error?.message ?? 'malformed row'}`;
-      unreadable.push({ after, record: { index, issue: { field: null, message } } });
+      const index = Math.max(after - 1 - blanks + skipped, 0);
+      skipped++;
+      if (error?.code === 'CSV_MAX_RECORD_SIZE') {
+        cut = true;
+        const message = `row ${index + 1} is longer than ${maxRecordBytes} bytes: the rows after it were not read`;
+        unreadable.push({ after, record: { index, cut: { field: null, message } } });
+        // Ends the rows: the loop below hands this one over, then stops.
+        stream.unpipe(parser);
+        setImmediate(() => parser.writableEnded || parser.end());
+        return;
+      }
+      // The parser's message quotes the whole cell it choked on (up to a megabyte).
+      const reason = storableText(error?.message ?? 'malformed row', MAX_PARSER_MESSAGE);
+      unreadable.push({
+        after,
+        record: { index, issue: { field: null, message: `row ${index + 1} cannot be read as CSV: ${reason}` } },
+      });
     },
   };
   // The typings tie on_record's types to `columns`, which is not used here (the header is checked by hand).
@@ -86,12 +112,17 @@ export async function* csvRecords(
 
   let header: string[] | null = null;
   try {
-    for await (const { record: row, info, blanks: blanksBefore } of parser as AsyncIterable<CountedRow>) {
+    for await (const {
+      record: row,
+      info,
+      blanks: blanksBefore,
+      skipped: skippedBefore,
+    } of parser as AsyncIterable<CountedRow>) {
       // A row skipped before this one ended before this one did (so within any byte limit it is in).
       while (unreadable.length > 0 && unreadable[0].after < info.records) {
         yield { ...unreadable.shift()!.record, end: info.bytes };
       }
-      const index = info.records - 2 - blanksBefore;
+      const index = info.records - 2 - blanksBefore + skippedBefore;
       if (row.length === 1 && row[0] === '') {
         // Its index is the next data row's; it names nothing (a blank line is never reported).
         yield { index: Math.max(index + 1, 0), end: info.bytes, blank: true };
@@ -133,5 +164,5 @@ interface ParsedRow {
   info: { records: number; bytes: number };
 }
 
-/** A row and the empty lines met up to it. */
-type CountedRow = ParsedRow & { blanks: number };
+/** A row, and the empty lines and the rows the parser gave up on met up to it. */
+type CountedRow = ParsedRow & { blanks: number; skipped: number };

@@ -41,6 +41,13 @@ describe('ndjsonRecords', () => {
     ]);
   });
 
+  it('reads a first line that starts with a byte-order mark as the record after it', async () => {
+    expect(await collect(ndjsonRecords(streamOf('\uFEFF{"a":1}\n{"b":2}\n')))).toEqual([
+      { index: 0, end: 11, value: { a: 1 } },
+      { index: 1, end: 19, value: { b: 2 } },
+    ]);
+  });
+
   it('reports a truncated line as that record error and keeps the others', async () => {
     const records = await collect(ndjsonRecords(streamOf('{"a":1}\n{"b":')));
     expect(records[0]).toEqual({ index: 0, end: 8, value: { a: 1 } });

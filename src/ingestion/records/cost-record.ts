@@ -29,7 +29,8 @@ export function normaliseCost(raw: unknown, bounds: TimeBounds): Normalised<Cost
   const entryDate = reader.date('entry_date', { required: true });
   const provider = reader.text('provider', { required: true, maxLength: MAX_CODE_LENGTH, lowerCase: true });
   const gpuType = reader.text('gpu_type', { required: true, maxLength: MAX_CODE_LENGTH, lowerCase: true });
-  const costUsd = reader.decimal('cost_usd', { required: true, min: 0, max: MAX_COST_USD });
+  // The column keeps 4 decimals: a finer amount is refused rather than rounded unsaid.
+  const costUsd = reader.decimal('cost_usd', { required: true, min: 0, max: MAX_COST_USD, maxDecimals: 4 });
   // A snapshot is a day's bill: not before the jobs it could pay for, and not of a day still to come.
   if (entryDate !== null && entryDate < bounds.floorDay) {
     reader.reject('entry_date', `entry_date must be on or after ${bounds.floorDay} (JOB_START_FLOOR)`);

@@ -18,7 +18,8 @@ export function normaliseTeam(raw: unknown): { ok: true; team: TeamDefinition } 
   if (!(reader instanceof RecordReader)) return { ok: false, issues: [reader] };
   const name = reader.text('name', { required: true, maxLength: MAX_NAME_LENGTH });
   const description = reader.text('description', { required: false, maxLength: MAX_DESCRIPTION_LENGTH });
-  const budget = reader.decimal('budget_usd', { required: false, min: 0, max: MAX_BUDGET_USD });
+  // Cents, as PATCH /teams takes it: a finer budget is refused rather than rounded unsaid.
+  const budget = reader.decimal('budget_usd', { required: false, min: 0, max: MAX_BUDGET_USD, maxDecimals: 2 });
   if (!reader.ok) return { ok: false, issues: reader.issues };
   return { ok: true, team: { name: name!, description, budget_usd: budget === null ? null : Number(budget) } };
 }
