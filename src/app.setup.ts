@@ -46,7 +46,8 @@ export function configureApp(app: NestExpressApplication): void {
   const origins = config.get('CORS_ORIGINS', { infer: true });
   app.enableCors({
     origin: origins,
-    methods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
+    // Every method a route takes: a dashboard on another allowed origin deletes capacity, users and rules too.
+    methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', API_KEY_HEADER, 'X-Request-Id'],
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition'],
   });

@@ -103,6 +103,17 @@ describe('Foundation: the HTTP pipeline', () => {
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('lets an allowed origin send every method the routes take, DELETE included, in a preflight', async () => {
+    const res = await t.http
+      .options('/api/v1/capacity/00000000-0000-0000-0000-000000000000')
+      .set('Origin', 'http://localhost:5173')
+      .set('Access-Control-Request-Method', 'DELETE');
+    expect(res.status).toBe(204);
+    expect(String(res.headers['access-control-allow-methods']).split(',')).toEqual(
+      expect.arrayContaining(['GET', 'POST', 'PATCH', 'DELETE']),
+    );
+  });
+
   it('exposes Prometheus metrics with HTTP, process and pool series', async () => {
     await t.http.get('/api/v1/health');
     const res = await t.http.get('/metrics').expect(200);

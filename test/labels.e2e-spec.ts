@@ -148,6 +148,11 @@ describe('Labels and utilization', () => {
       expect(await ids(`label.project=atlas&team_id=${vision.id}`)).toEqual(['label-A']);
     });
 
+    it('trims a filter value as ingestion trims the values it stores', async () => {
+      const { jobs } = await get('/jobs?label.project=%20atlas%20');
+      expect(jobs.map((j: { job_id: string }) => j.job_id)).toEqual(['label-A']);
+    });
+
     it.each([
       ['label.Project=atlas', /label\.Project: label key "Project" is not valid/],
       ['label.project=a&label.project=b', /label\.project is given more than once/],

@@ -22,7 +22,9 @@ export function parseQueryString(text: string): Record<string, unknown> {
   const labels: { key: string; value: unknown }[] = [];
   for (const name of Object.keys(query)) {
     if (!name.startsWith(LABEL_PREFIX)) continue;
-    labels.push({ key: name.slice(LABEL_PREFIX.length), value: query[name] });
+    const value = query[name];
+    // Values are trimmed, as ingestion trims the ones it stores: ` atlas` means `atlas`.
+    labels.push({ key: name.slice(LABEL_PREFIX.length), value: typeof value === 'string' ? value.trim() : value });
     delete query[name];
   }
   if (labels.length) query.labels = labels;
