@@ -11,6 +11,7 @@ import { TeamCellDays } from '../src/alerts/evaluation/team-cell-days';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { expectErrorShape, UUID } from './support/expectations';
 import { adminAuth, createTeam, jobPayload, memberAuth, postIngest, TeamRow } from './support/factories';
+import { whileRowLocked } from './support/row-locks';
 import { createTestApp, TestApp } from './support/test-app';
 import { dropSuiteDatabase } from './support/test-database';
 
@@ -287,6 +288,19 @@ describe('Alerts', () => {
         .expect(400);
       await api().delete(`/api/v1/alerts/rules/${res.body.id}`).set('Authorization', admin).expect(204);
       await api().get(`/api/v1/alerts/rules/${res.body.id}`).set('Authorization', admin).expect(404);
+    });
+
+    it('applies two edits of a rule sent at once one after the other: a rename does not turn a disabled rule on', async () => {
+      const ruleId = await rule({ name: 'edited-twice', kind: 'budget_actual', channel_id: await channel('/twice') });
+      const edit = (body: object) => () =>
+        api().patch(`/api/v1/alerts/rules/${ruleId}`).set('Authorization', admin).send(body);
+      const answers = await whileRowLocked(t.db, 'alert_rules', ruleId, [
+        edit({ enabled: false }),
+        edit({ name: 'edited-twice-renamed' }),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      const [row] = await t.db.query(`SELECT name, enabled FROM alert_rules WHERE id = $1`, [ruleId]);
+      expect(row).toEqual({ name: 'edited-twice-renamed', enabled: false });
     });
 
     it('lets members manage neither channels nor rules, nor see deliveries; they see their own team’s events only', async () => {

@@ -1,5 +1,6 @@
 import { expectErrorShape, UUID } from './support/expectations';
 import { adminAuth, createTeam, memberAuth, TeamRow } from './support/factories';
+import { whileRowLocked } from './support/row-locks';
 import { createTestApp, TestApp } from './support/test-app';
 
 describe('Teams API', () => {
@@ -137,6 +138,19 @@ describe('Teams API', () => {
       expect(res.body).toMatchObject({ name: 'patch-me', description: 'keep', budget_usd: 250 });
       const cleared = await patch(team.id, { budget_usd: null, name: 'patched' }).expect(200);
       expect(cleared.body).toMatchObject({ name: 'patched', description: 'keep', budget_usd: null });
+    });
+
+    // The old code passed this too: TypeORM's save writes only the columns that differ from a
+    // reload it makes just before, so the lost update needed a commit between two reads of one edit.
+    it('applies two edits sent at once one after the other: both the rename and the budget stand', async () => {
+      const team = await createTeam(t.db, { name: 'edited-twice', budget_usd: 100 });
+      const answers = await whileRowLocked(t.db, 'teams', team.id, [
+        () => patch(team.id, { budget_usd: 250 }),
+        () => patch(team.id, { name: 'edited-twice-renamed' }),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      const [row] = await t.db.query(`SELECT name, budget_usd::float8 AS budget FROM teams WHERE id = $1`, [team.id]);
+      expect(row).toEqual({ name: 'edited-twice-renamed', budget: 250 });
     });
 
     it('answers 409 when renaming onto a taken name', async () => {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { expectErrorShape } from './support/expectations';
 import { API_KEY, createJob, createLoginUser, createTeam, createUser, tokenFor, UserRow } from './support/factories';
+import { whileRowLocked } from './support/row-locks';
 import { createTestApp, TestApp } from './support/test-app';
 
 const SECRET = 'heliox-dev-jwt-secret-change-in-production';
@@ -58,6 +59,17 @@ describe('Token revocation: a changed user loses the tokens issued before the ch
     await expectAnswered(token);
     return { user, token, teamId: team.id };
   }
+
+  it('applies two edits of a user sent at once one after the other: a role change does not undo a disable', async () => {
+    const { user } = await memberWithToken();
+    const [disable, promote] = await whileRowLocked(t.db, 'users', user.id, [
+      () => patch(user.id, { disabled: true }),
+      () => patch(user.id, { role: 'admin', team_id: null }),
+    ]);
+    expect([disable.status, promote.status]).toEqual([200, 200]);
+    const [row] = await t.db.query(`SELECT role, team_id, disabled FROM users WHERE id = $1`, [user.id]);
+    expect(row).toEqual({ role: 'admin', team_id: null, disabled: true });
+  });
 
   describe('disabling', () => {
     it('refuses the old token on every route at once, and refuses the login like a wrong password', async () => {

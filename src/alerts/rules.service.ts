@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { badRequest, notFound } from '../common/errors/domain-error';
 import type { RuleKind } from './alerts.entities';
 import { CreateRuleDto, DEFAULT_THRESHOLDS, RuleResponse, RulesPage, UpdateRuleDto } from './dto/rule.dto';
@@ -48,7 +48,19 @@ export class RulesService {
   }
 
   async update(id: string, dto: UpdateRuleDto): Promise<RuleResponse> {
-    const rule = await this.get(id);
+    return this.dataSource.transaction((m) => this.updateLocked(m, id, dto));
+  }
+
+  /**
+   * The rule is locked while it is read and written: of two edits at once the later reads what
+   * the earlier wrote, instead of writing back what it read before (a rename turning a rule that
+   * was just disabled on again).
+   */
+  private async updateLocked(m: EntityManager, id: string, dto: UpdateRuleDto): Promise<RuleResponse> {
+    const [rule] = await m.query<RuleResponse[]>(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = $1 FOR UPDATE`, [
+      id,
+    ]);
+    if (!rule) throw notFound(`No alert rule ${id}`);
     const teamId = dto.team_id === undefined ? rule.team_id : dto.team_id;
     const channelId = dto.channel_id ?? rule.channel_id;
     const thresholds =
@@ -58,7 +70,7 @@ export class RulesService {
       dto.channel_id === undefined ? null : channelId,
     );
     const [row] = await referencesKept(() =>
-      this.dataSource.query<RuleResponse[]>(
+      m.query<RuleResponse[]>(
         // Through a CTE: the driver answers a bare UPDATE with [rows, count], not rows.
         `WITH u AS (
            UPDATE alert_rules SET name = $2, thresholds_pct = $3, team_id = $4, channel_id = $5, enabled = $6, updated_at = now()

@@ -115,17 +115,22 @@ export class TeamsService {
   /** Changes the fields given; a field left out stays, null clears description or budget. */
   async update(id: string, input: UpdateTeamDto): Promise<TeamResponse> {
     if (!isUUID(id, 'all')) throw notFound(`No team ${id}`);
-    const team = await this.findOrThrow(id);
-    if (input.name !== undefined && input.name !== team.name && (await this.teams.existsBy({ name: input.name }))) {
-      throw conflict(`A team named ${input.name} already exists`, 'name');
-    }
-    if (input.name !== undefined) team.name = input.name;
-    if (input.description !== undefined) team.description = input.description;
-    if (input.budget_usd !== undefined) team.budgetUsd = input.budget_usd;
-    // The check above gives the usual answer; the constraint still decides a race between two renames.
-    const saved = await this.teams.save(team).catch((error: { driverError?: { code?: string } }) => {
-      if (error.driverError?.code === '23505') throw conflict(`A team named ${input.name} already exists`, 'name');
-      throw error;
+    const saved = await this.teams.manager.transaction(async (m) => {
+      // Locked: of two edits at once the later reads what the earlier wrote, instead of writing
+      // back the budget it read before while it renames the team.
+      const team = await m.findOne(Team, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!team) throw notFound(`No team ${id}`);
+      if (input.name !== undefined && input.name !== team.name && (await m.existsBy(Team, { name: input.name }))) {
+        throw conflict(`A team named ${input.name} already exists`, 'name');
+      }
+      if (input.name !== undefined) team.name = input.name;
+      if (input.description !== undefined) team.description = input.description;
+      if (input.budget_usd !== undefined) team.budgetUsd = input.budget_usd;
+      // The check above gives the usual answer; the constraint still decides a race between two renames.
+      return m.save(team).catch((error: { driverError?: { code?: string } }) => {
+        if (error.driverError?.code === '23505') throw conflict(`A team named ${input.name} already exists`, 'name');
+        throw error;
+      });
     });
     return toTeamResponse(saved);
   }

@@ -134,16 +134,20 @@ export class UsersService implements OnApplicationBootstrap {
    * issued before it is refused: at once in this process, within AUTH_USER_CACHE_SECONDS in others.
    */
   async update(id: string, change: UserChange): Promise<AdminUserResponse> {
-    const user = await this.users.findOneBy({ id });
-    if (!user) throw notFound(`No user ${id}`);
-    const role = change.role ?? user.role;
-    const teamId = change.teamId === undefined ? user.teamId : change.teamId;
-    const disabled = change.disabled ?? user.disabled;
-    if (role !== user.role || teamId !== user.teamId) await this.checkRoleAndTeam(role, teamId, 'send team_id: null');
-    if (role !== user.role || teamId !== user.teamId || disabled !== user.disabled) {
-      await this.users.update({ id }, { role, teamId, disabled, tokenVersion: () => '"token_version" + 1' });
-      this.tokenUsers.evict(id);
-    }
+    const changed = await this.users.manager.transaction(async (m) => {
+      // Locked: of two edits at once the later reads what the earlier wrote, instead of writing
+      // back what it read before (a role change undoing a disable sent at the same moment).
+      const user = await m.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw notFound(`No user ${id}`);
+      const role = change.role ?? user.role;
+      const teamId = change.teamId === undefined ? user.teamId : change.teamId;
+      const disabled = change.disabled ?? user.disabled;
+      if (role !== user.role || teamId !== user.teamId) await this.checkRoleAndTeam(role, teamId, 'send team_id: null');
+      if (role === user.role && teamId === user.teamId && disabled === user.disabled) return false;
+      await m.update(User, { id }, { role, teamId, disabled, tokenVersion: () => '"token_version" + 1' });
+      return true;
+    });
+    if (changed) this.tokenUsers.evict(id);
     const updated = await this.users.findOne({ where: { id }, relations: { team: true } });
     if (!updated) throw notFound(`No user ${id}`);
     return toAdminView(updated);
