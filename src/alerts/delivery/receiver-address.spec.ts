@@ -1,5 +1,5 @@
 import dns from 'node:dns';
-import { isForbiddenAddress, resolvedProblem, urlProblem } from './receiver-address';
+import { guardedLookup, isForbiddenAddress, LOOKUP_WAIT_MS, resolvedProblem, urlProblem } from './receiver-address';
 import { sendAlert } from './webhook-sender';
 
 describe('isForbiddenAddress', () => {
@@ -80,5 +80,29 @@ describe('names resolving to a forbidden address (DNS rebinding)', () => {
     resolveTo('169.254.169.254');
     const result = await sendAlert({ url: 'http://rebind.example.test/hook', secret: null, eventId: 'e', body: '{}' });
     expect(result).toEqual({ ok: false, error: expect.stringMatching(/EFORBIDDENADDRESS.*169\.254\.169\.254/) });
+  });
+});
+
+describe("receivers' names are looked up one at a time", () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('so a resolver that does not answer holds one thread of the pool, and lookups queued past the wait are not asked', async () => {
+    const pending: ((...a: unknown[]) => void)[] = [];
+    const asked = jest
+      .spyOn(dns, 'lookup')
+      .mockImplementation(((_host: string, _options: unknown, callback: (...a: unknown[]) => void) =>
+        pending.push(callback)) as unknown as typeof dns.lookup);
+    const answers: (string | null)[] = [];
+    const collect = (error: NodeJS.ErrnoException | null) => answers.push(error ? (error.code ?? 'error') : null);
+    for (let i = 0; i < 3; i++) guardedLookup(`slow-${i}.example.test`, {}, collect);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(asked).toHaveBeenCalledTimes(1);
+
+    const now = Date.now();
+    jest.spyOn(Date, 'now').mockReturnValue(now + LOOKUP_WAIT_MS + 1);
+    pending[0](null, '10.0.0.1', 4);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(answers).toEqual([null, 'ETIMEOUT', 'ETIMEOUT']);
   });
 });

@@ -1,5 +1,6 @@
 import { lookup, LookupAddress, LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import pLimit from 'p-limit';
 
 /**
  * Where a channel may point. Receivers on loopback and private networks are allowed (self-hosted
@@ -58,11 +59,48 @@ export function urlProblem(raw: string): string | null {
   return null;
 }
 
-/** The addresses a host name resolves to, as the system resolver answers (empty when it cannot). */
-function resolveAll(host: string): Promise<string[]> {
-  return new Promise((resolve) =>
-    lookup(host, { all: true }, (error, addresses) => resolve(error ? [] : addresses.map((a) => a.address))),
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * `dns.lookup` asks the system resolver on libuv's thread pool (4 threads by default), which
+ * password hashing and file reads share. A receiver whose name servers do not answer holds a
+ * thread until the resolver gives up, seconds later, and a batch of deliveries to it would hold
+ * them all: logins would wait behind them. Receivers' names are looked up one at a time, and a
+ * lookup that waited longer than a delivery may take is not asked any more.
+ */
+const oneLookupAtATime = pLimit(1);
+export const LOOKUP_WAIT_MS = 5_000;
+
+function gatedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  const queued = Date.now();
+  void oneLookupAtATime(
+    () =>
+      new Promise<void>((done) => {
+        if (Date.now() - queued > LOOKUP_WAIT_MS) {
+          const late: NodeJS.ErrnoException = new Error(
+            `${hostname}: not looked up within ${LOOKUP_WAIT_MS / 1000} s (the resolver is slow to answer)`,
+          );
+          late.code = 'ETIMEOUT';
+          done();
+          return callback(late, options.all ? [] : '', 0);
+        }
+        lookup(hostname, options, (error, address, family) => {
+          done();
+          callback(error, address, family);
+        });
+      }),
   );
+}
+
+/** The addresses a host name resolves to, as the system resolver answers (empty when it cannot in time). */
+function resolveAll(host: string): Promise<string[]> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve([]), LOOKUP_WAIT_MS);
+    gatedLookup(host, { all: true }, (error, addresses) => {
+      clearTimeout(timer);
+      resolve(error ? [] : (addresses as LookupAddress[]).map((a) => a.address));
+    });
+  });
 }
 
 /** Why the URL's host resolves somewhere refused, or null (names that do not resolve pass). */
@@ -73,15 +111,13 @@ export async function resolvedProblem(raw: string): Promise<string | null> {
   return bad ? `url's host ${host} resolves to ${bad}, a link-local or cloud metadata address` : null;
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
 /**
  * A `lookup` for http.request that refuses forbidden addresses. The connection uses exactly the
  * address checked here, so a name that resolved to a public address when the channel was made
  * and to 169.254.169.254 now (DNS rebinding) is refused at the moment it would be used.
  */
 export function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  lookup(hostname, options, (error, address, family) => {
+  gatedLookup(hostname, options, (error, address, family) => {
     if (error) return callback(error, address, family);
     const addresses = Array.isArray(address) ? address.map((a) => a.address) : [address];
     const bad = addresses.find(isForbiddenAddress);
