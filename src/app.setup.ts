@@ -10,6 +10,7 @@ import { bodyParsers } from './common/body-parsers';
 import { parseQueryString } from './common/label-filters';
 import { assignRequestId } from './common/logging.module';
 import { documentUnavailable, operationsOf } from './common/openapi-document';
+import { closeStalledConnections } from './common/stalled-connections';
 import { Env } from './config/env';
 import { INGEST_JSON_ROUTES } from './ingestion/ingestion.controller';
 
@@ -29,6 +30,7 @@ export function configureApp(app: NestExpressApplication): void {
   // The plain parser, with label.<key>=<value> filters gathered for the DTOs (common/label-filters.ts).
   app.set('query parser', parseQueryString);
 
+  closeStalledConnections(app.getHttpServer(), config.get('STALLED_CLIENT_SECONDS', { infer: true }) * 1000);
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     assignRequestId(req, res);
     next();

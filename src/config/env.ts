@@ -205,6 +205,16 @@ export class Env {
   @Min(1)
   REPORT_MAX_ROWS = 50_000;
 
+  /**
+   * Seconds a connection may hold an answer its client does not read before it is closed: an
+   * answer waits in memory for its reader, and a client that asks for a large one (an export)
+   * and never reads it would hold megabytes for good. A client that reads at all is not cut off.
+   */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  STALLED_CLIENT_SECONDS = 60;
+
   /** The folder the dashboard is served from at `/`; unset: dist/web of the checkout (web/build.ts writes it). */
   @IsOptional()
   @IsString()
