@@ -6,8 +6,8 @@ import { createTestApp, TestApp } from './support/test-app';
 /**
  * A client that asks for a large answer and stops reading it is hung up on once its unsent bytes
  * have not moved for STALLED_CLIENT_SECONDS (1 s here); one that reads gets its answer whole.
- * The answer is a FOCUS export of 53,400 job-days (tens of megabytes of CSV), more than the kernel's
- * socket buffers hold, so that the server is left with bytes it cannot send.
+ * The answer is a FOCUS export of 26,700 job-days (18 MB of CSV): a client that reads nothing
+ * takes about 4 MB into the kernel's socket buffers, and the server is left with the rest.
  */
 describe('Connections whose client stopped reading are closed', () => {
   let t: TestApp;
@@ -20,7 +20,7 @@ describe('Connections whose client stopped reading are closed', () => {
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
     admin = (await adminAuth(t)).header;
-    const jobs = Array.from({ length: 600 }, (_, i) =>
+    const jobs = Array.from({ length: 300 }, (_, i) =>
       jobPayload({
         job_id: `stalled-${i}`,
         gpu_type: ['a100', 'h100', 'l4'][i % 3],
@@ -67,6 +67,6 @@ describe('Connections whose client stopped reading are closed', () => {
 
   it('gives a client that reads the whole export, however long it takes', async () => {
     const res = await t.http.get(path).set('Authorization', admin).expect(200);
-    expect(res.text.split('\n').length).toBeGreaterThan(53_400);
+    expect(res.text.split('\n').length).toBeGreaterThan(26_700);
   });
 });
