@@ -74,9 +74,9 @@ export async function* ndjsonRecords(
   stream: AsyncIterable<Buffer | string>,
   maxLineBytes = MAX_RECORD_BYTES,
 ): AsyncGenerator<RawRecord> {
-  for await (const { index, end, ...line } of readLines(stream, maxLineBytes)) {
+  for await (const { index, text: read, end } of readLines(stream, maxLineBytes)) {
     // A byte-order mark (some Windows tools write one) is no part of the first record.
-    const text = index === 0 && line.text?.startsWith('\uFEFF') ? line.text.slice(1) : line.text;
+    const text = index === 0 && read?.startsWith('\uFEFF') ? read.slice(1) : read;
     if (text === null) {
       yield {
         index,
