@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { ConfigService } from '@nestjs/config';
 import { Env } from '../../config/env';
 import { TokenUser, TokenUserCache } from '../token-user-cache';
-import { INVALID_TOKEN, JwtStrategy } from './jwt.strategy';
+import { AUTHORIZATION_MAX_LENGTH, bearerToken, INVALID_TOKEN, JwtStrategy } from './jwt.strategy';
 
 const USER_ID = '5b0c4a1e-7d2f-4c3b-9a8e-1f2d3c4b5a60';
 const TEAM_ID = '8e1d2c3b-4a5f-4e6d-8c7b-9a0f1e2d3c4b';
@@ -72,5 +72,32 @@ describe('JwtStrategy.validate', () => {
   it('refuses claims that disagree with the stored role or team, even at the same version', async () => {
     await refused(strategyWith({ ...member, role: 'admin', teamId: null }), claims());
     await refused(strategyWith({ ...member, teamId: '00000000-0000-4000-8000-000000000000' }), claims());
+  });
+});
+
+const withAuthorization = (authorization?: string) => ({ headers: { authorization } }) as unknown as Request;
+
+describe('bearerToken', () => {
+  it('reads the token of a Bearer header, the scheme in any case', () => {
+    expect(bearerToken(withAuthorization('Bearer abc.def.ghi'))).toBe('abc.def.ghi');
+    expect(bearerToken(withAuthorization('bearer abc.def.ghi'))).toBe('abc.def.ghi');
+    expect(bearerToken(withAuthorization('BEARER \tabc.def.ghi '))).toBe('abc.def.ghi');
+  });
+
+  it('finds no token in another scheme, a bare value, extra words or no header', () => {
+    expect(bearerToken(withAuthorization('Basic dXNlcjpwYXNz'))).toBeNull();
+    expect(bearerToken(withAuthorization('abc.def.ghi'))).toBeNull();
+    expect(bearerToken(withAuthorization('Bearer abc def'))).toBeNull();
+    expect(bearerToken(withAuthorization('Bearer'))).toBeNull();
+    expect(bearerToken(withAuthorization('xBearer abc'))).toBeNull();
+    expect(bearerToken(withAuthorization(undefined))).toBeNull();
+  });
+
+  it('finds no token in a header longer than any token this app signs', () => {
+    const long = `Bearer ${'a'.repeat(AUTHORIZATION_MAX_LENGTH)}`;
+    expect(bearerToken(withAuthorization(long))).toBeNull();
+    expect(bearerToken(withAuthorization(long.slice(0, AUTHORIZATION_MAX_LENGTH)))).toBe(
+      'a'.repeat(AUTHORIZATION_MAX_LENGTH - 'Bearer '.length),
+    );
   });
 });
