@@ -1,3 +1,4 @@
+import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
@@ -301,6 +302,28 @@ describe('Alerts', () => {
       expect(answers.map((a) => a.status)).toEqual([200, 200]);
       const [row] = await t.db.query(`SELECT name, enabled FROM alert_rules WHERE id = $1`, [ruleId]);
       expect(row).toEqual({ name: 'edited-twice-renamed', enabled: false });
+    });
+
+    it('applies as many edits of one rule sent at once as the pool has connections, each checking its team', async () => {
+      // Each edit waits on the rule's row holding a pool connection: the check of the team it
+      // names must run on that connection, or the edit holding the lock waits for one the others hold.
+      const ruleId = await rule({ name: 'edited-by-many', kind: 'budget_actual', channel_id: await channel('/many') });
+      const team = await createTeam(t.db);
+      const poolSize = Number(t.app.get(ConfigService).get('DB_POOL_SIZE'));
+      const answers = await whileRowLocked(
+        t.db,
+        'alert_rules',
+        ruleId,
+        Array.from(
+          { length: poolSize },
+          (_, i) => () =>
+            api()
+              .patch(`/api/v1/alerts/rules/${ruleId}`)
+              .set('Authorization', admin)
+              .send({ team_id: team.id, name: `edited-by-many-${i}` }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(poolSize).fill(200));
     });
 
     it('lets members manage neither channels nor rules, nor see deliveries; they see their own team’s events only', async () => {

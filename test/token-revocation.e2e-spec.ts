@@ -28,7 +28,7 @@ describe('Token revocation: a changed user loses the tokens issued before the ch
   let t: TestApp;
   beforeAll(async () => {
     // The default cache lifetime (30 s): a change through the API must not wait for it.
-    t = await createTestApp({ LOGIN_RATE_LIMIT: '1000' });
+    t = await createTestApp({ LOGIN_RATE_LIMIT: '1000', DB_POOL_SIZE: '4' });
   });
   afterAll(() => t.close());
 
@@ -69,6 +69,22 @@ describe('Token revocation: a changed user loses the tokens issued before the ch
     expect([disable.status, promote.status]).toEqual([200, 200]);
     const [row] = await t.db.query(`SELECT role, team_id, disabled FROM users WHERE id = $1`, [user.id]);
     expect(row).toEqual({ role: 'admin', team_id: null, disabled: true });
+  });
+
+  it('applies as many edits of one user sent at once as the pool has connections, each checking its team', async () => {
+    // Each edit waits on the user's row holding a pool connection. Had the team check taken a
+    // second one, the edit holding the lock would wait for a connection the others hold, and
+    // answer 503 after the pool's 5 s.
+    const { user } = await memberWithToken();
+    const teams = [await createTeam(t.db), await createTeam(t.db)];
+    const poolSize = Number(process.env.DB_POOL_SIZE);
+    const answers = await whileRowLocked(
+      t.db,
+      'users',
+      user.id,
+      Array.from({ length: poolSize }, (_, i) => () => patch(user.id, { team_id: teams[i % 2].id })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(poolSize).fill(200));
   });
 
   describe('disabling', () => {

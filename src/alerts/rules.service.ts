@@ -68,6 +68,7 @@ export class RulesService {
     await this.checkReferences(
       dto.team_id === undefined ? null : teamId,
       dto.channel_id === undefined ? null : channelId,
+      m,
     );
     const [row] = await referencesKept(() =>
       m.query<RuleResponse[]>(
@@ -92,9 +93,17 @@ export class RulesService {
     if (!deleted) throw notFound(`No alert rule ${id}`);
   }
 
-  /** A named team or channel must exist: 400 naming the field, not a foreign-key 500. */
-  private async checkReferences(teamId: string | null, channelId: string | null): Promise<void> {
-    const [found] = await this.dataSource.query<{ team: boolean; channel: boolean }[]>(
+  /**
+   * A named team or channel must exist: 400 naming the field, not a foreign-key 500. In an edit it
+   * runs on the edit's connection, which holds the rule's lock: from a second connection, edits
+   * waiting on that lock could hold every connection of the pool.
+   */
+  private async checkReferences(
+    teamId: string | null,
+    channelId: string | null,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    const [found] = await m.query<{ team: boolean; channel: boolean }[]>(
       `SELECT ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM teams WHERE id = $1::uuid)) AS team,
               ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM alert_channels WHERE id = $2::uuid)) AS channel`,
       [teamId, channelId],

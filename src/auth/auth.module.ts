@@ -4,7 +4,6 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule, JwtModuleOptions } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env';
-import { TeamsModule } from '../teams/teams.module';
 import { AuthController } from './auth.controller';
 import { AccessGuard } from './guards/access.guard';
 import { AdminGuard } from './guards/admin.guard';
@@ -33,7 +32,6 @@ function jwtOptions(config: ConfigService<Env, true>): JwtModuleOptions {
 @Module({
   imports: [
     TypeOrmModule.forFeature([User]),
-    TeamsModule,
     JwtModule.registerAsync({ inject: [ConfigService], useFactory: jwtOptions }),
   ],
   controllers: [AuthController, UsersController],

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { within } from './deadline';
 
@@ -5,6 +6,9 @@ import { within } from './deadline';
  * Sends `requests` while another transaction holds the row `id` of `table` locked, and lets it go
  * once every request waits on a lock: the requests have then read what they read before writing,
  * and meet as two edits sent at the same moment do, every time.
+ *
+ * The lock is held, and the waiting requests counted, on connections of their own rather than the
+ * app's pool: as many requests as the pool has connections can then wait on the lock at once.
  */
 export async function whileRowLocked<T>(
   db: DataSource,
@@ -12,26 +16,27 @@ export async function whileRowLocked<T>(
   id: string,
   requests: (() => PromiseLike<T>)[],
 ): Promise<T[]> {
-  const holder = db.createQueryRunner();
-  await holder.connect();
+  const url = (db.options as { url: string }).url;
+  const [holder, watcher] = [new Client({ connectionString: url }), new Client({ connectionString: url })];
+  await Promise.all([holder.connect(), watcher.connect()]);
   try {
-    await holder.startTransaction();
+    await holder.query('BEGIN');
     await holder.query(`SELECT 1 FROM ${table} WHERE id = $1 FOR UPDATE`, [id]);
     const answers = Promise.all(requests.map((send) => Promise.resolve(send())));
     const allWaiting = async () => {
-      while ((await waitingOnLocks(db)) < requests.length) await new Promise((resolve) => setTimeout(resolve, 20));
+      while ((await waitingOnLocks(watcher)) < requests.length) await new Promise((resolve) => setTimeout(resolve, 20));
     };
     await within(10_000, allWaiting(), `${requests.length} requests not all waiting on the ${table} row`);
-    await holder.commitTransaction();
+    await holder.query('COMMIT');
     return await answers;
   } finally {
-    await holder.release();
+    await Promise.all([holder.end(), watcher.end()]);
   }
 }
 
-async function waitingOnLocks(db: DataSource): Promise<number> {
-  const [row] = await db.query<{ n: number }[]>(
+async function waitingOnLocks(watcher: Client): Promise<number> {
+  const { rows } = await watcher.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
   );
-  return row.n;
+  return rows[0].n;
 }

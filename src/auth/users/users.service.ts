@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { badRequest, conflict, notFound } from '../../common/errors/domain-error';
 import { Env } from '../../config/env';
-import { TeamsService } from '../../teams/teams.service';
+import { Team } from '../../teams/team.entity';
 import { TokenUserCache } from '../token-user-cache';
 import { AdminUserResponse, UserResponse, UsersPage } from './dto/user.response';
 import { PASSWORD_MAX_BYTES, PasswordHasher } from './password-hasher';
@@ -44,7 +44,6 @@ export class UsersService implements OnApplicationBootstrap {
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
-    private readonly teams: TeamsService,
     private readonly tokenUsers: TokenUserCache,
     private readonly config: ConfigService<Env, true>,
     private readonly passwords: PasswordHasher,
@@ -80,7 +79,7 @@ export class UsersService implements OnApplicationBootstrap {
       .getOne();
     const matches = await this.passwords.verify(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !matches || user.disabled) return null;
-    if (this.passwords.needsUpgrade(user.passwordHash)) await this.upgradeHash(user, password);
+    if (this.passwords.needsUpgrade(user.passwordHash, password)) await this.upgradeHash(user, password);
     return { id: user.id, email: user.email, role: user.role, teamId: user.teamId, tokenVersion: user.tokenVersion };
   }
 
@@ -142,7 +141,8 @@ export class UsersService implements OnApplicationBootstrap {
       const role = change.role ?? user.role;
       const teamId = change.teamId === undefined ? user.teamId : change.teamId;
       const disabled = change.disabled ?? user.disabled;
-      if (role !== user.role || teamId !== user.teamId) await this.checkRoleAndTeam(role, teamId, 'send team_id: null');
+      if (role !== user.role || teamId !== user.teamId)
+        await this.checkRoleAndTeam(role, teamId, 'send team_id: null', m);
       if (role === user.role && teamId === user.teamId && disabled === user.disabled) return false;
       await m.update(User, { id }, { role, teamId, disabled, tokenVersion: () => '"token_version" + 1' });
       return true;
@@ -160,11 +160,20 @@ export class UsersService implements OnApplicationBootstrap {
     if (!affected) throw notFound(`No user ${id}`);
   }
 
-  /** A member has a team that exists; an admin has none (`fix` says how to send that). */
-  private async checkRoleAndTeam(role: UserRole, teamId: string | null, fix: string): Promise<void> {
+  /**
+   * A member has a team that exists; an admin has none (`fix` says how to send that). Inside a
+   * transaction the team is looked up on its connection: a second connection, taken while the
+   * user's row is locked, let a dozen edits of one user hold the whole pool and wait on each other.
+   */
+  private async checkRoleAndTeam(
+    role: UserRole,
+    teamId: string | null,
+    fix: string,
+    m: EntityManager = this.users.manager,
+  ): Promise<void> {
     if (role === 'member' && !teamId) throw badRequest('A member needs a team_id', 'team_id');
     if (role === 'admin' && teamId) throw badRequest(`An admin belongs to no team; ${fix}`, 'team_id');
-    if (teamId && !(await this.teams.exists(teamId))) throw badRequest(`No team has id ${teamId}`, 'team_id');
+    if (teamId && !(await m.existsBy(Team, { id: teamId }))) throw badRequest(`No team has id ${teamId}`, 'team_id');
   }
 }
 
