@@ -87,6 +87,16 @@ describe('Token revocation: a changed user loses the tokens issued before the ch
     expect(answers.map((a) => a.status)).toEqual(Array(poolSize).fill(200));
   });
 
+  it("evicts the cached user when the id is sent in upper case: the disabled or deleted user's token is refused at once", async () => {
+    const disabled = await memberWithToken();
+    await patch(disabled.user.id.toUpperCase(), { disabled: true }).expect(200);
+    await expectRefusedEverywhere(disabled.token);
+
+    const deleted = await memberWithToken();
+    await t.http.delete(`/api/v1/admin/users/${deleted.user.id.toUpperCase()}`).set('X-API-Key', API_KEY).expect(204);
+    await expectRefusedEverywhere(deleted.token);
+  });
+
   describe('disabling', () => {
     it('refuses the old token on every route at once, and refuses the login like a wrong password', async () => {
       const team = await createTeam(t.db);
@@ -166,9 +176,10 @@ describe('Token revocation: a changed user loses the tokens issued before the ch
     expect(teams.body.teams.map((team: { id: string }) => team.id)).toEqual([teamB.id]);
   });
 
-  it('keeps tokens working after a change that changes nothing', async () => {
+  it('keeps tokens working after a change that changes nothing, the team id in either case', async () => {
     const { user, token, teamId } = await memberWithToken();
     await patch(user.id, { disabled: false, role: 'member', team_id: teamId }).expect(200);
+    await patch(user.id, { team_id: teamId.toUpperCase() }).expect(200);
     await patch(user.id, {}).expect(200);
     await expectAnswered(token);
   });

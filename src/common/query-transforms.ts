@@ -22,3 +22,9 @@ export const lowerCasedList = ({ value }: Transformed) =>
         .map((v) => v.trim().toLowerCase())
         .filter(Boolean)
     : value;
+
+/**
+ * UUIDs are case-insensitive and PostgreSQL writes them lower-case: an id compared or used as a
+ * key in the process must be spelt the same way.
+ */
+export const lowerCaseUuid = ({ value }: Transformed) => (typeof value === 'string' ? value.toLowerCase() : value);

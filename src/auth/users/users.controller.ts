@@ -18,8 +18,15 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { AdminUserResponse, UserResponse, UsersPage } from './dto/user.response';
 import { UsersService } from './users.service';
 
-/** `:id` must be a uuid: anything else is a malformed request, not a missing user. */
-const UserId = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', 'id') }));
+/**
+ * `:id` must be a uuid: anything else is a malformed request, not a missing user. Lower-cased, as
+ * the database and the token cache spell it: evicting `ABC…` left the cached `abc…` answering
+ * for a disabled or deleted user's tokens.
+ */
+const UserId = () =>
+  Param('id', new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', 'id') }), {
+    transform: (id: string) => id.toLowerCase(),
+  });
 
 @ApiTags('admin')
 @Controller('admin/users')

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { lowerCaseUuid } from '../../../common/query-transforms';
 import { PASSWORD_MAX_BYTES } from '../password-hasher';
 import { USER_ROLES, UserRole } from '../user.entity';
 
@@ -22,5 +24,6 @@ export class CreateUserDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Required for a member, absent for an admin' })
   @IsOptional()
   @IsUUID('all')
+  @Transform(lowerCaseUuid)
   team_id?: string;
 }

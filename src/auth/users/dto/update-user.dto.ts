@@ -1,5 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsUUID, ValidateIf } from 'class-validator';
+import { lowerCaseUuid } from '../../../common/query-transforms';
 import { USER_ROLES, UserRole } from '../user.entity';
 
 /**
@@ -21,6 +23,7 @@ export class UpdateUserDto {
   })
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @IsUUID('all')
+  @Transform(lowerCaseUuid)
   team_id?: string | null;
 
   @ApiPropertyOptional({ example: true, description: 'A disabled user cannot log in and its tokens are refused' })
