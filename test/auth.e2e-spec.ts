@@ -118,6 +118,22 @@ describe('Auth: login, tokens, users', () => {
       await t.http.post('/api/v1/auth/login').send({ username: user.email, password: 'wrong-password' }).expect(401);
     });
 
+    it('keeps a bcrypt hash when a password over 72 bytes matched it, so the real password still logs in', async () => {
+      // bcrypt compares the first 72 bytes: the real password with a typo past its end matches.
+      const real = 'r'.repeat(72);
+      const user = await createUser(t.db, { role: 'admin', password_hash: await bcryptHash(real, 12) });
+      const login = (password: string) => t.http.post('/api/v1/auth/login').send({ username: user.email, password });
+
+      await login(`${real}TYPO`).expect(200);
+      await login(real).expect(200);
+      const [row] = await t.db.query<{ password_hash: string }[]>(`SELECT password_hash FROM users WHERE id = $1`, [
+        user.id,
+      ]);
+      expect(row.password_hash).toMatch(/^\$argon2id\$/); // upgraded by the login with the real password
+      await login(real).expect(200);
+      await login(`${real}TYPO`).expect(401);
+    });
+
     it.each([
       [{ password: 'x' }, 'username'],
       [{ username: 'a@b.c' }, 'password'],

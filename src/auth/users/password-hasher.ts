@@ -38,9 +38,15 @@ async function verifyPassword(password: string, passwordHash: string): Promise<b
   }
 }
 
-/** True for a bcrypt hash or an argon2 hash of other parameters than today's: it is replaced at the next login. */
-function needsUpgrade(passwordHash: string): boolean {
-  return BCRYPT_HASH.test(passwordHash) || argon2.needsRehash(passwordHash, ARGON2_OPTIONS);
+/**
+ * True for a bcrypt hash or an argon2 hash of other parameters than today's, once `password` has
+ * matched it: it is replaced at that login. Not for a bcrypt match of a password over 72 bytes:
+ * bcrypt compared only its first 72, so it may be the real password with a typo past its end,
+ * and hashing it in full would lock the real one out.
+ */
+function needsUpgrade(passwordHash: string, password: string): boolean {
+  if (BCRYPT_HASH.test(passwordHash)) return Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES;
+  return argon2.needsRehash(passwordHash, ARGON2_OPTIONS);
 }
 
 /**
@@ -64,7 +70,7 @@ export class PasswordHasher {
     return this.slots.runExclusive(() => verifyPassword(password, passwordHash));
   }
 
-  needsUpgrade(passwordHash: string): boolean {
-    return needsUpgrade(passwordHash);
+  needsUpgrade(passwordHash: string, password: string): boolean {
+    return needsUpgrade(passwordHash, password);
   }
 }
