@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Semaphore, type SemaphoreInterface, withTimeout } from 'async-mutex';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { jobDayCost, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
 import { csvWriter } from '../common/csv';
 import { ClientAbortedError } from '../common/errors/client-aborted';
+import { RetryLaterError } from '../common/errors/retry-later.error';
 import type { IdleMode } from '../common/idle.query';
 import { labelsContaining, type LabelFilter } from '../common/label-filters';
+import { Env } from '../config/env';
 import { refuseArchived } from './archived-reads';
 
 /** The FinOps FOCUS columns of the export, in order (x_ columns are Heliox's own). */
@@ -115,12 +119,31 @@ const PERIOD_COLUMNS = `
  * under idle=owner, the idle charged to owner teams), streamed as CSV page by page (keyset
  * pagination).
  */
+/**
+ * An export reads every page in one snapshot, on one connection held for as long as it streams
+ * (for a slow client, minutes). At most a quarter of the pool's connections are held so; the
+ * rest of the API keeps the others.
+ */
+const EXPORT_SHARE_OF_POOL = 4;
+/** How long an export waits for another to finish before it answers 503 with Retry-After. */
+const EXPORT_SLOT_WAIT_MS = 5_000;
+
 @Injectable()
 export class FocusExportService {
+  private readonly slots: SemaphoreInterface;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly allocation: AllocationService,
-  ) {}
+    config: ConfigService<Env, true>,
+  ) {
+    const slots = Math.max(1, Math.floor(config.get('DB_POOL_SIZE', { infer: true }) / EXPORT_SHARE_OF_POOL));
+    this.slots = withTimeout(
+      new Semaphore(slots),
+      EXPORT_SLOT_WAIT_MS,
+      new RetryLaterError(`${slots} exports are being written; try again shortly`),
+    );
+  }
 
   /**
    * The export of the API. A window reaching archived months is refused (409) before anything is
@@ -164,22 +187,39 @@ export class FocusExportService {
   ): Promise<void> {
     const labelled = labels.length ? labelsContaining(labels) : null;
     await this.allocation.ensureFresh();
-    const rows = this.rows(start, end, teamId, idle, labelled);
-    // Until a row is read nothing is written, so a failure (the database gone) is still answered
-    // as an error; after it, the answer has started and can only be cut off.
-    const first = await rows.next();
-    const source = async function* () {
-      if (first.done) return;
-      yield first.value;
-      yield* rows;
-    };
-    // A pipeline, not pipe(): when `out` closes early (a client gone) or fails (a disk full), the
-    // reads stop and this rejects, where waiting for the CSV's drain or end waited for ever.
-    await pipeline(Readable.from(source()), csvWriter({ header: true, columns: [...FOCUS_COLUMNS] }), out);
+    const [, release] = await this.slots.acquire();
+    const runner = this.dataSource.createQueryRunner();
+    let open = false;
+    try {
+      await runner.connect();
+      // Every page in one snapshot: read page by page in transactions of their own, an export
+      // that a bill's upload overtook carried the old cost in its first pages and the new one in
+      // the rest, and summed to neither.
+      await runner.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      open = true;
+      const rows = this.rows(runner, start, end, teamId, idle, labelled);
+      // Until a row is read nothing is written, so a failure (the database gone) is still answered
+      // as an error; after it, the answer has started and can only be cut off.
+      const first = await rows.next();
+      const source = async function* () {
+        if (first.done) return;
+        yield first.value;
+        yield* rows;
+      };
+      // A pipeline, not pipe(): when `out` closes early (a client gone) or fails (a disk full), the
+      // reads stop and this rejects, where waiting for the CSV's drain or end waited for ever.
+      await pipeline(Readable.from(source()), csvWriter({ header: true, columns: [...FOCUS_COLUMNS] }), out);
+    } finally {
+      // Read only: ending it either way writes nothing; a connection lost meanwhile has ended it.
+      if (open) await runner.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
+      release();
+    }
   }
 
   /** The job-day rows, then the idle rows, a page at a time. */
   private async *rows(
+    runner: QueryRunner,
     start: string,
     end: string,
     teamId: string | undefined,
@@ -187,9 +227,10 @@ export class FocusExportService {
     labelled: string | null,
   ): AsyncGenerator<Record<string, string>> {
     for (const page of [
-      (after: Cursor | null) => this.jobPage(start, end, teamId, idle, labelled, after),
+      (after: Cursor | null) => this.jobPage(runner, start, end, teamId, idle, labelled, after),
       // Idle carries no labels: a label filter leaves none.
-      (after: Cursor | null) => (labelled ? Promise.resolve([]) : this.idlePage(start, end, teamId, idle, after)),
+      (after: Cursor | null) =>
+        labelled ? Promise.resolve([]) : this.idlePage(runner, start, end, teamId, idle, after),
     ]) {
       let cursor: Cursor | null = null;
       for (;;) {
@@ -203,6 +244,7 @@ export class FocusExportService {
   }
 
   private jobPage(
+    runner: QueryRunner,
     start: string,
     end: string,
     teamId: string | undefined,
@@ -211,7 +253,8 @@ export class FocusExportService {
     after: Cursor | null,
   ) {
     const cost = jobDayCost('a.gpu_hours', idle === 'share' ? 'x.share_rate' : 'x.rate');
-    return this.dataSource.query<(Record<string, string> & Cursor)[]>(
+    return pageOf(
+      runner,
       `SELECT a.day::text AS day, a.provider, a.gpu_type, a.job_uuid::text AS job_uuid, ${PERIOD_COLUMNS},
               round(${cost}, 6)::text AS "BilledCost",
               round(${cost}, 6)::text AS "EffectiveCost",
@@ -252,10 +295,18 @@ export class FocusExportService {
    * in its jobs' rows). A member sees its own team's owner rows only. A snapshot nobody used and
    * nobody owns is not split, and is not exported (reports count it in unallocated_usd).
    */
-  private idlePage(start: string, end: string, teamId: string | undefined, idle: IdleMode, after: Cursor | null) {
+  private idlePage(
+    runner: QueryRunner,
+    start: string,
+    end: string,
+    teamId: string | undefined,
+    idle: IdleMode,
+    after: Cursor | null,
+  ) {
     if (idle === 'share') return Promise.resolve([]);
     const owned = idle === 'owner' ? 'x.owner_team_id' : 'NULL::uuid';
-    return this.dataSource.query<(Record<string, string> & Cursor)[]>(
+    return pageOf(
+      runner,
       `SELECT x.day::text AS day, x.provider, x.gpu_type, '' AS job_uuid, ${PERIOD_COLUMNS},
               round(x.unallocated_usd, 6)::text AS "BilledCost",
               round(x.unallocated_usd, 6)::text AS "EffectiveCost",
@@ -285,6 +336,10 @@ export class FocusExportService {
     );
   }
 }
+
+/** A page of rows through the export's query runner (its `query` is not generic). */
+const pageOf = (runner: QueryRunner, sql: string, params: unknown[]): Promise<(Record<string, string> & Cursor)[]> =>
+  runner.query(sql, params) as Promise<(Record<string, string> & Cursor)[]>;
 
 /** The keyset after a page's last row (an idle page's rows have no job). */
 const cursorParams = (after: Cursor | null) =>
