@@ -1,4 +1,6 @@
-import { API_KEY, jobPayload, toNdjson } from './support/factories';
+import { Client } from 'pg';
+import { adminAuth, API_KEY, jobPayload, toNdjson } from './support/factories';
+import { within } from './support/deadline';
 import { createTestApp, TestApp } from './support/test-app';
 
 /** Jobs over 12 teams, with fixed content, so any overlap between payloads carries identical records. */
@@ -26,8 +28,63 @@ describe('Ingestion: concurrency and volume', () => {
   const state = () =>
     t.db.query(
       `SELECT j.job_id, t.name AS team, j.model_name, j.gpu_type, j.gpu_count::text, j.start_time, j.end_time, j.status
-         FROM jobs j JOIN teams t ON t.id = j.team_id ORDER BY j.job_id`,
+         FROM jobs j JOIN teams t ON t.id = j.team_id WHERE j.job_id LIKE 'conc-%' ORDER BY j.job_id`,
     );
+
+  it('names a team renamed while the upload named its teams as a new team, instead of failing with a 500', async () => {
+    const [alpha] = await t.db.query<{ id: string }[]>(
+      `INSERT INTO teams (name) VALUES ('rename-race-a') RETURNING id`,
+    );
+    // Another upload creating a team, not committed yet: the insert of this upload's teams passes
+    // 'rename-race-a' (taken) and waits on 'rename-race-z' (being created).
+    const other = new Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO teams (name) VALUES ('rename-race-z')`);
+      const upload = t.http
+        .post('/api/v1/admin/ingest/jobs')
+        .set('X-API-Key', API_KEY)
+        .send({
+          jobs: [
+            jobPayload({ job_id: 'rename-race-1', team_name: 'rename-race-a' }),
+            jobPayload({ job_id: 'rename-race-2', team_name: 'rename-race-z' }),
+          ],
+        })
+        .then((res) => res);
+      const waiting = async () => {
+        for (;;) {
+          const { rows } = await other.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO teams%'`,
+          );
+          if (rows[0].n > 0) return;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      await within(10_000, waiting(), 'the upload never waited on the other team');
+      await t.http
+        .patch(`/api/v1/teams/${alpha.id}`)
+        .set('Authorization', (await adminAuth(t)).header)
+        .send({ name: 'rename-race-a-renamed' })
+        .expect(200);
+      await other.query('COMMIT');
+
+      const res = await upload;
+      expect(res.status).toBe(200);
+      const rows = await t.db.query(
+        `SELECT j.job_id, t.name AS team, t.id = $1 AS renamed_team FROM jobs j JOIN teams t ON t.id = j.team_id
+         WHERE j.job_id LIKE 'rename-race-%' ORDER BY j.job_id`,
+        [alpha.id],
+      );
+      expect(rows).toEqual([
+        { job_id: 'rename-race-1', team: 'rename-race-a', renamed_team: false },
+        { job_id: 'rename-race-2', team: 'rename-race-z', renamed_team: false },
+      ]);
+    } finally {
+      await other.end();
+    }
+  });
 
   it('8 parallel ingestions of overlapping payloads give one row per team and job, no error, and the state of one run', async () => {
     const jobs = pool(600, 'conc');

@@ -5,9 +5,16 @@ import { EntityManager, Repository } from 'typeorm';
 import { UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
 import { conflict, notFound } from '../common/errors/domain-error';
+import { RetryLaterError } from '../common/errors/retry-later.error';
 import { CreateTeamDto, TeamResponse, TeamsPage, UpdateTeamDto } from './dto/team.dto';
 import { Team } from './team.entity';
 import { toTeamResponse } from './teams.views';
+
+/**
+ * Rounds of naming an upload's teams: a second one only when a team was renamed between the two
+ * statements of the first, a third only if that happened again.
+ */
+const NAMING_ROUNDS = 3;
 
 export interface TeamToEnsure {
   name: string;
@@ -45,27 +52,43 @@ export class TeamsService {
     const wanted = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const names = wanted.map((t) => t.name);
 
-    const inserted = await manager.query<{ id: string; name: string }[]>(
-      `INSERT INTO teams (name, description, budget_usd)
-       SELECT t.name, t.description, t.budget_usd
-         FROM unnest($1::text[], $2::text[], $3::numeric[]) WITH ORDINALITY AS t(name, description, budget_usd, position)
-        ORDER BY t.position
-       ON CONFLICT (name) DO NOTHING
-       RETURNING id, name`,
-      [names, wanted.map((t) => t.description ?? null), wanted.map((t) => t.budget_usd ?? null)],
-    );
-    for (const row of inserted) idsByName.set(row.name, row.id);
-
-    // A separate statement sees teams that a concurrent run committed after the insert's snapshot.
-    const missing = names.filter((name) => !idsByName.has(name));
-    if (missing.length) {
-      const found = await manager.query<{ id: string; name: string }[]>(
-        `SELECT id, name FROM teams WHERE name = ANY($1::text[])`,
-        [missing],
+    let created = 0;
+    let pending = wanted;
+    for (let round = 1; pending.length; round++) {
+      if (round > NAMING_ROUNDS) {
+        throw new RetryLaterError('Teams this upload names were renamed while it named them; send it again');
+      }
+      const inserted = await manager.query<{ id: string; name: string }[]>(
+        `INSERT INTO teams (name, description, budget_usd)
+         SELECT t.name, t.description, t.budget_usd
+           FROM unnest($1::text[], $2::text[], $3::numeric[]) WITH ORDINALITY AS t(name, description, budget_usd, position)
+          ORDER BY t.position
+         ON CONFLICT (name) DO NOTHING
+         RETURNING id, name`,
+        [
+          pending.map((t) => t.name),
+          pending.map((t) => t.description ?? null),
+          pending.map((t) => t.budget_usd ?? null),
+        ],
       );
-      for (const row of found) idsByName.set(row.name, row.id);
+      for (const row of inserted) idsByName.set(row.name, row.id);
+      created += inserted.length;
+
+      // A separate statement sees teams that a concurrent run committed after the insert's snapshot.
+      const missing = pending.filter((t) => !idsByName.has(t.name)).map((t) => t.name);
+      if (missing.length) {
+        const found = await manager.query<{ id: string; name: string }[]>(
+          `SELECT id, name FROM teams WHERE name = ANY($1::text[])`,
+          [missing],
+        );
+        for (const row of found) idsByName.set(row.name, row.id);
+      }
+      // A name neither inserted nor found was taken when the insert passed it (DO NOTHING locks
+      // nothing) and renamed away before the select: it is free again, so the next round creates
+      // it, as for any name no team has.
+      pending = pending.filter((t) => !idsByName.has(t.name));
     }
-    return { idsByName, created: inserted.length, existing: names.length - inserted.length };
+    return { idsByName, created, existing: names.length - created };
   }
 
   /** Teams by name; a member's page holds its own team only, and its total counts only that. */
