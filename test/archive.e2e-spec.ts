@@ -388,6 +388,20 @@ describe('npm run archive', () => {
     CLI_TIMEOUT,
   );
 
+  it(
+    'closes no month when --out cannot be written, and says so in one line',
+    async () => {
+      // A directory that is a file: no archive can be written under it.
+      const notADirectory = path.join(dir, 'taken.csv', 'feb.csv');
+      const run = await archive(t, '--before', '2026-03', '--out', notADirectory);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toContain(`failed: Cannot write ${notADirectory}: `);
+      expect(await t.db.query(`SELECT count(*)::int AS n FROM archived_months`)).toEqual([{ n: 1 }]);
+    },
+    CLI_TIMEOUT,
+  );
+
   it('refuses writes that would change archived days (409 naming the field) and accepts the rest', async () => {
     const snapshot = await postIngest(t, 'costs', 'application/json', {
       cost_snapshots: [costPayload({ entry_date: '2026-01-10', provider: 'aws', gpu_type: 'h100', cost_usd: 1000 })],

@@ -32,6 +32,8 @@ describe('archive command line', () => {
     [[], /--before YYYY-MM is required/],
     [['--before', '2026-3'], /--before must be a month written YYYY-MM \(like 2026-03\), not "2026-3"/],
     [['--before', '2026-13'], /not "2026-13"/],
+    [['--before', '0000-01'], /--before must be 2000-01 or later, not 0000-01: no day is earlier/],
+    [['--before', '1999-12'], /--before must be 2000-01 or later/],
     [['--before', '2027-01'], /would archive 2026-12, the current month: only months that have ended/],
     [['--before', '2027-06'], /would archive 2027-05, a month still to come/],
     [['--before', '2026-03', '--out', ''], /--out needs a file name/],

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { addDays } from '../common/calendar';
+import { EARLIEST_DATE } from '../common/input-limits';
 
 export const ARCHIVE_USAGE = 'Usage: npm run archive -- --before YYYY-MM [--out FILE] [--dry-run]';
 
@@ -47,6 +48,11 @@ export function parseArchiveArgs(argv: string[], now: Date): ArchiveArgs {
   if (!MONTH.test(before)) {
     throw new ArchiveArgsError(
       `--before must be a month written YYYY-MM (like 2026-03), not "${before}"\n${ARCHIVE_USAGE}`,
+    );
+  }
+  if (`${before}-01` < EARLIEST_DATE) {
+    throw new ArchiveArgsError(
+      `--before must be ${EARLIEST_DATE.slice(0, 7)} or later, not ${before}: no day is earlier`,
     );
   }
   const current = now.toISOString().slice(0, 7);

@@ -30,6 +30,22 @@ export const dollarsOf = (amount: bigint): string => {
 };
 
 /**
+ * Refuses (ArchiveCheckError) a destination where no file can be written: its directory is made
+ * if missing, and a probe file beside it created and removed, as the write will.
+ */
+export async function checkWritable(file: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const probe = path.join(dir, `.${path.basename(file)}.${process.pid}.probe`);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await (await fs.open(probe, 'wx')).close();
+    await fs.unlink(probe);
+  } catch (error) {
+    throw new ArchiveCheckError(`Cannot write ${file}: ${(error as Error).message}`);
+  }
+}
+
+/**
  * Writes an archive file so that a crash never leaves a half file under its name: the rows go to
  * a temporary file beside it, which is synced to the disk, read back, counted and checked, then
  * linked to its name (refused if a file of that name exists: an archive is never overwritten)

@@ -4,7 +4,7 @@ import { AllocationService, MonthInProgress, MonthToArchive } from '../allocatio
 import { addDays, monthAfter } from '../common/calendar';
 import { FocusExportService } from '../analytics/focus-export.service';
 import type { ArchiveArgs } from './archive-args';
-import { ArchiveCheckError, ArchiveFileContents, writeArchiveFile } from './archive-file';
+import { ArchiveCheckError, ArchiveFileContents, checkWritable, writeArchiveFile } from './archive-file';
 
 /** What a run did. */
 export interface ArchiveOutcome {
@@ -43,6 +43,8 @@ export class ArchiveService {
         `${args.out} exists already: give another --out (an archive file is never overwritten)`,
       );
     }
+    // Closing cannot be undone: a destination that cannot be written is found out before it.
+    if (planned.some((m) => !m.exported)) await checkWritable(args.out);
     const months = await this.allocation.closeMonths(args.before);
     const outcome: ArchiveOutcome = {
       months: months.map((m) => m.month),
