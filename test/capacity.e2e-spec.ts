@@ -151,6 +151,17 @@ describe('Capacity (POST/GET/PATCH/DELETE /capacity)', () => {
     expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
   });
 
+  it('says an empty or malformed `to` is not a date, rather than that it comes before `from`', async () => {
+    for (const to of ['', '2026']) {
+      const res = await post(h100({ from: '2026-01-01', to })).expect(400);
+      const messages = res.body.details
+        .filter((d: { field: string }) => d.field === 'to')
+        .map((d: { message: string }) => d.message);
+      expect(messages.length).toBeGreaterThan(0);
+      expect(messages.join(' ')).not.toContain('on or after from');
+    }
+  });
+
   it('answers 400 naming owner_team_id when it names no team', async () => {
     const res = await post(h100({ owner_team_id: '00000000-0000-4000-8000-000000000000' })).expect(400);
     expect(res.body.details).toEqual([expect.objectContaining({ field: 'owner_team_id' })]);

@@ -12,6 +12,7 @@ import {
   ValidateIf,
   ValidationArguments,
 } from 'class-validator';
+import { isCalendarDate } from '../../common/calendar';
 import { IsCalendarDate } from '../../common/date-range.query';
 import { IsDecimalNumber } from '../../common/decimal-number';
 import { EARLIEST_DATE, GPU_COUNT_DECIMALS, LATEST_DATE, MAX_GPU_COUNT } from '../../common/input-limits';
@@ -27,8 +28,9 @@ const IsNotBeforeFrom = () =>
     name: 'isNotBeforeFrom',
     validator: {
       validate: (to: unknown, args?: ValidationArguments) => {
+        // Silent when either is not a date: its own validator says so (an empty `to` sorted first).
         const from = (args?.object as { from?: unknown }).from;
-        return typeof from !== 'string' || typeof to !== 'string' || to >= from;
+        return !isCalendarDate(from) || !isCalendarDate(to) || to >= from;
       },
       defaultMessage: () => 'to must be on or after from',
     },
