@@ -16,6 +16,12 @@ interface BodyParserError {
 }
 
 /**
+ * The router's message for a path parameter it cannot percent-decode (`/jobs/%E0%A4%A`), which
+ * the platform turns into a bare 400: no route is matched yet, so the field named is the path.
+ */
+const UNDECODABLE_PARAM = /^Failed to decode param '/;
+
+/**
  * Renders every error as `{statusCode, error, message, details?, request_id}`. A 5xx says
  * nothing internal: the cause goes to the log, tied to the response by its request id.
  */
@@ -68,7 +74,14 @@ export class HttpErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       const { message, details } = normalise(response, exception.message);
-      return { statusCode: status, error: reasonOf(status), message, details, request_id: '' };
+      return {
+        statusCode: status,
+        error: reasonOf(status),
+        message,
+        details:
+          details ?? (status === 400 && UNDECODABLE_PARAM.test(message) ? [{ field: 'path', message }] : undefined),
+        request_id: '',
+      };
     }
     const parserError = exception as BodyParserError;
     // Express and its body parsers mark client errors `expose` with a 4xx status; some (a body that
