@@ -159,6 +159,7 @@ describe('Labels and utilization', () => {
       [`label.project=${'x'.repeat(257)}`, /label\.project must be at most 256 characters/],
       ['label.project=', /label\.project must not be empty/],
       ['labels=project', /label filters are written label\.<key>=<value>/],
+      ['labels=project&label.project=atlas', /label filters are written label\.<key>=<value>/],
     ])('answers 400 for %s', async (query, message) => {
       for (const path of ['/jobs', `/analytics/cost?${range}`]) {
         const res = await t.http

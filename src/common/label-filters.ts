@@ -27,7 +27,9 @@ export function parseQueryString(text: string): Record<string, unknown> {
     labels.push({ key: name.slice(LABEL_PREFIX.length), value: typeof value === 'string' ? value.trim() : value });
     delete query[name];
   }
-  if (labels.length) query.labels = labels;
+  // A `labels` parameter of the client's own stays first in the list, for the DTO to refuse: the
+  // gathered filters would otherwise replace it unseen.
+  if (labels.length) query.labels = query.labels === undefined ? labels : [query.labels, ...labels];
   return query;
 }
 
