@@ -124,6 +124,14 @@ describe('Jobs API', () => {
       await job('f-jan-01', { start_time: '2026-01-01T22:00:00Z', end_time: '2026-01-02T02:00:00Z' });
       await job('f-jan-10', { start_time: '2026-01-10T00:00:00Z', end_time: '2026-01-10T05:00:00Z' });
       await job('f-running', { start_time: '2025-12-20T00:00:00Z', end_time: null, status: 'running' });
+      await job('f-queued', {
+        provider: 'aws',
+        gpu_type: 'a100',
+        model_name: 'queued-model',
+        start_time: '2026-01-05T12:00:00Z',
+        end_time: null,
+        status: 'queued',
+      });
     });
     const ids = async (query: Record<string, string>) =>
       (await list({ team_id: team.id, ...query }).expect(200)).body.jobs
@@ -148,6 +156,12 @@ describe('Jobs API', () => {
       expect(await ids({ start: '2026-01-02', end: '2026-01-02' })).toEqual(['f-jan-01', 'f-running']);
       expect(await ids({ start: '2026-01-10', end: '2026-01-10' })).toEqual(['f-jan-10', 'f-running']);
       expect(await ids({ end: '2025-12-31' })).toEqual(['f-running']);
+    });
+
+    it('lists a queued job in the window of its start only, and a running job up to now, not in windows to come', async () => {
+      expect(await ids({ start: '2026-01-05', end: '2026-01-05' })).toEqual(['f-queued', 'f-running']);
+      expect(await ids({ start: '2026-01-06', end: '2026-01-31' })).toEqual(['f-jan-10', 'f-running']);
+      expect(await ids({ start: '2100-01-01' })).toEqual([]);
     });
   });
 

@@ -87,10 +87,16 @@ function jobsWhere(filter: JobsFilter, values: unknown[], alias = 'j'): string[]
   if (filter.gpuType !== undefined) where.push(`${alias}.gpu_type = ${param(filter.gpuType)}`);
   if (filter.modelName !== undefined) where.push(`${alias}.model_name = ${param(filter.modelName)}`);
   if (filter.labels?.length) where.push(`${alias}.labels @> ${param(labelsContaining(filter.labels), 'jsonb')}`);
-  // Overlap with [from, to): started before the end, and not finished before the start (a running job has not).
+  // Overlap with [from, to): started before the end, and not over before the start. A job without
+  // an end runs until now, unless it is queued: it has not run, and is listed at its start alone
+  // (before, one queued in January was listed in every window after it, a year ahead included).
   if (filter.toExclusive !== undefined) where.push(`${alias}.start_time < ${param(filter.toExclusive, 'timestamptz')}`);
   if (filter.from !== undefined) {
-    where.push(`(${alias}.end_time IS NULL OR ${alias}.end_time > ${param(filter.from, 'timestamptz')})`);
+    const from = param(filter.from, 'timestamptz');
+    where.push(
+      `(${alias}.end_time > ${from} OR (${alias}.end_time IS NULL AND ` +
+        `CASE WHEN ${alias}.status = 'queued' THEN ${alias}.start_time >= ${from} ELSE now() > ${from} END))`,
+    );
   }
   return where;
 }
