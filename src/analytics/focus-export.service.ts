@@ -115,11 +115,6 @@ const PERIOD_COLUMNS = `
   x.gpu_type AS "x_GpuType", NULL AS "AllocatedTags", x.capacity_id::text AS "CapacityReservationId"`;
 
 /**
- * Allocated cost per job-day as FOCUS rows, then the idle of the cells those jobs used (and,
- * under idle=owner, the idle charged to owner teams), streamed as CSV page by page (keyset
- * pagination).
- */
-/**
  * An export reads every page in one snapshot, on one connection held for as long as it streams
  * (for a slow client, minutes). At most a quarter of the pool's connections are held so; the
  * rest of the API keeps the others.
@@ -128,6 +123,11 @@ const EXPORT_SHARE_OF_POOL = 4;
 /** How long an export waits for another to finish before it answers 503 with Retry-After. */
 const EXPORT_SLOT_WAIT_MS = 5_000;
 
+/**
+ * Allocated cost per job-day as FOCUS rows, then the idle of the cells those jobs used (and,
+ * under idle=owner, the idle charged to owner teams), streamed as CSV page by page (keyset
+ * pagination).
+ */
 @Injectable()
 export class FocusExportService {
   private readonly slots: SemaphoreInterface;

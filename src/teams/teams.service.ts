@@ -50,7 +50,6 @@ export class TeamsService {
     const idsByName = new Map<string, string>();
     if (byName.size === 0) return { idsByName, created: 0, existing: 0 };
     const wanted = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const names = wanted.map((t) => t.name);
 
     let created = 0;
     let pending = wanted;
@@ -88,7 +87,7 @@ export class TeamsService {
       // it, as for any name no team has.
       pending = pending.filter((t) => !idsByName.has(t.name));
     }
-    return { idsByName, created, existing: names.length - created };
+    return { idsByName, created, existing: wanted.length - created };
   }
 
   /** Teams by name; a member's page holds its own team only, and its total counts only that. */
