@@ -165,6 +165,50 @@ describe('Jobs API', () => {
     });
   });
 
+  describe('a window listed in order', () => {
+    // Each way into the window 2026-01-02..03 once, and the jobs just outside it.
+    let team: TeamRow;
+    const inWindowOldestFirst = ['w-running-since-june', 'w-eight-days', 'w-inside', 'w-queued-inside'];
+    beforeAll(async () => {
+      team = await createTeam(t.db);
+      const job = (job_id: string, over: Parameters<typeof createJob>[2]) =>
+        createJob(t.db, team.id, { job_id, ...over });
+      await job('w-running-since-june', { start_time: '2025-06-01T00:00:00Z', end_time: null, status: 'running' });
+      await job('w-eight-days', { start_time: '2025-12-25T00:00:00Z', end_time: '2026-01-02T12:00:00Z' });
+      await job('w-ended-before', { start_time: '2026-01-01T00:00:00Z', end_time: '2026-01-01T05:00:00Z' });
+      await job('w-inside', { start_time: '2026-01-02T10:00:00Z', end_time: '2026-01-02T11:00:00Z' });
+      await job('w-queued-inside', { start_time: '2026-01-02T20:00:00Z', end_time: null, status: 'queued' });
+      await job('w-queued-before', { start_time: '2026-01-01T20:00:00Z', end_time: null, status: 'queued' });
+      await job('w-after', { start_time: '2026-01-04T00:00:00Z', end_time: '2026-01-04T01:00:00Z' });
+    });
+
+    it.each([
+      ['start_time', inWindowOldestFirst],
+      ['-start_time', [...inWindowOldestFirst].reverse()],
+    ])(
+      'merges finished, running and queued jobs in start order (sort=%s), by skip and by cursor',
+      async (sort, order) => {
+        const query = { team_id: team.id, start: '2026-01-02', end: '2026-01-03', sort };
+        const whole = await list({ ...query, limit: 10 }).expect(200);
+        expect(whole.body.jobs.map((j: { job_id: string }) => j.job_id)).toEqual(order);
+        expect(whole.body).toMatchObject({ total: 4, total_exact: true, has_more: false });
+        const second = await list({ ...query, limit: 1, skip: 1 }).expect(200);
+        expect(second.body.jobs.map((j: { job_id: string }) => j.job_id)).toEqual([order[1]]);
+        const byCursor: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Record<string, string | number> = { ...query, limit: 1 };
+          if (cursor) page.cursor = cursor;
+          const res = await list(page).expect(200);
+          expect(res.body.total).toBe(4);
+          byCursor.push(...res.body.jobs.map((j: { job_id: string }) => j.job_id));
+          cursor = res.body.next_cursor;
+        } while (cursor && byCursor.length < 10);
+        expect(byCursor).toEqual(order);
+      },
+    );
+  });
+
   describe('pagination', () => {
     it('pages with skip/limit; has_more is false on the last page of an exact multiple', async () => {
       const team = await teamWithJobs(6);

@@ -1,5 +1,12 @@
 /** How writers and readers mark what a refresh must bring up to date. */
 
+/**
+ * The longest any finished job has lasted, plus a second, as an interval: a finished job that
+ * overlaps an instant started less than this before it. Readers bound their scans of `jobs` by
+ * start time with it (the allocation's refresh window, the jobs listing's date window).
+ */
+export const LONGEST_FINISHED_SPAN = `(SELECT make_interval(secs => coalesce(max(longest_seconds), 0) + 1) FROM allocation_span_bounds)`;
+
 /** A CTE recording `seconds`, the longest finished interval of a batch, when it beats the recorded bound. */
 const recordLongest = (seconds: string) => `WITH longest AS (
     INSERT INTO allocation_span_bounds (longest_seconds)

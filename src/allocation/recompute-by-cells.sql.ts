@@ -16,6 +16,7 @@ import {
   rate,
   sameCell,
 } from './allocation.sql';
+import { LONGEST_FINISHED_SPAN } from './allocation-marks.sql';
 
 /**
  * The cells path of a refresh (a rebuild, a bulk load, running jobs): listed cells recomputed
@@ -31,7 +32,7 @@ export const REFRESH_WINDOW = `
   SELECT min(day)::timestamp AT TIME ZONE 'UTC' AS window_start,
          (max(day) + 1)::timestamp AT TIME ZONE 'UTC' AS window_end,
          min(day)::timestamp AT TIME ZONE 'UTC'
-           - make_interval(secs => (SELECT coalesce(max(longest_seconds), 0) + 1 FROM allocation_span_bounds)) AS earliest_start
+           - ${LONGEST_FINISHED_SPAN} AS earliest_start
   FROM allocation_refresh_cells`;
 
 export const CLEAR_REFRESH_CELLS = ['job_day_allocations', 'allocation_cells'].map(

@@ -81,6 +81,14 @@ export async function createJob(
       job.gpu_utilization ?? null,
     ],
   );
+  // As the ingestion's writer does: readers bound their scans by the longest finished job.
+  if (job.end_time !== null)
+    await db.query(
+      `INSERT INTO allocation_span_bounds (longest_seconds)
+       SELECT s FROM (SELECT extract(epoch FROM $2::timestamptz - $1::timestamptz)::float8 AS s) l
+       WHERE s > (SELECT coalesce(max(longest_seconds), 0) FROM allocation_span_bounds)`,
+      [job.start_time, job.end_time],
+    );
   return { ...job, id: row.id };
 }
 
