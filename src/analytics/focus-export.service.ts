@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Semaphore, type SemaphoreInterface, withTimeout } from 'async-mutex';
 import { Readable, type Writable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { jobDayCost, sameCell } from '../allocation/allocation-reads';
@@ -70,6 +71,8 @@ export const FOCUS_COLUMNS = [
 
 /** Rows fetched per round trip: memory stays flat whatever the range. */
 const PAGE_SIZE = 5_000;
+/** Rows written as CSV between two turns of the event loop (about 7 ms of work). */
+const ROWS_PER_TURN = 250;
 
 interface Cursor {
   day: string;
@@ -235,7 +238,12 @@ export class FocusExportService {
       let cursor: Cursor | null = null;
       for (;;) {
         const rows = await page(cursor);
-        yield* rows;
+        for (let i = 0; i < rows.length; i++) {
+          // A client that reads as fast as it is written never pushes back, and a page went out as
+          // CSV in one run of microtasks: 145 ms in which the process answered nothing else.
+          if (i > 0 && i % ROWS_PER_TURN === 0) await nextTurn();
+          yield rows[i];
+        }
         if (rows.length < PAGE_SIZE) break;
         const last = rows[rows.length - 1];
         cursor = { day: last.day, provider: last.provider, gpu_type: last.gpu_type, job_uuid: last.job_uuid };
