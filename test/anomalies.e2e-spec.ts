@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { AllocationService } from '../src/allocation/allocation.service';
-import { AnomaliesService } from '../src/analytics/anomalies.service';
+import { AnomaliesService, SeriesRow } from '../src/analytics/anomalies.service';
+import * as anomalyMath from '../src/analytics/anomaly-math';
 import { expectErrorShape } from './support/expectations';
 import { adminAuth, createDailyCosts, createJob, createTeam, memberAuth, TeamRow } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
@@ -125,6 +127,47 @@ describe('GET /analytics/anomalies', () => {
   it('is the same rule the alerts call in-process', async () => {
     const rows = await t.app.get(AnomaliesService).find({ start: '2026-02-02', end: '2026-03-01' });
     expect(rows.map((r) => [r.day, r.team_name, r.direction])).toEqual([[SPIKE_DAY, 'spiky', 'up']]);
+  });
+
+  it('lets the process answer others while it scores many series', async () => {
+    // 40 flat series over the four priced cells, given straight to the search.
+    const cells = [
+      ['aws', 'h100'],
+      ['aws', 'a100'],
+      ['gcp', 'h100'],
+      ['gcp', 'a100'],
+    ];
+    const series: SeriesRow[] = Array.from({ length: 40 }, (_, i) => ({
+      team_id: randomUUID(),
+      provider: cells[i % 4][0],
+      gpu_type: cells[i % 4][1],
+      offsets: Array.from({ length: days }, (_, d) => d),
+      costs: Array.from({ length: days }, () => 100),
+    }));
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const scoredPerTurn = new Map<number, number>();
+    const score = anomalyMath.findAnomalies;
+    const scoring = jest.spyOn(anomalyMath, 'findAnomalies');
+    scoring.mockImplementation((...args) => {
+      scoredPerTurn.set(turn, (scoredPerTurn.get(turn) ?? 0) + 1);
+      return score(...args);
+    });
+    try {
+      await t.app
+        .get(AnomaliesService)
+        .findIn({ start: '2026-02-02', end: '2026-03-01' }, () => Promise.resolve(series));
+    } finally {
+      scoring.mockRestore();
+      ticking = false;
+    }
+    expect([...scoredPerTurn.values()].reduce((a, b) => a + b, 0)).toBe(40);
+    expect(Math.max(...scoredPerTurn.values())).toBeLessThanOrEqual(10);
   });
 
   describe('members', () => {

@@ -3,13 +3,13 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Semaphore, type SemaphoreInterface, withTimeout } from 'async-mutex';
 import { Readable, type Writable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { jobDayCost, sameCell } from '../allocation/allocation-reads';
 import { AllocationService } from '../allocation/allocation.service';
 import { csvWriter } from '../common/csv';
 import { ClientAbortedError } from '../common/errors/client-aborted';
+import { EventLoopTurns } from '../common/event-loop-turns';
 import { RetryLaterError } from '../common/errors/retry-later.error';
 import type { IdleMode } from '../common/idle.query';
 import { labelsContaining, type LabelFilter } from '../common/label-filters';
@@ -235,14 +235,15 @@ export class FocusExportService {
       (after: Cursor | null) =>
         labelled ? Promise.resolve([]) : this.idlePage(runner, start, end, teamId, idle, after),
     ]) {
+      const turns = new EventLoopTurns(ROWS_PER_TURN);
       let cursor: Cursor | null = null;
       for (;;) {
         const rows = await page(cursor);
-        for (let i = 0; i < rows.length; i++) {
+        for (const row of rows) {
           // A client that reads as fast as it is written never pushes back, and a page went out as
           // CSV in one run of microtasks: 145 ms in which the process answered nothing else.
-          if (i > 0 && i % ROWS_PER_TURN === 0) await nextTurn();
-          yield rows[i];
+          await turns.next();
+          yield row;
         }
         if (rows.length < PAGE_SIZE) break;
         const last = rows[rows.length - 1];
