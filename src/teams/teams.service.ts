@@ -115,11 +115,6 @@ export class TeamsService {
     return toTeamResponse(await this.findOrThrow(id));
   }
 
-  /** Whether a team has this id (false for an id that is not a uuid). */
-  exists(id: string): Promise<boolean> {
-    return isUUID(id, 'all') ? this.teams.existsBy({ id }) : Promise.resolve(false);
-  }
-
   async create(input: CreateTeamDto): Promise<TeamResponse> {
     // ON CONFLICT rather than catching the error: a taken name is an answer, not a failure.
     const result = await this.teams

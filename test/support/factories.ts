@@ -1,6 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { MEASURE_SPAN_BOUND } from '../../src/allocation/allocation-rebuild.sql';
 import type { JobInterval } from '../../src/allocation/allocation.service';
 import type { TokenClaims } from '../../src/auth/token-claims';
 import type { TestApp } from './test-app';
@@ -82,13 +83,7 @@ export async function createJob(
     ],
   );
   // As the ingestion's writer does: readers bound their scans by the longest finished job.
-  if (job.end_time !== null)
-    await db.query(
-      `INSERT INTO allocation_span_bounds (longest_seconds)
-       SELECT s FROM (SELECT extract(epoch FROM $2::timestamptz - $1::timestamptz)::float8 AS s) l
-       WHERE s > (SELECT coalesce(max(longest_seconds), 0) FROM allocation_span_bounds)`,
-      [job.start_time, job.end_time],
-    );
+  if (job.end_time !== null) await db.query(MEASURE_SPAN_BOUND);
   return { ...job, id: row.id };
 }
 
