@@ -3,7 +3,15 @@ import { AllocationService } from '../src/allocation/allocation.service';
 import { AnomaliesService, SeriesRow } from '../src/analytics/anomalies.service';
 import * as anomalyMath from '../src/analytics/anomaly-math';
 import { expectErrorShape } from './support/expectations';
-import { adminAuth, createDailyCosts, createJob, createTeam, memberAuth, TeamRow } from './support/factories';
+import {
+  adminAuth,
+  createDailyCosts,
+  createJob,
+  createSnapshot,
+  createTeam,
+  memberAuth,
+  TeamRow,
+} from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -15,6 +23,9 @@ import { createTestApp, TestApp } from './support/test-app';
  *  - flat, aws/a100: $400 every day.
  *  - weekly, gcp/h100: $1,000 on weekdays, $150 at weekends, each day ±5 %.
  *  - small, gcp/a100: $100 a day; on 2026-02-18 $140 (a score of 8, but only $40 more).
+ *  - mixed, azure/h100: $1,000 a day split between a `project=atlas` and a `project=steady` job,
+ *    10 GPU-h each; on 2026-02-18 the atlas job runs 20 GPU-h, so atlas costs $666.67 and steady
+ *    $333.33 while the team's total stays flat.
  * Defaults: ANOMALY_MIN_USD 50, ANOMALY_MIN_SCORE 4, 28 days of history, at least 14.
  */
 describe('GET /analytics/anomalies', () => {
@@ -24,6 +35,7 @@ describe('GET /analytics/anomalies', () => {
   let flat: TeamRow;
   let weekly: TeamRow;
   let small: TeamRow;
+  let mixed: TeamRow;
   const SPIKE_DAY = '2026-02-18';
   const range = 'start=2026-02-02&end=2026-03-01';
   const from = '2026-01-05';
@@ -76,6 +88,22 @@ describe('GET /analytics/anomalies', () => {
       days,
       costOf: (day) => (day === SPIKE_DAY ? 140 : 100),
     });
+    mixed = await createTeam(t.db, { name: 'mixed' });
+    for (let i = 0; i < days; i++) {
+      const day = new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10);
+      const cell = { provider: 'azure', gpu_type: 'h100' };
+      await createSnapshot(t.db, { entry_date: day, ...cell, cost_usd: 1000 });
+      const hours = { start_time: `${day}T00:00:00Z`, end_time: `${day}T10:00:00Z` };
+      await createJob(t.db, mixed.id, { job_id: `steady-${day}`, ...cell, ...hours, labels: { project: 'steady' } });
+      await createJob(t.db, mixed.id, {
+        job_id: `atlas-${day}`,
+        model_name: 'llama-3-70b',
+        ...cell,
+        ...hours,
+        ...(day === SPIKE_DAY ? { end_time: `${day}T20:00:00Z` } : {}),
+        labels: { project: 'atlas', stage: 'train' },
+      });
+    }
     await t.app.get(AllocationService).rebuild();
     admin = (await adminAuth(t)).header;
   });
@@ -168,6 +196,50 @@ describe('GET /analytics/anomalies', () => {
     }
     expect([...scoredPerTurn.values()].reduce((a, b) => a + b, 0)).toBe(40);
     expect(Math.max(...scoredPerTurn.values())).toBeLessThanOrEqual(10);
+  });
+
+  describe('label filters', () => {
+    it("judge the labelled jobs' own series: a spike of one project that the team's total hides", async () => {
+      expect(await rowsOf(mixed)).toEqual([]);
+      const atlas = await get(`${range}&label.project=atlas`).expect(200);
+      expect(atlas.body.rows).toEqual([
+        {
+          day: SPIKE_DAY,
+          team_id: mixed.id,
+          team_name: 'mixed',
+          provider: 'azure',
+          gpu_type: 'h100',
+          cost_usd: 666.67,
+          expected_usd: 500,
+          // |666.67 − 500| ÷ 5 % of 500.
+          score: 6.67,
+          direction: 'up',
+          // Only the labelled jobs: the steady job shared the cell that day and is not named.
+          top_jobs: [{ job_id: `atlas-${SPIKE_DAY}`, model_name: 'llama-3-70b', cost_usd: 666.67 }],
+        },
+      ]);
+    });
+
+    it('take every filter given, and find the other project falling on the same day', async () => {
+      const steady = await get(`${range}&label.project=steady`).expect(200);
+      expect(
+        steady.body.rows.map((r: { day: string; cost_usd: number; direction: string }) => [
+          r.day,
+          r.cost_usd,
+          r.direction,
+        ]),
+      ).toEqual([[SPIKE_DAY, 333.33, 'down']]);
+      const both = await get(`${range}&label.project=atlas&label.stage=train`).expect(200);
+      expect(both.body.rows.map((r: { team_name: string }) => r.team_name)).toEqual(['mixed']);
+      const none = await get(`${range}&label.project=atlas&label.stage=serve`).expect(200);
+      expect(none.body.rows).toEqual([]);
+    });
+
+    it('are refused naming labels when malformed', async () => {
+      const res = await get(`${range}&label.Project=atlas`).expect(400);
+      expectErrorShape(res.body, 400);
+      expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['labels']);
+    });
   });
 
   describe('members', () => {

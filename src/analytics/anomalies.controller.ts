@@ -34,12 +34,19 @@ export class AnomaliesController {
     summary: "Days on which a team's cost on a provider's GPU type left its weekday-aware baseline",
     description:
       'Each judged day is compared with the same weekday over the trailing ANOMALY_WINDOW_DAYS days; ' +
-      'reported when the change is at least ANOMALY_MIN_USD and ANOMALY_MIN_SCORE robust deviations.',
+      'reported when the change is at least ANOMALY_MIN_USD and ANOMALY_MIN_SCORE robust deviations. ' +
+      'With label.<key>=<value> filters, each series is the cost of the jobs carrying those labels, judged against ' +
+      'its own history: a spike of one project that the team total hides.',
   })
   @ApiOkResponse({ type: AnomalyReport })
   @ApiForbiddenResponse({ description: "A member named another team's team_id", type: ErrorResponse })
   async list(@Query() q: AnomaliesQuery, @CurrentUser() user: UserPrincipal): Promise<AnomalyReport> {
-    const rows = await this.anomalies.find({ start: q.start, end: q.end, teamId: scopeToTeam(user, q.team_id) });
+    const rows = await this.anomalies.find({
+      start: q.start,
+      end: q.end,
+      teamId: scopeToTeam(user, q.team_id),
+      labels: q.labels,
+    });
     return { rows };
   }
 }

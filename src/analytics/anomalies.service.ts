@@ -6,6 +6,7 @@ import { jobDayCost, sameCell, UNARCHIVED_DAY } from '../allocation/allocation-r
 import { AllocationService } from '../allocation/allocation.service';
 import { addDays, daysInRange } from '../common/calendar';
 import { EventLoopTurns } from '../common/event-loop-turns';
+import { labelsContaining, type LabelFilter } from '../common/label-filters';
 import { refuseArchived } from './archived-reads';
 import type { Env } from '../config/env';
 import { AnomalySettings, findAnomalies } from './anomaly-math';
@@ -22,6 +23,11 @@ export interface AnomalyQuery {
   end: string;
   /** Only this team (members are always scoped to theirs); undefined: every team. */
   teamId?: string;
+  /**
+   * Only the jobs carrying every one of these labels: each series is then the cost of the team's
+   * labelled jobs in the cell, judged against its own history. The alerts judge whole teams.
+   */
+  labels?: LabelFilter[];
 }
 
 /** One team's daily costs in one cell, as arrays. */
@@ -48,19 +54,19 @@ interface TopJobRow extends TopJob {
 export type SeriesSource = (start: string, end: string, teamId: string | undefined) => Promise<SeriesRow[]>;
 
 /**
- * Each team's cost per priced cell and day over the days `onDays(alias)` keeps, as (team_id,
- * provider, gpu_type, day, cost): the team's GPU-hours in the cell summed, then priced once at the
- * cell's rate. That differs from the cost report's sum of job-days priced one by one by under
+ * Each team's cost per priced cell and day over the days `onDays(alias)` keeps, of the job-day
+ * rows `r` that `jobDays` keeps, as (team_id, provider, gpu_type, day, cost): the team's
+ * GPU-hours in the cell summed, then priced once at the cell's rate. That differs from the cost report's sum of job-days priced one by one by under
  * 10⁻⁹ USD (each job-day's price is rounded to 12 decimals), and costs a quarter of the CPU: a
  * multiplication per team and cell instead of one per job-day. The report's series and the
  * alerts' kept sums both come from here.
  */
-export function teamCellDayCosts(onDays: (alias: string) => string, teamCondition = 'true'): string {
+export function teamCellDayCosts(onDays: (alias: string) => string, jobDays = 'true'): string {
   return `SELECT h.team_id, h.provider, h.gpu_type, h.day, h.gpu_hours * c.rate AS cost
          FROM (
            SELECT r.team_id, r.provider, r.gpu_type, r.day, sum(r.gpu_hours) AS gpu_hours
            FROM job_day_allocations r
-           WHERE ${onDays('r')} AND ${teamCondition}
+           WHERE ${onDays('r')} AND ${jobDays}
            GROUP BY r.team_id, r.provider, r.gpu_type, r.day
          ) h
          JOIN allocation_cells c ON ${sameCell('c', 'h')}
@@ -96,7 +102,7 @@ export class AnomaliesService {
   async find(query: AnomalyQuery): Promise<AnomalyRow[]> {
     refuseArchived(await this.allocation.archivedWithin(query.start, query.end), 'start', 'cost by team and GPU type');
     await this.allocation.ensureFresh();
-    return this.findIn(query, (start, end, teamId) => this.dailySeries(start, end, teamId));
+    return this.findIn(query, (start, end, teamId) => this.dailySeries(start, end, teamId, query.labels));
   }
 
   /**
@@ -148,7 +154,7 @@ export class AnomaliesService {
         Math.abs(b.cost_usd - b.expected_usd) - Math.abs(a.cost_usd - a.expected_usd) ||
         a.team_id.localeCompare(b.team_id),
     );
-    const [names, topJobs] = await Promise.all([this.teamNames(found), this.topJobs(found)]);
+    const [names, topJobs] = await Promise.all([this.teamNames(found), this.topJobs(found, query.labels)]);
     return found.map((row, i) => ({
       day: row.day,
       team_id: row.team_id,
@@ -168,14 +174,20 @@ export class AnomaliesService {
    * much faster than one row per series-day. Only priced cells count (an unpriced cell costs 0).
    * Priced as `teamCellDayCosts` prices them, as the alerts' kept sums are.
    */
-  private dailySeries(start: string, end: string, teamId: string | undefined): Promise<SeriesRow[]> {
+  private dailySeries(
+    start: string,
+    end: string,
+    teamId: string | undefined,
+    labels: LabelFilter[] = [],
+  ): Promise<SeriesRow[]> {
+    const jobDays = ['($3::uuid IS NULL OR r.team_id = $3::uuid)', ...(labels.length ? ['r.labels @> $4::jsonb'] : [])];
     return this.dataSource.query<SeriesRow[]>(
-      `WITH d AS (${teamCellDayCosts((t) => `${t}.day BETWEEN $1::date AND $2::date`, '($3::uuid IS NULL OR r.team_id = $3::uuid)')})
+      `WITH d AS (${teamCellDayCosts((t) => `${t}.day BETWEEN $1::date AND $2::date`, jobDays.join(' AND '))})
        SELECT team_id::text AS team_id, provider, gpu_type,
               array_agg(day - $1::date ORDER BY day) AS offsets,
               array_agg(cost::float8 ORDER BY day) AS costs
        FROM d GROUP BY team_id, provider, gpu_type`,
-      [start, end, teamId ?? null],
+      [start, end, teamId ?? null, ...(labels.length ? [labelsContaining(labels)] : [])],
     );
   }
 
@@ -202,9 +214,13 @@ export class AnomaliesService {
     return new Map(teams.map((t) => [t.id, t.name]));
   }
 
-  /** The costliest jobs of each anomaly's team in its cell that day, by the anomaly's position. */
+  /**
+   * The costliest jobs of each anomaly's team in its cell that day, by the anomaly's position;
+   * under label filters, of the labelled jobs the series summed.
+   */
   private async topJobs(
     rows: { day: string; team_id: string; provider: string; gpu_type: string }[],
+    labels: LabelFilter[] = [],
   ): Promise<Map<number, TopJob[]>> {
     const found = await this.dataSource.query<TopJobRow[]>(
       `SELECT f.ord::text AS ord, j.job_id, t.model_name, round(t.cost, 2)::float8 AS cost_usd
@@ -213,12 +229,19 @@ export class AnomaliesService {
          SELECT r.job_uuid, r.model_name, ${jobDayCost('r.gpu_hours', 'c.rate')} AS cost
          FROM job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}
          WHERE r.day = f.day AND r.provider = f.provider AND r.gpu_type = f.gpu_type AND r.team_id = f.team_id
+           ${labels.length ? 'AND r.labels @> $5::jsonb' : ''}
          ORDER BY 3 DESC, r.job_uuid
          LIMIT ${TOP_JOBS}
        ) t
        JOIN jobs j ON j.id = t.job_uuid
        ORDER BY f.ord, t.cost DESC, t.job_uuid`,
-      [rows.map((r) => r.day), rows.map((r) => r.team_id), rows.map((r) => r.provider), rows.map((r) => r.gpu_type)],
+      [
+        rows.map((r) => r.day),
+        rows.map((r) => r.team_id),
+        rows.map((r) => r.provider),
+        rows.map((r) => r.gpu_type),
+        ...(labels.length ? [labelsContaining(labels)] : []),
+      ],
     );
     const byRow = new Map<number, TopJob[]>();
     for (const { ord, ...job } of found) {

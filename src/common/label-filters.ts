@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, ValidateBy, ValidationArguments } from 'class-validator';
+import { IsEmpty, IsOptional, ValidateBy, ValidationArguments } from 'class-validator';
 import { parse } from 'node:querystring';
 import { labelKeyIssue, labelValueIssue, MAX_LABELS } from './labels';
 
@@ -71,6 +71,13 @@ export class LabelFiltersQuery {
   @IsLabelFilters()
   labels?: LabelFilter[];
 }
+
+/**
+ * On a report that takes no label filter: the filters are refused with `why`, naming `labels`,
+ * instead of the bare "property labels should not exist" of a parameter the report never heard of.
+ */
+export const RefuseLabelFilters = (why: string) =>
+  IsEmpty({ message: `label filters (label.<key>=<value>) do not apply here: ${why}` });
 
 /** The filters as one JSON object, for `labels @> …` (jsonb containment: every pair present). */
 export const labelsContaining = (filters: LabelFilter[]): string =>

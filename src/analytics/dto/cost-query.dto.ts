@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import { DateRangeQuery } from '../../common/date-range.query';
 import { IdleQuery } from '../../common/idle.query';
-import { LabelFiltersQuery } from '../../common/label-filters';
+import { LabelFiltersQuery, RefuseLabelFilters, type LabelFilter } from '../../common/label-filters';
 import { labelKeyIssue } from '../../common/labels';
 import { EARLIEST_DATE, LATEST_DATE } from '../../common/input-limits';
 import { lowerCasedList, trimmed } from '../../common/query-transforms';
@@ -125,4 +125,7 @@ export class BudgetsQuery {
   @IsOptional()
   @IsReportMonth()
   month?: string;
+
+  @RefuseLabelFilters("a budget is a team's whole spend")
+  labels?: LabelFilter[];
 }

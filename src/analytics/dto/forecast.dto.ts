@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsUUID } from 'class-validator';
+import { RefuseLabelFilters, type LabelFilter } from '../../common/label-filters';
 import type { BudgetStatus } from '../budget-math';
 import { FORECAST_SETTINGS, ForecastMethod } from '../forecast-math';
 import { IsReportMonth, MONTH_DESCRIPTION } from './cost-query.dto';
@@ -14,6 +15,9 @@ export class ForecastQuery {
   @IsOptional()
   @IsUUID('all', { message: 'team_id must be a UUID' })
   team_id?: string;
+
+  @RefuseLabelFilters("a forecast is of a team's whole spend, against its budget")
+  labels?: LabelFilter[];
 }
 
 const METHODS: ForecastMethod[] = ['weekday_profile', 'daily_mean', 'complete'];
