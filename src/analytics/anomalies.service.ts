@@ -56,10 +56,10 @@ export type SeriesSource = (start: string, end: string, teamId: string | undefin
 /**
  * Each team's cost per priced cell and day over the days `onDays(alias)` keeps, of the job-day
  * rows `r` that `jobDays` keeps, as (team_id, provider, gpu_type, day, cost): the team's
- * GPU-hours in the cell summed, then priced once at the cell's rate. That differs from the cost report's sum of job-days priced one by one by under
- * 10⁻⁹ USD (each job-day's price is rounded to 12 decimals), and costs a quarter of the CPU: a
- * multiplication per team and cell instead of one per job-day. The report's series and the
- * alerts' kept sums both come from here.
+ * GPU-hours in the cell summed, then priced once at the cell's rate. That differs from the cost
+ * report's sum of job-days priced one by one by under 10⁻⁹ USD (each job-day's price is rounded
+ * to 12 decimals), and costs a quarter of the CPU: a multiplication per team and cell instead of
+ * one per job-day. The report's series and the alerts' kept sums both come from here.
  */
 export function teamCellDayCosts(onDays: (alias: string) => string, jobDays = 'true'): string {
   return `SELECT h.team_id, h.provider, h.gpu_type, h.day, h.gpu_hours * c.rate AS cost
@@ -228,8 +228,7 @@ export class AnomaliesService {
        CROSS JOIN LATERAL (
          SELECT r.job_uuid, r.model_name, ${jobDayCost('r.gpu_hours', 'c.rate')} AS cost
          FROM job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}
-         WHERE r.day = f.day AND r.provider = f.provider AND r.gpu_type = f.gpu_type AND r.team_id = f.team_id
-           ${labels.length ? 'AND r.labels @> $5::jsonb' : ''}
+         WHERE r.day = f.day AND r.provider = f.provider AND r.gpu_type = f.gpu_type AND r.team_id = f.team_id${labels.length ? ' AND r.labels @> $5::jsonb' : ''}
          ORDER BY 3 DESC, r.job_uuid
          LIMIT ${TOP_JOBS}
        ) t
