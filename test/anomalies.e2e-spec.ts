@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AllocationService } from '../src/allocation/allocation.service';
 import { AnomaliesService, SeriesRow } from '../src/analytics/anomalies.service';
+import { addDays } from '../src/common/calendar';
 import * as anomalyMath from '../src/analytics/anomaly-math';
 import { expectErrorShape } from './support/expectations';
 import {
@@ -90,7 +91,7 @@ describe('GET /analytics/anomalies', () => {
     });
     mixed = await createTeam(t.db, { name: 'mixed' });
     for (let i = 0; i < days; i++) {
-      const day = new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10);
+      const day = addDays(from, i);
       const cell = { provider: 'azure', gpu_type: 'h100' };
       await createSnapshot(t.db, { entry_date: day, ...cell, cost_usd: 1000 });
       const hours = { start_time: `${day}T00:00:00Z`, end_time: `${day}T10:00:00Z` };

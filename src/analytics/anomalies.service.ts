@@ -30,6 +30,16 @@ export interface AnomalyQuery {
   labels?: LabelFilter[];
 }
 
+/**
+ * The job-day rows `r` carrying every label of `labels`, as a condition on parameter `$index` and
+ * that parameter: nothing without labels, so an unfiltered statement is the same text as before.
+ */
+function jobDaysLabelled(labels: LabelFilter[], index: number): { sql: string; params: string[] } {
+  return labels.length
+    ? { sql: ` AND r.labels @> $${index}::jsonb`, params: [labelsContaining(labels)] }
+    : { sql: '', params: [] };
+}
+
 /** One team's daily costs in one cell, as arrays. */
 export interface SeriesRow {
   team_id: string;
@@ -180,14 +190,14 @@ export class AnomaliesService {
     teamId: string | undefined,
     labels: LabelFilter[] = [],
   ): Promise<SeriesRow[]> {
-    const jobDays = ['($3::uuid IS NULL OR r.team_id = $3::uuid)', ...(labels.length ? ['r.labels @> $4::jsonb'] : [])];
+    const labelled = jobDaysLabelled(labels, 4);
     return this.dataSource.query<SeriesRow[]>(
-      `WITH d AS (${teamCellDayCosts((t) => `${t}.day BETWEEN $1::date AND $2::date`, jobDays.join(' AND '))})
+      `WITH d AS (${teamCellDayCosts((t) => `${t}.day BETWEEN $1::date AND $2::date`, `($3::uuid IS NULL OR r.team_id = $3::uuid)${labelled.sql}`)})
        SELECT team_id::text AS team_id, provider, gpu_type,
               array_agg(day - $1::date ORDER BY day) AS offsets,
               array_agg(cost::float8 ORDER BY day) AS costs
        FROM d GROUP BY team_id, provider, gpu_type`,
-      [start, end, teamId ?? null, ...(labels.length ? [labelsContaining(labels)] : [])],
+      [start, end, teamId ?? null, ...labelled.params],
     );
   }
 
@@ -222,13 +232,14 @@ export class AnomaliesService {
     rows: { day: string; team_id: string; provider: string; gpu_type: string }[],
     labels: LabelFilter[] = [],
   ): Promise<Map<number, TopJob[]>> {
+    const labelled = jobDaysLabelled(labels, 5);
     const found = await this.dataSource.query<TopJobRow[]>(
       `SELECT f.ord::text AS ord, j.job_id, t.model_name, round(t.cost, 2)::float8 AS cost_usd
        FROM unnest($1::date[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY f(day, team_id, provider, gpu_type, ord)
        CROSS JOIN LATERAL (
          SELECT r.job_uuid, r.model_name, ${jobDayCost('r.gpu_hours', 'c.rate')} AS cost
          FROM job_day_allocations r JOIN allocation_cells c ON ${sameCell('c', 'r')}
-         WHERE r.day = f.day AND r.provider = f.provider AND r.gpu_type = f.gpu_type AND r.team_id = f.team_id${labels.length ? ' AND r.labels @> $5::jsonb' : ''}
+         WHERE r.day = f.day AND r.provider = f.provider AND r.gpu_type = f.gpu_type AND r.team_id = f.team_id${labelled.sql}
          ORDER BY 3 DESC, r.job_uuid
          LIMIT ${TOP_JOBS}
        ) t
@@ -239,7 +250,7 @@ export class AnomaliesService {
         rows.map((r) => r.team_id),
         rows.map((r) => r.provider),
         rows.map((r) => r.gpu_type),
-        ...(labels.length ? [labelsContaining(labels)] : []),
+        ...labelled.params,
       ],
     );
     const byRow = new Map<number, TopJob[]>();
