@@ -27,6 +27,8 @@ import { createTestApp, TestApp } from './support/test-app';
  *  - mixed, azure/h100: $1,000 a day split between a `project=atlas` and a `project=steady` job,
  *    10 GPU-h each; on 2026-02-18 the atlas job runs 20 GPU-h, so atlas costs $666.67 and steady
  *    $333.33 while the team's total stays flat.
+ *  - twice, azure/a100: $500 a day; $2,000 on Tuesday 2026-02-10 and $1,000 on Wednesday
+ *    2026-02-25: two anomalies, a change of $1,500 and one of $500.
  * Defaults: ANOMALY_MIN_USD 50, ANOMALY_MIN_SCORE 4, 28 days of history, at least 14.
  */
 describe('GET /analytics/anomalies', () => {
@@ -37,6 +39,7 @@ describe('GET /analytics/anomalies', () => {
   let weekly: TeamRow;
   let small: TeamRow;
   let mixed: TeamRow;
+  let twice: TeamRow;
   const SPIKE_DAY = '2026-02-18';
   const range = 'start=2026-02-02&end=2026-03-01';
   const from = '2026-01-05';
@@ -105,6 +108,15 @@ describe('GET /analytics/anomalies', () => {
         labels: { project: 'atlas', stage: 'train' },
       });
     }
+    twice = await createTeam(t.db, { name: 'twice' });
+    const twiceCosts: Record<string, number> = { '2026-02-10': 2000, '2026-02-25': 1000 };
+    await createDailyCosts(t.db, twice.id, {
+      provider: 'azure',
+      gpu_type: 'a100',
+      from,
+      days,
+      costOf: (day) => twiceCosts[day] ?? 500,
+    });
     await t.app.get(AllocationService).rebuild();
     admin = (await adminAuth(t)).header;
   });
@@ -115,8 +127,9 @@ describe('GET /analytics/anomalies', () => {
     t.http.get(`/api/v1/analytics/anomalies?${query}`).set('Authorization', auth);
 
   it('finds the planted spike: its day, cell, direction, size and costliest jobs', async () => {
-    const res = await get(range).expect(200);
+    const res = await get(`${range}&team_id=${spiky.id}`).expect(200);
     expect(res.body).toEqual({
+      total: 1,
       rows: [
         {
           day: SPIKE_DAY,
@@ -155,7 +168,45 @@ describe('GET /analytics/anomalies', () => {
 
   it('is the same rule the alerts call in-process', async () => {
     const rows = await t.app.get(AnomaliesService).find({ start: '2026-02-02', end: '2026-03-01' });
-    expect(rows.map((r) => [r.day, r.team_name, r.direction])).toEqual([[SPIKE_DAY, 'spiky', 'up']]);
+    expect(rows.map((r) => [r.day, r.team_name, r.direction])).toEqual([
+      ['2026-02-10', 'twice', 'up'],
+      [SPIKE_DAY, 'spiky', 'up'],
+      ['2026-02-25', 'twice', 'up'],
+    ]);
+  });
+
+  describe('limit', () => {
+    const summary = (rows: { day: string; team_name: string; top_jobs: unknown[] }[]) =>
+      rows.map((r) => [r.day, r.team_name, r.top_jobs.length > 0]);
+
+    it('answers every anomaly found, by day, while they number no more than the default 500', async () => {
+      const res = await get(range).expect(200);
+      expect(res.body.total).toBe(3);
+      expect(summary(res.body.rows)).toEqual([
+        ['2026-02-10', 'twice', true],
+        [SPIKE_DAY, 'spiky', true],
+        ['2026-02-25', 'twice', true],
+      ]);
+    });
+
+    it('keeps the largest changes, still by day, and total counts every anomaly found', async () => {
+      // Changes: spiky $2,500, twice $1,500 on the 10th and $500 on the 25th.
+      const two = await get(`${range}&limit=2`).expect(200);
+      expect(two.body.total).toBe(3);
+      expect(summary(two.body.rows)).toEqual([
+        ['2026-02-10', 'twice', true],
+        [SPIKE_DAY, 'spiky', true],
+      ]);
+      const one = await get(`${range}&limit=1`).expect(200);
+      expect(one.body.total).toBe(3);
+      expect(summary(one.body.rows)).toEqual([[SPIKE_DAY, 'spiky', true]]);
+    });
+
+    it.each(['0', '5001', '2.5', 'all'])('refuses limit=%s naming limit', async (limit) => {
+      const res = await get(`${range}&limit=${limit}`).expect(400);
+      expectErrorShape(res.body, 400);
+      expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['limit']);
+    });
   });
 
   it('lets the process answer others while it scores many series', async () => {

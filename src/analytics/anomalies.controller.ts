@@ -40,13 +40,10 @@ export class AnomaliesController {
   })
   @ApiOkResponse({ type: AnomalyReport })
   @ApiForbiddenResponse({ description: "A member named another team's team_id", type: ErrorResponse })
-  async list(@Query() q: AnomaliesQuery, @CurrentUser() user: UserPrincipal): Promise<AnomalyReport> {
-    const rows = await this.anomalies.find({
-      start: q.start,
-      end: q.end,
-      teamId: scopeToTeam(user, q.team_id),
-      labels: q.labels,
-    });
-    return { rows };
+  list(@Query() q: AnomaliesQuery, @CurrentUser() user: UserPrincipal): Promise<AnomalyReport> {
+    return this.anomalies.search(
+      { start: q.start, end: q.end, teamId: scopeToTeam(user, q.team_id), labels: q.labels },
+      q.limit,
+    );
   }
 }

@@ -17,6 +17,41 @@ const TOP_JOBS = 5;
 /** Series scored between two turns of the event loop. */
 const SERIES_PER_TURN = 10;
 
+/** What the endpoint answers: the kept rows and how many the search found in all. */
+export interface AnomalySearch {
+  rows: AnomalyRow[];
+  total: number;
+}
+
+type FoundAnomaly = Omit<AnomalyRow, 'team_name' | 'top_jobs'>;
+
+/** How far a found day is from its baseline, in dollars: what ranks anomalies against each other. */
+const changeOf = (a: FoundAnomaly) => Math.abs(a.cost_usd - a.expected_usd);
+
+/** By day, then the largest change first. */
+const byDayThenChange = (a: FoundAnomaly, b: FoundAnomaly) =>
+  a.day.localeCompare(b.day) || changeOf(b) - changeOf(a) || a.team_id.localeCompare(b.team_id);
+
+/**
+ * The `limit` largest changes of `found` (ties: the higher score, then the earlier day, then the
+ * order found), in the order found: which rows a capped answer keeps does not depend on how the
+ * rows are shown.
+ */
+function largestChanges(found: FoundAnomaly[], limit: number): FoundAnomaly[] {
+  if (found.length <= limit) return found;
+  const ranked = found
+    .map((row, index) => ({ row, index }))
+    .sort(
+      (a, b) =>
+        changeOf(b.row) - changeOf(a.row) ||
+        b.row.score - a.row.score ||
+        a.row.day.localeCompare(b.row.day) ||
+        a.index - b.index,
+    );
+  const kept = new Set(ranked.slice(0, limit).map((r) => r.index));
+  return found.filter((_, index) => kept.has(index));
+}
+
 export interface AnomalyQuery {
   /** First and last UTC day judged (inclusive); the history before `start` is read too. */
   start: string;
@@ -108,11 +143,20 @@ export class AnomaliesService {
     };
   }
 
-  /** The anomalies of the judged days, by day, then the largest change first. */
+  /** Every anomaly of the judged days, by day, then the largest change first (the alerts judge them all). */
   async find(query: AnomalyQuery): Promise<AnomalyRow[]> {
+    return (await this.search(query, Infinity)).rows;
+  }
+
+  /**
+   * The endpoint's answer: the `limit` largest changes among the anomalies of the judged days, by
+   * day, then the largest change first, and how many were found. Only the kept rows are named and
+   * get their top jobs read.
+   */
+  async search(query: AnomalyQuery, limit: number): Promise<AnomalySearch> {
     refuseArchived(await this.allocation.archivedWithin(query.start, query.end), 'start', 'cost by team and GPU type');
     await this.allocation.ensureFresh();
-    return this.findIn(query, (start, end, teamId) => this.dailySeries(start, end, teamId, query.labels));
+    return this.searchIn(query, (start, end, teamId) => this.dailySeries(start, end, teamId, query.labels), limit);
   }
 
   /**
@@ -120,6 +164,10 @@ export class AnomaliesService {
    * allocation up to date first: the caller answers for the series being current.
    */
   async findIn(query: AnomalyQuery, source: SeriesSource): Promise<AnomalyRow[]> {
+    return (await this.searchIn(query, source, Infinity)).rows;
+  }
+
+  private async searchIn(query: AnomalyQuery, source: SeriesSource, limit: number): Promise<AnomalySearch> {
     const historyStart = addDays(query.start, -this.settings.windowDays);
     const days = daysInRange(historyStart, query.end);
     const firstJudged = this.settings.windowDays;
@@ -134,7 +182,7 @@ export class AnomaliesService {
       pricedByCell.set(`${row.provider}|${row.gpu_type}`, flags);
     }
 
-    const found: Omit<AnomalyRow, 'team_name' | 'top_jobs'>[] = [];
+    const found: FoundAnomaly[] = [];
     // A year of a series is scored in about a millisecond; all of them at once held the process
     // 150-280 ms at a million jobs.
     const turns = new EventLoopTurns(SERIES_PER_TURN);
@@ -157,15 +205,10 @@ export class AnomaliesService {
         });
       }
     }
-    if (!found.length) return [];
-    found.sort(
-      (a, b) =>
-        a.day.localeCompare(b.day) ||
-        Math.abs(b.cost_usd - b.expected_usd) - Math.abs(a.cost_usd - a.expected_usd) ||
-        a.team_id.localeCompare(b.team_id),
-    );
-    const [names, topJobs] = await Promise.all([this.teamNames(found), this.topJobs(found, query.labels)]);
-    return found.map((row, i) => ({
+    if (!found.length) return { rows: [], total: 0 };
+    const kept = largestChanges(found, limit).sort(byDayThenChange);
+    const [names, topJobs] = await Promise.all([this.teamNames(kept), this.topJobs(kept, query.labels)]);
+    const rows = kept.map((row, i) => ({
       day: row.day,
       team_id: row.team_id,
       team_name: names.get(row.team_id) ?? '',
@@ -177,6 +220,7 @@ export class AnomaliesService {
       direction: row.direction,
       top_jobs: topJobs.get(i) ?? [],
     }));
+    return { rows, total: found.length };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
@@ -29,6 +30,20 @@ export class PageQuery {
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit: number = DEFAULT_PAGE_SIZE;
+}
+
+/**
+ * The `limit` of a report's rows: an integer from 1 to `max` (a 400 naming `limit` otherwise);
+ * the property's own initialiser gives `fallback` when it is absent.
+ */
+export function RowLimit(max: number, fallback: number, description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ minimum: 1, maximum: max, default: fallback, description }),
+    Transform(toQueryInteger),
+    IsInt({ message: 'limit must be an integer' }),
+    Min(1),
+    Max(max),
+  );
 }
 
 /** The paging fields every list answer carries beside its rows and `total`. */

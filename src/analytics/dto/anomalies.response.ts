@@ -53,6 +53,12 @@ export class AnomalyRow {
 }
 
 export class AnomalyReport {
-  @ApiProperty({ type: [AnomalyRow], description: 'By day, then the largest change first' })
+  @ApiProperty({
+    type: [AnomalyRow],
+    description: 'The `limit` largest changes among the anomalies found, by day, then the largest change first',
+  })
   rows: AnomalyRow[];
+
+  @ApiProperty({ example: 12, description: 'Anomalies found in the range; more than `rows` holds when limit cut them' })
+  total: number;
 }

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { DateRangeQuery } from '../../common/date-range.query';
-import { lowerCased, toQueryInteger } from '../../common/query-transforms';
+import { lowerCased } from '../../common/query-transforms';
+import { RowLimit } from '../../common/pagination';
 import { IdleQuery } from '../../common/idle.query';
 import { LabelFiltersQuery } from '../../common/label-filters';
 
@@ -24,16 +25,7 @@ export class TrendsQuery extends IntersectionType(DateRangeQuery, IdleQuery, Lab
   @IsUUID('all', { message: 'team_id must be a UUID' })
   team_id?: string;
 
-  @ApiPropertyOptional({
-    minimum: 1,
-    maximum: MAX_TREND_ROWS,
-    default: DEFAULT_TREND_ROWS,
-    description: 'The largest changes first; the totals cover every group',
-  })
-  @Transform(toQueryInteger)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1)
-  @Max(MAX_TREND_ROWS)
+  @RowLimit(MAX_TREND_ROWS, DEFAULT_TREND_ROWS, 'The largest changes first; the totals cover every group')
   limit: number = DEFAULT_TREND_ROWS;
 }
 

@@ -7,7 +7,7 @@ const SHOWN = 8;
 
 /** The most recent days on which a team's cost on a GPU type left its usual weekday level. */
 export function Anomalies(props: { start: string; end: string; teamId?: string }) {
-  const anomalies = useApi<{ rows: AnomalyRow[] }>('/analytics/anomalies', {
+  const anomalies = useApi<{ rows: AnomalyRow[]; total: number }>('/analytics/anomalies', {
     start: props.start,
     end: props.end,
     team_id: props.teamId,
@@ -15,7 +15,7 @@ export function Anomalies(props: { start: string; end: string; teamId?: string }
   return (
     <Panel id="anomalies" title="Recent anomalies">
       <Answer loaded={anomalies} what="anomalies">
-        {({ rows }) => {
+        {({ rows, total }) => {
           const recent = [...rows].sort((a, b) => b.day.localeCompare(a.day) || b.score - a.score).slice(0, SHOWN);
           if (!recent.length) return <p class="empty">No unusual day in this range.</p>;
           return (
@@ -29,7 +29,7 @@ export function Anomalies(props: { start: string; end: string; teamId?: string }
                   </span>
                 </li>
               ))}
-              {rows.length > SHOWN && <li class="hint">and {rows.length - SHOWN} more in the range.</li>}
+              {total > recent.length && <li class="hint">and {total - recent.length} more in the range.</li>}
             </ul>
           );
         }}
