@@ -29,6 +29,8 @@ import { createTestApp, TestApp } from './support/test-app';
  *    $333.33 while the team's total stays flat.
  *  - twice, azure/a100: $500 a day; $2,000 on Tuesday 2026-02-10 and $1,000 on Wednesday
  *    2026-02-25: two anomalies, a change of $1,500 and one of $500.
+ *    From Monday 2026-01-26 a `project=nova` job runs beside the team's daily job, as long: nova's
+ *    own series starts that day at $250 a day ($1,000 on the 10th, $500 on the 25th).
  * Defaults: ANOMALY_MIN_USD 50, ANOMALY_MIN_SCORE 4, 28 days of history, at least 14.
  */
 describe('GET /analytics/anomalies', () => {
@@ -41,6 +43,7 @@ describe('GET /analytics/anomalies', () => {
   let mixed: TeamRow;
   let twice: TeamRow;
   const SPIKE_DAY = '2026-02-18';
+  const NOVA_FROM = '2026-01-26';
   const range = 'start=2026-02-02&end=2026-03-01';
   const from = '2026-01-05';
   const days = 56;
@@ -117,6 +120,16 @@ describe('GET /analytics/anomalies', () => {
       days,
       costOf: (day) => twiceCosts[day] ?? 500,
     });
+    for (let day = NOVA_FROM; day <= '2026-03-01'; day = addDays(day, 1)) {
+      await createJob(t.db, twice.id, {
+        job_id: `nova-${day}`,
+        provider: 'azure',
+        gpu_type: 'a100',
+        start_time: `${day}T00:00:00Z`,
+        end_time: `${day}T10:00:00Z`,
+        labels: { project: 'nova' },
+      });
+    }
     await t.app.get(AllocationService).rebuild();
     admin = (await adminAuth(t)).header;
   });
@@ -285,6 +298,23 @@ describe('GET /analytics/anomalies', () => {
       expect(both.body.rows.map((r: { team_name: string }) => r.team_name)).toEqual(['mixed']);
       const none = await get(`${range}&label.project=atlas&label.stage=serve`).expect(200);
       expect(none.body.rows).toEqual([]);
+    });
+
+    it("judge a label's series from its first day with cost: its start is no rise from $0", async () => {
+      // Before the 26th nova had no jobs: its first days (judged from 2 February on) would have been
+      // rises from $0. From two weeks on it is judged against its own days, and both spikes show.
+      const nova = await get(`${range}&label.project=nova`).expect(200);
+      expect(
+        nova.body.rows.map((r: { day: string; cost_usd: number; expected_usd: number; direction: string }) => [
+          r.day,
+          r.cost_usd,
+          r.expected_usd,
+          r.direction,
+        ]),
+      ).toEqual([
+        ['2026-02-10', 1000, 250, 'up'],
+        ['2026-02-25', 500, 250, 'up'],
+      ]);
     });
 
     it('are refused naming labels when malformed', async () => {

@@ -33,6 +33,16 @@ const byDayThenChange = (a: FoundAnomaly, b: FoundAnomaly) =>
   a.day.localeCompare(b.day) || changeOf(b) - changeOf(a) || a.team_id.localeCompare(b.team_id);
 
 /**
+ * The priced days of a labelled series from its first day with cost on. Labels come and go (an
+ * experiment, a project): before its jobs ran, the label's days are no history of $0, and its
+ * first days no rise from $0. A team's series keeps every priced day (its new cell is news).
+ */
+function fromFirstCost(priced: boolean[], row: SeriesRow): boolean[] {
+  const first = row.offsets.find((_, i) => row.costs[i] > 0) ?? priced.length;
+  return priced.map((isPriced, offset) => isPriced && offset >= first);
+}
+
+/**
  * The `limit` largest changes of `found` (ties: the higher score, then the earlier day, then the
  * order found), in the order found: which rows a capped answer keeps does not depend on how the
  * rows are shown.
@@ -188,11 +198,12 @@ export class AnomaliesService {
     const turns = new EventLoopTurns(SERIES_PER_TURN);
     for (const row of series) {
       await turns.next();
-      const flags = pricedByCell.get(`${row.provider}|${row.gpu_type}`);
-      if (!flags) continue;
+      const cellPriced = pricedByCell.get(`${row.provider}|${row.gpu_type}`);
+      if (!cellPriced) continue;
+      const priced = query.labels?.length ? fromFirstCost(cellPriced, row) : cellPriced;
       const cost = new Float64Array(days);
       row.offsets.forEach((offset, i) => (cost[offset] = row.costs[i]));
-      for (const point of findAnomalies({ cost, priced: flags }, firstJudged, days - 1, this.settings)) {
+      for (const point of findAnomalies({ cost, priced }, firstJudged, days - 1, this.settings)) {
         found.push({
           day: addDays(historyStart, point.index),
           team_id: row.team_id,
