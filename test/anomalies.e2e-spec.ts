@@ -14,6 +14,7 @@ import {
   TeamRow,
 } from './support/factories';
 import { createTestApp, TestApp } from './support/test-app';
+import { TurnCounter } from './support/turn-counter';
 
 /**
  * Eight weeks (2026-01-05, a Monday, to 2026-03-01), each team alone in its own cell, so a
@@ -237,18 +238,12 @@ describe('GET /analytics/anomalies', () => {
       offsets: Array.from({ length: days }, (_, d) => d),
       costs: Array.from({ length: days }, () => 100),
     }));
-    let turn = 0;
-    let ticking = true;
-    const tick = () => {
-      turn++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = new TurnCounter();
     const scoredPerTurn = new Map<number, number>();
     const score = anomalyMath.findAnomalies;
     const scoring = jest.spyOn(anomalyMath, 'findAnomalies');
     scoring.mockImplementation((...args) => {
-      scoredPerTurn.set(turn, (scoredPerTurn.get(turn) ?? 0) + 1);
+      scoredPerTurn.set(turns.turn, (scoredPerTurn.get(turns.turn) ?? 0) + 1);
       return score(...args);
     });
     try {
@@ -257,7 +252,7 @@ describe('GET /analytics/anomalies', () => {
         .findIn({ start: '2026-02-02', end: '2026-03-01' }, () => Promise.resolve(series));
     } finally {
       scoring.mockRestore();
-      ticking = false;
+      turns.stop();
     }
     expect([...scoredPerTurn.values()].reduce((a, b) => a + b, 0)).toBe(40);
     expect(Math.max(...scoredPerTurn.values())).toBeLessThanOrEqual(10);

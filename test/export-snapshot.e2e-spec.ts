@@ -3,6 +3,7 @@ import { FocusExportService } from '../src/analytics/focus-export.service';
 import { costPayload, jobPayload, postIngest, toNdjson } from './support/factories';
 import { within } from './support/deadline';
 import { createTestApp, TestApp } from './support/test-app';
+import { TurnCounter } from './support/turn-counter';
 
 /** More job-days than one page of the export (5,000), all in one cell. */
 const JOBS = 5_001;
@@ -47,27 +48,21 @@ class Sink extends Writable {
 
 /** A sink that takes every chunk at once and counts the CSV lines written in each turn of the event loop. */
 class TurnCountingSink extends Sink {
-  private turn = 0;
-  private ticking = true;
+  private readonly turns = new TurnCounter();
   readonly linesPerTurn = new Map<number, number>();
 
   constructor() {
     super(false);
-    const tick = () => {
-      this.turn++;
-      if (this.ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
   }
 
   override _write(chunk: Buffer, encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     const lines = chunk.toString('utf8').split('\n').length - 1;
-    this.linesPerTurn.set(this.turn, (this.linesPerTurn.get(this.turn) ?? 0) + lines);
+    this.linesPerTurn.set(this.turns.turn, (this.linesPerTurn.get(this.turns.turn) ?? 0) + lines);
     super._write(chunk, encoding, done);
   }
 
   override _final(done: () => void): void {
-    this.ticking = false;
+    this.turns.stop();
     done();
   }
 }

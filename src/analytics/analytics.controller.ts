@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res, StreamableFile, UseInterceptors } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -14,6 +14,7 @@ import type { Response } from 'express';
 import { Authenticated } from '../auth/access.decorators';
 import { CurrentUser, UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
+import { csvInPieces, LargeAnswersInPieces, ROWS_PER_PIECE, streamedAnswer } from '../common/answers-in-pieces';
 import { csvOf } from '../common/csv';
 import { ErrorResponse } from '../common/errors/error-response';
 import { ExportRateLimited, ReadRateLimited } from '../rate-limits/rate-limits';
@@ -50,6 +51,7 @@ const COST_CSV_EXAMPLE =
     'model, status or label): details name the field and the months (`archived_months`)',
   type: ErrorResponse,
 })
+@UseInterceptors(LargeAnswersInPieces)
 @Controller('analytics')
 export class AnalyticsController {
   constructor(
@@ -110,7 +112,7 @@ export class AnalyticsController {
     @CurrentUser() user: UserPrincipal,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<CostReport | string> {
+  ): Promise<CostReport | string | StreamableFile> {
     const { group_by, format, idle, ...filters } = q;
     const report = await this.analytics.cost(
       { ...filters, team_id: scopeToTeam(user, q.team_id) },
@@ -118,12 +120,14 @@ export class AnalyticsController {
       idle,
     );
     if (!wantsCsv(format, accept)) return report;
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="heliox-cost-${q.start}-${q.end}.csv"`);
-    return csvOf(report.rows, {
-      header: true,
-      columns: report.rows.length ? Object.keys(report.rows[0]) : ['cost_usd'],
-    });
+    const type = 'text/csv; charset=utf-8';
+    const disposition = `attachment; filename="heliox-cost-${q.start}-${q.end}.csv"`;
+    res.setHeader('Content-Type', type);
+    res.setHeader('Content-Disposition', disposition);
+    const columns = report.rows.length ? Object.keys(report.rows[0]) : ['cost_usd'];
+    const csv = (rows: object[], header: boolean) => csvOf(rows, { header, columns });
+    if (report.rows.length <= ROWS_PER_PIECE) return csv(report.rows, true);
+    return streamedAnswer(csvInPieces(report.rows, csv), type, disposition);
   }
 
   @Get('coverage')

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Env } from '../config/env';
 import { AllocationService, ArchivedWindow } from '../allocation/allocation.service';
+import { forEachInPieces } from '../common/answers-in-pieces';
 import { addDays, daysInRange } from '../common/calendar';
 import { badRequest } from '../common/errors/domain-error';
 import type { IdleMode } from '../common/idle.query';
@@ -50,24 +51,29 @@ const AMOUNTS = [
  */
 const MEASURES = new Set<string>([...AMOUNTS, 'job_count', 'cost', 'allocated', 'idle', 'measured', 'used']);
 
-function withNumericAmounts(rows: CostRow[]): CostRow[] {
-  for (const row of rows) {
-    const fields = row as unknown as Record<string, unknown>;
-    for (const name of AMOUNTS) {
-      const value = fields[name];
-      if (typeof value === 'string') fields[name] = Number(value);
-    }
+function withNumericAmounts(row: CostRow): void {
+  const fields = row as unknown as Record<string, unknown>;
+  for (const name of AMOUNTS) {
+    const value = fields[name];
+    if (typeof value === 'string') fields[name] = Number(value);
   }
-  return rows;
 }
 
-/** Rows whose label dimensions were read as `label_<i>`, with those fields named `label:<key>` (field order kept). */
-function withLabelFields(rows: CostRow[], keys: DimensionSql[]): CostRow[] {
+/**
+ * The rows as answered: amounts made numbers, and label dimensions read as `label_<i>` named
+ * `label:<key>` (field order kept). A piece of rows at a time: 48,000 rows took 30 ms at once.
+ */
+async function answeredRows(rows: CostRow[], keys: DimensionSql[]): Promise<CostRow[]> {
   const names = new Map(keys.flatMap((k) => (k.shownAs ? [[k.name, k.shownAs] as const] : [])));
-  if (!names.size) return rows;
-  return rows.map((row) =>
-    Object.fromEntries<unknown>(Object.entries(row).map(([field, value]) => [names.get(field) ?? field, value])),
-  ) as CostRow[];
+  await forEachInPieces(rows, (row, i) => {
+    withNumericAmounts(row);
+    if (names.size) {
+      rows[i] = Object.fromEntries<unknown>(
+        Object.entries(row).map(([field, value]) => [names.get(field) ?? field, value]),
+      ) as CostRow;
+    }
+  });
+  return rows;
 }
 
 /** What a read does with idle cost: undefined answers as before capacity existed (separate, no idle fields). */
@@ -356,7 +362,7 @@ export class AnalyticsService {
         rowsField,
       );
     }
-    return withLabelFields(withNumericAmounts(rows), keys);
+    return answeredRows(rows, keys);
   }
 
   /**

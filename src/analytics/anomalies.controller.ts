@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -10,6 +10,7 @@ import {
 import { Authenticated } from '../auth/access.decorators';
 import { CurrentUser, UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
+import { LargeAnswersInPieces } from '../common/answers-in-pieces';
 import { ErrorResponse } from '../common/errors/error-response';
 import { ReadRateLimited } from '../rate-limits/rate-limits';
 import { AnomaliesService } from './anomalies.service';
@@ -25,6 +26,7 @@ import { AnomalyReport } from './dto/anomalies.response';
   description: 'The judged days reach archived months, whose costs by team are no longer kept (named in details)',
   type: ErrorResponse,
 })
+@UseInterceptors(LargeAnswersInPieces)
 @Controller('analytics')
 export class AnomaliesController {
   constructor(private readonly anomalies: AnomaliesService) {}
