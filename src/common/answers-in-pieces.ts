@@ -1,4 +1,4 @@
-import { CallHandler, Injectable, NestInterceptor, StreamableFile } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import { map, Observable } from 'rxjs';
@@ -20,24 +20,25 @@ function rowsOf(answer: unknown): readonly unknown[] | null {
   return Array.isArray(rows) ? rows : null;
 }
 
-/** Calls `each` on every row, with a turn of the event loop between pieces of ROWS_PER_PIECE rows. */
-export async function forEachInPieces<T>(rows: T[], each: (row: T, index: number) => void): Promise<void> {
+/**
+ * `rows` ROWS_PER_PIECE at a time, each piece with the index of its first row, and a turn of the
+ * event loop between pieces: the one loop of the helpers below.
+ */
+async function* piecesOf<T>(rows: readonly T[]): AsyncGenerator<{ piece: T[]; start: number }> {
   for (let start = 0; start < rows.length; start += ROWS_PER_PIECE) {
     if (start > 0) await setImmediate();
-    const end = Math.min(start + ROWS_PER_PIECE, rows.length);
-    for (let i = start; i < end; i++) each(rows[i], i);
+    yield { piece: rows.slice(start, start + ROWS_PER_PIECE), start };
   }
 }
 
-/** `rows` a piece at a time, as `write` makes each piece, with a turn of the event loop between pieces. */
-async function* inPieces(
-  rows: readonly unknown[],
-  write: (piece: unknown[], first: boolean) => string,
-): AsyncGenerator<string> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_PIECE) {
-    if (start > 0) await setImmediate();
-    yield write(rows.slice(start, start + ROWS_PER_PIECE), start === 0);
-  }
+/** Calls `each` on every row, a piece of rows between two turns of the event loop. */
+export async function forEachInPieces<T>(rows: T[], each: (row: T, index: number) => void): Promise<void> {
+  for await (const { piece, start } of piecesOf(rows)) piece.forEach((row, i) => each(row, start + i));
+}
+
+/** `rows` as text, `write` making each piece's, a piece between two turns of the event loop. */
+async function* inPieces<T>(rows: readonly T[], write: (piece: T[], first: boolean) => string): AsyncGenerator<string> {
+  for await (const { piece, start } of piecesOf(rows)) yield write(piece, start === 0);
 }
 
 /**
@@ -70,7 +71,7 @@ export function streamedAnswer(pieces: AsyncIterable<string>, type: string, disp
 
 /** Pieces of CSV: the header with the first piece only. */
 export function csvInPieces(rows: readonly object[], csvOf: (piece: object[], header: boolean) => string) {
-  return inPieces(rows, (piece, first) => csvOf(piece as object[], first));
+  return inPieces(rows, csvOf);
 }
 
 /**
@@ -80,7 +81,7 @@ export function csvInPieces(rows: readonly object[], csvOf: (piece: object[], he
  */
 @Injectable()
 export class LargeAnswersInPieces implements NestInterceptor {
-  intercept(_context: unknown, next: CallHandler): Observable<unknown> {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle().pipe(
       map((answer: unknown) => {
         const rows = rowsOf(answer);
