@@ -5,11 +5,12 @@ import { adminAuth, costPayload, jobPayload, postIngest, toNdjson } from './supp
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
- * A report of more rows than one piece (ROWS_PER_PIECE) leaves as the same JSON or CSV written a
- * piece at a time, sent chunked; a smaller one is sent whole, as before. Three teams of ten models
- * each run one job through 71 days: `group_by=team,model,day` has 2,130 rows.
+ * A report of more rows than one piece (ROWS_PER_PIECE) is serialised a piece at a time and sent
+ * as the same JSON or CSV a smaller one would be: with its length and ETag, revalidated with
+ * If-None-Match. Three teams of ten models each run one job through 71 days:
+ * `group_by=team,model,day` has 2,130 rows.
  */
-describe('Large analytics answers are written a piece at a time', () => {
+describe('Large analytics answers are serialised a piece at a time', () => {
   let t: TestApp;
   let admin: string;
   const start = '2026-01-01';
@@ -46,27 +47,54 @@ describe('Large analytics answers are written a piece at a time', () => {
     expect(rowCount).toBeGreaterThan(ROWS_PER_PIECE);
   });
 
-  it('sends the JSON report chunked, and it is the report the service builds', async () => {
+  it('sends the JSON report whole, and it is the report the service builds', async () => {
     const res = await get(`${range}&group_by=team,model,day`).expect(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(res.headers['transfer-encoding']).toBe('chunked');
-    expect(res.headers['content-length']).toBeUndefined();
+    expect(res.headers['transfer-encoding']).toBeUndefined();
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength(res.text)));
     const report = await t.app.get(AnalyticsService).cost({ start, end }, ['team', 'model', 'day']);
     expect(res.body.rows).toHaveLength(rowCount);
     expect(res.body).toEqual(JSON.parse(JSON.stringify(report)));
   });
 
-  it('sends the CSV chunked: one header, then every row', async () => {
+  it('sends the CSV whole: one header, then every row', async () => {
     const json = (await get(`${range}&group_by=team,model,day`).expect(200)).body;
     const res = await get(`${range}&group_by=team,model,day&format=csv`).expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe(`attachment; filename="heliox-cost-${start}-${end}.csv"`);
-    expect(res.headers['transfer-encoding']).toBe('chunked');
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength(res.text)));
     const lines = res.text.trimEnd().split('\n');
     expect(lines[0]).toBe(Object.keys(json.rows[0]).join(','));
     expect(lines.filter((line) => line === lines[0])).toHaveLength(1);
     expect(lines).toHaveLength(rowCount + 1);
     expect(lines[rowCount].split(',')[0]).toBe(json.rows[rowCount - 1].team_id);
+  });
+
+  it.each([
+    ['JSON', ''],
+    ['CSV', '&format=csv'],
+  ])('tags the large %s report: the same ETag again, and 304 without a body to If-None-Match', async (_format, csv) => {
+    const query = `${range}&group_by=team,model,day${csv}`;
+    const first = await get(query).expect(200);
+    const etag = first.headers['etag'];
+    expect(etag).toMatch(/^W\/"[0-9a-f]+-/);
+    expect((await get(query).expect(200)).headers['etag']).toBe(etag);
+    const again = await get(query).set('If-None-Match', etag).expect(304);
+    expect(again.text ?? '').toBe('');
+    const otherRange = `start=${start}&end=${addDays(end, -1)}&group_by=team,model,day${csv}`;
+    await get(otherRange).set('If-None-Match', etag).expect(200);
+  });
+
+  it('answers HEAD of a large report with its headers and no body', async () => {
+    const full = await get(`${range}&group_by=team,model,day`).expect(200);
+    const head = await t.http
+      .head(`/api/v1/analytics/cost?${range}&group_by=team,model,day`)
+      .set('Authorization', admin)
+      .expect(200);
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(full.text)));
+    expect(head.headers['etag']).toBe(full.headers['etag']);
+    expect(head.headers['etag']).toBeDefined();
+    expect(head.text ?? '').toBe('');
   });
 
   it('sends a report of one piece or less whole, with its length', async () => {

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Query, Res, StreamableFile, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res, UseInterceptors } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -14,7 +14,7 @@ import type { Response } from 'express';
 import { Authenticated } from '../auth/access.decorators';
 import { CurrentUser, UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
-import { csvInPieces, LargeAnswersInPieces, ROWS_PER_PIECE, streamedAnswer } from '../common/answers-in-pieces';
+import { csvInPieces, joinedPieces, LargeAnswersInPieces, ROWS_PER_PIECE } from '../common/answers-in-pieces';
 import { csvOf } from '../common/csv';
 import { ErrorResponse } from '../common/errors/error-response';
 import { ExportRateLimited, ReadRateLimited } from '../rate-limits/rate-limits';
@@ -112,7 +112,7 @@ export class AnalyticsController {
     @CurrentUser() user: UserPrincipal,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<CostReport | string | StreamableFile> {
+  ): Promise<CostReport | string> {
     const { group_by, format, idle, ...filters } = q;
     const report = await this.analytics.cost(
       { ...filters, team_id: scopeToTeam(user, q.team_id) },
@@ -120,14 +120,12 @@ export class AnalyticsController {
       idle,
     );
     if (!wantsCsv(format, accept)) return report;
-    const type = 'text/csv; charset=utf-8';
-    const disposition = `attachment; filename="heliox-cost-${q.start}-${q.end}.csv"`;
-    res.setHeader('Content-Type', type);
-    res.setHeader('Content-Disposition', disposition);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="heliox-cost-${q.start}-${q.end}.csv"`);
     const columns = report.rows.length ? Object.keys(report.rows[0]) : ['cost_usd'];
     const csv = (rows: object[], header: boolean) => csvOf(rows, { header, columns });
     if (report.rows.length <= ROWS_PER_PIECE) return csv(report.rows, true);
-    return streamedAnswer(csvInPieces(report.rows, csv), type, disposition);
+    return joinedPieces(csvInPieces(report.rows, csv));
   }
 
   @Get('coverage')
