@@ -24,7 +24,8 @@ import type { JobStatus } from './job-status';
 // Listing indexes: each filter, then the listing order (start_time, job_id). See migration JobsListingIndexes.
 @Index('idx_jobs_start_time_job_id', ['startTime', 'jobId'])
 @Index('idx_jobs_team_start_time', ['teamId', 'startTime', 'jobId'])
-@Index('idx_jobs_status_start_time', ['status', 'startTime', 'jobId'])
+// Statuses other than the common `completed` (migration StatusIndexWithoutCompleted).
+@Index('idx_jobs_status_start_time', ['status', 'startTime', 'jobId'], { where: `"status" <> 'completed'` })
 @Index('idx_jobs_provider_gpu_start_time', ['provider', 'gpuType', 'startTime', 'jobId'])
 @Index('idx_jobs_model_start_time', ['modelName', 'startTime', 'jobId'])
 // Label filters: a GIN index of the labels (migration JobLabelsAndUtilization), which TypeORM cannot describe.

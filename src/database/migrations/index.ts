@@ -16,6 +16,7 @@ import { LabelAllocation1767227150000 } from './1767227150000-LabelAllocation';
 import { TeamModelMonths1767227200000 } from './1767227200000-TeamModelMonths';
 import { ArchivedMonths1767227400000 } from './1767227400000-ArchivedMonths';
 import { DirtyCellRuns1767227500000 } from './1767227500000-DirtyCellRuns';
+import { StatusIndexWithoutCompleted1767227600000 } from './1767227600000-StatusIndexWithoutCompleted';
 
 /**
  * Listed explicitly rather than globbed, so that the app, the CLI and Jest's global setup load
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   TeamModelMonths1767227200000,
   ArchivedMonths1767227400000,
   DirtyCellRuns1767227500000,
+  StatusIndexWithoutCompleted1767227600000,
 ];
