@@ -14,7 +14,7 @@ import type { Response } from 'express';
 import { Authenticated } from '../auth/access.decorators';
 import { CurrentUser, UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
-import { csvInPieces, joinedPieces, LargeAnswersInPieces, ROWS_PER_PIECE } from '../common/answers-in-pieces';
+import { csvInPieces, joinedPieces, LargeAnswersInPieces } from '../common/answers-in-pieces';
 import { csvOf } from '../common/csv';
 import { ErrorResponse } from '../common/errors/error-response';
 import { ExportRateLimited, ReadRateLimited } from '../rate-limits/rate-limits';
@@ -123,9 +123,7 @@ export class AnalyticsController {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="heliox-cost-${q.start}-${q.end}.csv"`);
     const columns = report.rows.length ? Object.keys(report.rows[0]) : ['cost_usd'];
-    const csv = (rows: object[], header: boolean) => csvOf(rows, { header, columns });
-    if (report.rows.length <= ROWS_PER_PIECE) return csv(report.rows, true);
-    return joinedPieces(csvInPieces(report.rows, csv));
+    return joinedPieces(csvInPieces(report.rows, (rows, header) => csvOf(rows, { header, columns })));
   }
 
   @Get('coverage')

@@ -64,6 +64,17 @@ describe('csvInPieces', () => {
     expect(headers).toEqual([true, false]);
     expect(text).toBe(`${ROWS_PER_PIECE};1;`);
   });
+
+  it('gives the header of no rows too: one empty piece', async () => {
+    const headers: boolean[] = [];
+    const pieces = csvInPieces([], (piece, header) => {
+      headers.push(header);
+      return `${piece.length};`;
+    });
+    const { text } = await countingTurns((turn) => collect(pieces, turn));
+    expect(headers).toEqual([true]);
+    expect(text).toBe('0;');
+  });
 });
 
 describe('forEachInPieces', () => {

@@ -22,10 +22,11 @@ function rowsOf(answer: unknown): readonly unknown[] | null {
 
 /**
  * `rows` ROWS_PER_PIECE at a time, each piece with the index of its first row, and a turn of the
- * event loop between pieces: the one loop of the helpers below.
+ * event loop between pieces: the one loop of the helpers below. No rows are one empty piece, so
+ * that a CSV of none still has its header.
  */
 async function* piecesOf<T>(rows: readonly T[]): AsyncGenerator<{ piece: T[]; start: number }> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_PIECE) {
+  for (let start = 0; start === 0 || start < rows.length; start += ROWS_PER_PIECE) {
     if (start > 0) await setImmediate();
     yield { piece: rows.slice(start, start + ROWS_PER_PIECE), start };
   }
