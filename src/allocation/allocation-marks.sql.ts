@@ -25,31 +25,16 @@ export const MARK_JOB_INTERVALS = `
 
 /**
  * The cells of job intervals, to be recomputed from `jobs`: how a bulk load marks its jobs past
- * the first CELLS_PATH_INTERVALS. Each provider and GPU type's days are marked as runs: intervals
- * with at most $6 days between them share one (MARK_RUN_GAP_DAYS). $1..$4: parallel arrays
- * (provider, GPU type, start, end); $5: as in MARK_JOB_INTERVALS.
+ * the first CELLS_PATH_INTERVALS, as runs of days (marked-runs.ts). $1..$4: parallel arrays
+ * (provider, GPU type, first day, last day: null for running jobs, whose run lasts until today,
+ * or their first day if that is later); $5: as in MARK_JOB_INTERVALS.
  */
-export const MARK_INTERVAL_CELLS = `
-  ${recordLongest('$5')},
-  intervals AS (
-    SELECT DISTINCT provider, gpu_type, (start_time AT TIME ZONE 'UTC')::date AS first_day,
-           (greatest(coalesce(end_time, now()), start_time) AT TIME ZONE 'UTC')::date AS last_day
-    FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS i(provider, gpu_type, start_time, end_time)
-  ),
-  -- An interval opens a run when it starts more than $6 days after every earlier one has ended.
-  opened AS (
-    SELECT *, first_day > max(last_day) OVER (
-        PARTITION BY provider, gpu_type ORDER BY first_day, last_day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-      ) + $6::int + 1 AS opens
-    FROM intervals
-  ),
-  runs AS (
-    SELECT *, count(*) FILTER (WHERE opens) OVER (PARTITION BY provider, gpu_type ORDER BY first_day, last_day) AS run
-    FROM opened
-  )
+export const MARK_RUN_CELLS = `
+  ${recordLongest('$5')}
   INSERT INTO allocation_dirty_cells (day, last_day, provider, gpu_type, recompute)
-  SELECT min(first_day), nullif(max(last_day), min(first_day)), provider, gpu_type, true
-  FROM runs GROUP BY provider, gpu_type, run`;
+  SELECT r.first_day, nullif(coalesce(r.last_day, greatest(r.first_day, (now() AT TIME ZONE 'UTC')::date)), r.first_day),
+         r.provider, r.gpu_type, true
+  FROM unnest($1::text[], $2::text[], $3::date[], $4::date[]) AS r(provider, gpu_type, first_day, last_day)`;
 
 /** Cells whose snapshot changed: their rate changes, their usage does not. */
 export const MARK_SNAPSHOT_CELLS = `

@@ -4,12 +4,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import { MetricsService } from '../health/metrics.service';
 import {
   MARK_CAPACITY_CELLS,
-  MARK_INTERVAL_CELLS,
   MARK_JOB_INTERVALS,
+  MARK_RUN_CELLS,
   MARK_SNAPSHOT_CELLS,
   MARK_STALE_RUNNING_CELLS_UNLESS_HELD,
 } from './allocation-marks.sql';
 import { MARK_RUN_GAP_DAYS, RUNNING_CHECK_INTERVAL_MS, RUNNING_JOB_STALENESS_SECONDS } from './allocation.thresholds';
+import { IntervalOnGpu, markedRuns } from './marked-runs';
 import { lockRefresh } from './refresh-session';
 
 /** One version of a job's use of a (provider, gpu_type); `endTime` null while it runs. */
@@ -62,6 +63,7 @@ export class AllocationMarks {
   }
 
   private async markIntervals(manager: EntityManager, intervals: JobInterval[], wholeCells: boolean): Promise<void> {
+    if (wholeCells) return this.markRunCells(manager, intervals);
     const unique = new Map<string, [string, string, string, string, string | null, boolean]>();
     let longestMs = 0;
     for (const i of intervals) {
@@ -83,10 +85,32 @@ export class AllocationMarks {
     const rows = [...unique.values()];
     const [jobUuids, providers, gpuTypes, starts, ends, newJobs] = [0, 1, 2, 3, 4, 5].map((k) => rows.map((r) => r[k]));
     const longestSeconds = Math.ceil(longestMs / 1000);
-    if (wholeCells)
-      await manager.query(MARK_INTERVAL_CELLS, [providers, gpuTypes, starts, ends, longestSeconds, MARK_RUN_GAP_DAYS]);
-    else
-      await manager.query(MARK_JOB_INTERVALS, [jobUuids, providers, gpuTypes, starts, ends, longestSeconds, newJobs]);
+    await manager.query(MARK_JOB_INTERVALS, [jobUuids, providers, gpuTypes, starts, ends, longestSeconds, newJobs]);
+  }
+
+  /**
+   * A bulk load's marks: the runs of days its intervals touch (marked-runs.ts). Repeated
+   * intervals need no sorting out here: a run covers them however often they come.
+   */
+  private async markRunCells(manager: EntityManager, intervals: JobInterval[]): Promise<void> {
+    const onGpus: IntervalOnGpu[] = [];
+    let longestMs = 0;
+    for (const i of intervals) {
+      if (!i.startTime) continue;
+      const startMs = timeOf(i.startTime);
+      const endMs = i.endTime === null || i.endTime === undefined ? null : timeOf(i.endTime);
+      if (endMs !== null) longestMs = Math.max(longestMs, endMs - startMs);
+      onGpus.push({ provider: i.provider, gpuType: i.gpuType, startMs, endMs });
+    }
+    if (!onGpus.length) return;
+    const runs = markedRuns(onGpus, MARK_RUN_GAP_DAYS);
+    await manager.query(MARK_RUN_CELLS, [
+      runs.map((r) => r.provider),
+      runs.map((r) => r.gpuType),
+      runs.map((r) => r.firstDay),
+      runs.map((r) => r.lastDay),
+      Math.ceil(longestMs / 1000),
+    ]);
   }
 
   /** Marks the cells of changed cost snapshots. */
@@ -145,6 +169,8 @@ export class AllocationMarks {
     return dirty;
   }
 }
+
+const timeOf = (value: Date | string): number => (value instanceof Date ? value.getTime() : Date.parse(value));
 
 function toIso(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : value;
