@@ -37,14 +37,14 @@ const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10
  */
 export function markedRuns(intervals: IntervalOnGpu[], gapDays: number): MarkedRun[] {
   const finished = new Map<string, { provider: string; gpuType: string; days: [number, number][] }>();
-  const running = new Map<string, MarkedRun & { first: number }>();
+  /** The earliest first day of each provider × GPU type's running jobs. */
+  const running = new Map<string, { provider: string; gpuType: string; first: number }>();
   for (const i of intervals) {
     const gpu = `${i.provider}\u0000${i.gpuType}`;
     const first = dayOf(i.startMs);
     if (i.endMs === null) {
-      const run = running.get(gpu);
-      if (!run || first < run.first)
-        running.set(gpu, { provider: i.provider, gpuType: i.gpuType, firstDay: '', lastDay: null, first });
+      const earliest = running.get(gpu);
+      if (!earliest || first < earliest.first) running.set(gpu, { provider: i.provider, gpuType: i.gpuType, first });
       continue;
     }
     const group = finished.get(gpu) ?? { provider: i.provider, gpuType: i.gpuType, days: [] };
@@ -65,8 +65,8 @@ export function markedRuns(intervals: IntervalOnGpu[], gapDays: number): MarkedR
     }
     close();
   }
-  for (const run of running.values()) {
-    runs.push({ provider: run.provider, gpuType: run.gpuType, firstDay: dateOf(run.first), lastDay: null });
+  for (const { provider, gpuType, first } of running.values()) {
+    runs.push({ provider, gpuType, firstDay: dateOf(first), lastDay: null });
   }
   return runs;
 }
