@@ -24,11 +24,7 @@ export class PageQuery {
   })
   skip: number = 0;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @Transform(toQueryInteger)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @RowLimit(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, `Page size, at most ${MAX_PAGE_SIZE}`)
   limit: number = DEFAULT_PAGE_SIZE;
 }
 
