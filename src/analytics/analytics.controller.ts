@@ -14,11 +14,11 @@ import type { Response } from 'express';
 import { Authenticated } from '../auth/access.decorators';
 import { CurrentUser, UserPrincipal } from '../auth/principal';
 import { scopeToTeam } from '../auth/team-scope';
-import { csvInPieces, joinedPieces, LargeAnswersInPieces } from '../common/answers-in-pieces';
+import { csvInPieces, joinedPieces, JsonRows, LargeAnswersInPieces } from '../common/answers-in-pieces';
 import { csvOf } from '../common/csv';
 import { ErrorResponse } from '../common/errors/error-response';
 import { ExportRateLimited, ReadRateLimited } from '../rate-limits/rate-limits';
-import { AnalyticsService } from './analytics.service';
+import { AnalyticsService, CostReportWith } from './analytics.service';
 import { BudgetsService } from './budgets.service';
 import { BudgetReport } from './dto/budget.response';
 import { BudgetsQuery, CostQuery, FocusExportQuery, GroupCostQuery, wantsCsv } from './dto/cost-query.dto';
@@ -112,14 +112,13 @@ export class AnalyticsController {
     @CurrentUser() user: UserPrincipal,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<CostReport | string> {
+  ): Promise<CostReportWith<JsonRows> | string> {
     const { group_by, format, idle, ...filters } = q;
-    const report = await this.analytics.cost(
-      { ...filters, team_id: scopeToTeam(user, q.team_id) },
-      group_by?.length ? group_by : ['day'],
-      idle,
-    );
-    if (!wantsCsv(format, accept)) return report;
+    const scoped = { ...filters, team_id: scopeToTeam(user, q.team_id) };
+    const groupBy = group_by?.length ? group_by : ['day' as const];
+    // The rows as JSON written by the database (LargeAnswersInPieces sends them as they are).
+    if (!wantsCsv(format, accept)) return this.analytics.cost(scoped, groupBy, idle, 'json');
+    const report = await this.analytics.cost(scoped, groupBy, idle);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="heliox-cost-${q.start}-${q.end}.csv"`);
     const columns = report.rows.length ? Object.keys(report.rows[0]) : ['cost_usd'];

@@ -4,13 +4,26 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Env } from '../config/env';
 import { AllocationService, ArchivedWindow } from '../allocation/allocation.service';
-import { forEachInPieces } from '../common/answers-in-pieces';
+import { forEachInPieces, JsonRows } from '../common/answers-in-pieces';
 import { addDays, daysInRange } from '../common/calendar';
 import { badRequest } from '../common/errors/domain-error';
 import type { IdleMode } from '../common/idle.query';
 import type { LabelFilter } from '../common/label-filters';
 import { NO_LABEL } from '../common/labels';
-import { DimensionSql, dimensionName, dimensionSql, OWNED_IDLE, ScopedFilters, sourceFor } from './cost-sources';
+import {
+  DimensionSql,
+  dimensionName,
+  dimensionSql,
+  jsonRowSql,
+  literalColumn,
+  numberColumn,
+  OutputColumn,
+  OWNED_IDLE,
+  ScopedFilters,
+  selectList,
+  sourceFor,
+  textColumn,
+} from './cost-sources';
 import type { CostDimension } from './dto/cost-query.dto';
 import type { CostReport, CostRow, CostTotals, ModelCost, TeamCost, UtilizationTotals } from './dto/cost.response';
 import type { TrendDimension, TrendRow, TrendsReport, TrendTotals } from './dto/trends.dto';
@@ -27,6 +40,9 @@ import {
 } from './archived-reads';
 
 export type { ScopedFilters };
+
+/** A cost report whose rows are `Rows`: values, or the rows' JSON text. */
+export type CostReportWith<Rows> = Omit<CostReport, 'rows'> & { rows: Rows };
 
 /**
  * The rows' amounts (rounded numerics), made numbers here rather than cast to float8 in SQL:
@@ -59,12 +75,16 @@ function withNumericAmounts(row: CostRow): void {
   }
 }
 
+/** The label dimensions' fields: `label_<i>` in SQL, `label:<key>` in the answer. */
+const shownAs = (keys: DimensionSql[]) =>
+  new Map(keys.flatMap((k) => (k.shownAs ? [[k.name, k.shownAs] as const] : [])));
+
 /**
  * The rows as answered: amounts made numbers, and label dimensions read as `label_<i>` named
  * `label:<key>` (field order kept). A piece of rows at a time: 48,000 rows took 30 ms at once.
  */
 async function answeredRows(rows: CostRow[], keys: DimensionSql[]): Promise<CostRow[]> {
-  const names = new Map(keys.flatMap((k) => (k.shownAs ? [[k.name, k.shownAs] as const] : [])));
+  const names = shownAs(keys);
   await forEachInPieces(rows, (row, i) => {
     withNumericAmounts(row);
     if (names.size) {
@@ -165,13 +185,32 @@ export class AnalyticsService {
     return { first_snapshot_day: days.first, last_snapshot_day: days.last };
   }
 
-  async cost(filters: ScopedFilters, groupBy: CostDimension[], idle?: IdleMode): Promise<CostReport> {
+  /**
+   * The report of GET /analytics/cost. Its rows as values (for CSV), or as the JSON text of each
+   * row (`rowsAs: 'json'`), which the database writes in the same statement.
+   */
+  async cost(filters: ScopedFilters, groupBy: CostDimension[], idle?: IdleMode): Promise<CostReport>;
+  async cost(
+    filters: ScopedFilters,
+    groupBy: CostDimension[],
+    idle: IdleMode | undefined,
+    rowsAs: 'json',
+  ): Promise<CostReportWith<JsonRows>>;
+  async cost(
+    filters: ScopedFilters,
+    groupBy: CostDimension[],
+    idle?: IdleMode,
+    rowsAs: 'values' | 'json' = 'values',
+  ): Promise<CostReportWith<CostRow[] | JsonRows>> {
     checkIdleApplies(idle, groupBy);
     const archive = await this.archivedAndFresh(filters.start, filters.end);
     if (archive) refuseArchivedDetail(archive, filters, idle);
+    const options: ReadOptions = { exactCost: false, idle, archive };
     // Two independent reads of the same fresh state: on two pool connections at once.
     const [rows, totals] = await Promise.all([
-      this.grouped(filters.start, filters.end, groupBy, filters, { exactCost: false, idle, archive }),
+      rowsAs === 'json'
+        ? this.groupedAsJson(filters.start, filters.end, groupBy, filters, options)
+        : this.grouped(filters.start, filters.end, groupBy, filters, options),
       this.totals(filters, idle, archive),
     ]);
     return {
@@ -265,8 +304,32 @@ export class AnalyticsService {
     end: string,
     dims: CostDimension[],
     filters: ScopedFilters,
-    { exactCost = true, idle, archive, rowsField = 'group_by' }: ReadOptions = {},
+    options: ReadOptions = {},
   ): Promise<CostRow[]> {
+    const { rows, keys } = await this.groupedRows<CostRow>(start, end, dims, filters, options, false);
+    return answeredRows(rows, keys);
+  }
+
+  /** The rows of `grouped`, each as the JSON text of its answer, written by the database. */
+  private async groupedAsJson(
+    start: string,
+    end: string,
+    dims: CostDimension[],
+    filters: ScopedFilters,
+    options: ReadOptions,
+  ): Promise<JsonRows> {
+    const { rows } = await this.groupedRows<{ json: string }>(start, end, dims, filters, options, true);
+    return new JsonRows(rows.map((row) => row.json));
+  }
+
+  private async groupedRows<R>(
+    start: string,
+    end: string,
+    dims: CostDimension[],
+    filters: ScopedFilters,
+    { exactCost = true, idle, archive, rowsField = 'group_by' }: ReadOptions,
+    asJson: boolean,
+  ): Promise<{ rows: R[]; keys: DimensionSql[] }> {
     // Archived days are read from their cells below; the maintained tables answer the rest.
     const liveFrom = archive ? liveStart(start, archive) : start;
     const source = sourceFor(dims, { ...filters, start: liveFrom });
@@ -325,25 +388,31 @@ export class AnalyticsService {
       );
     }
     const charged = idle ? '(g.cost + g.idle)' : 'g.cost';
+    const columns: OutputColumn[] = [
+      ...keys.flatMap((k) => k.output),
+      ...(idle
+        ? [
+            numberColumn(`round(g.cost, 2)`, 'allocated_usd'),
+            numberColumn(`(round(${charged}, 2) - round(g.cost, 2))`, 'idle_usd'),
+          ]
+        : []),
+      numberColumn(`round(${charged}, 2)`, 'cost_usd'),
+      ...(exactCost ? [textColumn(`${charged}::text`, 'cost')] : []),
+      ...(exactCost && idle ? [textColumn(`g.cost::text`, 'allocated'), textColumn(`g.idle::text`, 'idle')] : []),
+      numberColumn(`round(g.gpu_hours, 4)`, 'gpu_hours'),
+      numberColumn(`round(g.unpriced_gpu_hours, 4)`, 'unpriced_gpu_hours'),
+      literalColumn(`g.job_count::int`, 'job_count'),
+      // Utilization: of the jobs' own (allocated) cost; idle charged to a row is no job's use.
+      numberColumn(`round(g.used, 2)`, 'used_cost_usd'),
+      numberColumn(`(round(g.measured, 2) - round(g.used, 2))`, 'waste_usd'),
+      numberColumn(`(round(g.cost, 2) - round(g.measured, 2))`, 'unmeasured_cost_usd'),
+      numberColumn(`CASE WHEN g.measured > 0 THEN round(g.used / g.measured, 4) END`, 'efficiency'),
+      ...(exactCost ? [textColumn(`g.measured::text`, 'measured'), textColumn(`g.used::text`, 'used')] : []),
+      ...(separateArchived ? [literalColumn('g.archived', 'archived')] : []),
+    ];
     const sql = `
       WITH g AS (${groups})
-      SELECT ${[
-        ...keys.flatMap((k) => k.output),
-        ...(idle ? [`round(g.cost, 2) AS allocated_usd`, `(round(${charged}, 2) - round(g.cost, 2)) AS idle_usd`] : []),
-        `round(${charged}, 2) AS cost_usd`,
-        ...(exactCost ? [`${charged}::text AS cost`] : []),
-        ...(exactCost && idle ? [`g.cost::text AS allocated`, `g.idle::text AS idle`] : []),
-        `round(g.gpu_hours, 4) AS gpu_hours`,
-        `round(g.unpriced_gpu_hours, 4) AS unpriced_gpu_hours`,
-        `g.job_count::int AS job_count`,
-        // Utilization: of the jobs' own (allocated) cost; idle charged to a row is no job's use.
-        `round(g.used, 2) AS used_cost_usd`,
-        `(round(g.measured, 2) - round(g.used, 2)) AS waste_usd`,
-        `(round(g.cost, 2) - round(g.measured, 2)) AS unmeasured_cost_usd`,
-        `CASE WHEN g.measured > 0 THEN round(g.used / g.measured, 4) END AS efficiency`,
-        ...(exactCost ? [`g.measured::text AS measured`, `g.used::text AS used`] : []),
-        ...(separateArchived ? ['g.archived'] : []),
-      ].join(', ')}
+      SELECT ${asJson ? `${jsonRowSql(columns, shownAs(keys))} AS json` : selectList(columns)}
       FROM g
       ${dims.includes('team') ? `${separateArchived ? 'LEFT ' : ''}JOIN teams t ON t.id = g.team_id` : ''}
       ORDER BY ${[
@@ -354,7 +423,7 @@ export class AnalyticsService {
         ...keys.map((k) => `g.${k.name}`),
       ].join(', ')}
       LIMIT ${this.maxRows + 1}`;
-    const rows = await this.dataSource.query<CostRow[]>(sql, params);
+    const rows = await this.dataSource.query<R[]>(sql, params);
     if (rows.length > this.maxRows) {
       throw badRequest(
         `the answer would have more than ${this.maxRows} rows (REPORT_MAX_ROWS): narrow the range or the filters, or group by ` +
@@ -362,7 +431,7 @@ export class AnalyticsService {
         rowsField,
       );
     }
-    return answeredRows(rows, keys);
+    return { rows, keys };
   }
 
   /**

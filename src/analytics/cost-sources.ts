@@ -90,11 +90,54 @@ export const OWNED_IDLE = `(SELECT day, provider, gpu_type, owner_team_id AS tea
     '${NO_LABEL}'::text AS label_value, unallocated_usd
   FROM allocation_cells WHERE owner_team_id IS NOT NULL AND unallocated_usd <> 0) r`;
 
+/**
+ * A column of a report's rows: its SQL over the grouped rows `g` (and the team `t`), its name,
+ * and the JSON its value is written as when the database writes the rows' JSON (`jsonRowSql`).
+ */
+export interface OutputColumn {
+  sql: string;
+  name: string;
+  json: 'string' | 'number' | 'literal';
+}
+
+export const textColumn = (sql: string, name: string): OutputColumn => ({ sql, name, json: 'string' });
+/** A numeric written as the number JSON.stringify writes for it: no trailing zeros. */
+export const numberColumn = (sql: string, name: string): OutputColumn => ({ sql, name, json: 'number' });
+/** An integer or a boolean: its text is its JSON. */
+export const literalColumn = (sql: string, name: string): OutputColumn => ({ sql, name, json: 'literal' });
+
+/** The columns of a SELECT list. */
+export const selectList = (columns: OutputColumn[]) => columns.map((c) => `${c.sql} AS ${c.name}`).join(', ');
+
+/**
+ * One SQL expression writing a row's columns as a JSON object, the text JSON.stringify gives for
+ * the row as `pg` reads it and the API makes its amounts numbers (to the double: a numeric of
+ * more than 15 digits is written with all of them). `shownAs` renames fields (label dimensions).
+ * A 2,000-row report spent about half of the API's CPU making 28,000 fields into objects,
+ * numbers and back into text (docs/performance.md).
+ */
+export function jsonRowSql(columns: OutputColumn[], shownAs: ReadonlyMap<string, string> = new Map()): string {
+  const parts = columns.map((c, i) => {
+    const key = `${i === 0 ? '{' : ','}${JSON.stringify(shownAs.get(c.name) ?? c.name)}:`;
+    const value =
+      c.json === 'string'
+        ? `to_json(${c.sql})::text`
+        : c.json === 'number'
+          ? `trim_scale(${c.sql})::text`
+          : `(${c.sql})::text`;
+    return `${sqlText(key)} || coalesce(${value}, 'null')`;
+  });
+  return `${parts.length ? parts.join(' || ') : `'{'`} || '}'`;
+}
+
+/** A string as an SQL literal. */
+const sqlText = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
 /** How a grouping key is computed from a row `r`, named `name` in the grouped rows `g`, and shown. */
 export interface DimensionSql {
   key: string;
   name: string;
-  output: string[];
+  output: OutputColumn[];
   time?: true;
   /**
    * A label dimension's field in the answer, `label:<key>`: given to the rows once read, since
@@ -104,21 +147,25 @@ export interface DimensionSql {
 }
 
 const FIXED_DIMENSIONS: Record<string, DimensionSql> = {
-  team: { key: 'r.team_id', name: 'team_id', output: [`g.team_id::text AS team_id`, `t.name AS team_name`] },
-  model: { key: 'r.model_name', name: 'model_name', output: ['g.model_name'] },
-  provider: { key: 'r.provider', name: 'provider', output: ['g.provider'] },
-  gpu_type: { key: 'r.gpu_type', name: 'gpu_type', output: ['g.gpu_type'] },
-  day: { key: 'r.day', name: 'day', output: [`to_char(g.day, 'YYYY-MM-DD') AS day`], time: true },
+  team: {
+    key: 'r.team_id',
+    name: 'team_id',
+    output: [textColumn('g.team_id::text', 'team_id'), textColumn('t.name', 'team_name')],
+  },
+  model: { key: 'r.model_name', name: 'model_name', output: [textColumn('g.model_name', 'model_name')] },
+  provider: { key: 'r.provider', name: 'provider', output: [textColumn('g.provider', 'provider')] },
+  gpu_type: { key: 'r.gpu_type', name: 'gpu_type', output: [textColumn('g.gpu_type', 'gpu_type')] },
+  day: { key: 'r.day', name: 'day', output: [textColumn(`to_char(g.day, 'YYYY-MM-DD')`, 'day')], time: true },
   week: {
     key: `date_trunc('week', r.day)::date`,
     name: 'week',
-    output: [`to_char(g.week, 'YYYY-MM-DD') AS week`],
+    output: [textColumn(`to_char(g.week, 'YYYY-MM-DD')`, 'week')],
     time: true,
   },
   month: {
     key: `date_trunc('month', r.day)::date`,
     name: 'month',
-    output: [`to_char(g.month, 'YYYY-MM') AS month`],
+    output: [textColumn(`to_char(g.month, 'YYYY-MM')`, 'month')],
     time: true,
   },
 };
@@ -128,7 +175,7 @@ export function dimensionSql(dims: CostDimension[], labelValue: (key: string) =>
   return dims.map((d, i) => {
     const key = labelKeyOf(d);
     if (key === null) return FIXED_DIMENSIONS[d];
-    return { key: labelValue(key), name: `label_${i}`, output: [`g.label_${i}`], shownAs: d };
+    return { key: labelValue(key), name: `label_${i}`, output: [textColumn(`g.label_${i}`, `label_${i}`)], shownAs: d };
   });
 }
 

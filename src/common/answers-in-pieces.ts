@@ -11,13 +11,22 @@ import { mergeMap, Observable } from 'rxjs';
  */
 export const ROWS_PER_PIECE = 2000;
 
-/** What an answer of rows looks like: the rows themselves, or an object with them in `rows`. */
-type RowsAnswer = readonly unknown[] | { rows: readonly unknown[] };
+/**
+ * Rows already written as JSON, a text each (the database can write a report's rows: turning
+ * thousands of rows into objects and back into text was half the API's work on them). An answer
+ * holding them is sent as text by `jsonPieces`.
+ */
+export class JsonRows {
+  constructor(readonly texts: readonly string[]) {}
+}
 
-function rowsOf(answer: unknown): readonly unknown[] | null {
+/** What an answer of rows looks like: the rows themselves, or an object with them in `rows`. */
+type RowsAnswer = readonly unknown[] | { rows: readonly unknown[] | JsonRows };
+
+function rowsOf(answer: unknown): readonly unknown[] | JsonRows | null {
   if (Array.isArray(answer)) return answer as unknown[];
   const rows = answer !== null && typeof answer === 'object' ? (answer as { rows?: unknown }).rows : undefined;
-  return Array.isArray(rows) ? rows : null;
+  return Array.isArray(rows) || rows instanceof JsonRows ? rows : null;
 }
 
 /**
@@ -44,7 +53,8 @@ async function* inPieces<T>(rows: readonly T[], write: (piece: T[], first: boole
 
 /**
  * The JSON text of an answer, the very text JSON.stringify gives, its rows serialised a piece at
- * a time. The fields around the rows keep their order.
+ * a time (rows already written as JSON are joined as they are). The fields around the rows keep
+ * their order.
  */
 export async function* jsonPieces(answer: RowsAnswer): AsyncGenerator<string> {
   const rows = rowsOf(answer)!;
@@ -61,7 +71,8 @@ export async function* jsonPieces(answer: RowsAnswer): AsyncGenerator<string> {
       .join('')}}`;
   }
   yield before;
-  yield* inPieces(rows, (piece, first) => (first ? '' : ',') + JSON.stringify(piece).slice(1, -1));
+  if (rows instanceof JsonRows) yield* inPieces(rows.texts, (piece, first) => (first ? '' : ',') + piece.join(','));
+  else yield* inPieces(rows, (piece, first) => (first ? '' : ',') + JSON.stringify(piece).slice(1, -1));
   yield after;
 }
 
@@ -93,7 +104,7 @@ export class LargeAnswersInPieces implements NestInterceptor {
     return next.handle().pipe(
       mergeMap(async (answer: unknown) => {
         const rows = rowsOf(answer);
-        if (!rows || rows.length <= ROWS_PER_PIECE) return answer;
+        if (!rows || (Array.isArray(rows) && rows.length <= ROWS_PER_PIECE)) return answer;
         context.switchToHttp().getResponse<Response>().type('application/json');
         return joinedPieces(jsonPieces(answer as RowsAnswer));
       }),
