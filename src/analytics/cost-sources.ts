@@ -113,8 +113,8 @@ export const selectList = (columns: OutputColumn[]) => columns.map((c) => `${c.s
  * One SQL expression writing a row's columns as a JSON object, the text JSON.stringify gives for
  * the row as `pg` reads it and the API makes its amounts numbers (to the double: a numeric of
  * more than 15 digits is written with all of them). `shownAs` renames fields (label dimensions).
- * A 2,000-row report spent about half of the API's CPU making 28,000 fields into objects,
- * numbers and back into text (docs/performance.md).
+ * A 2,000-row report spent a third of the API's CPU making 22,000 fields into objects, numbers
+ * and back into text (docs/performance.md, "Rows written as JSON by the database").
  */
 export function jsonRowSql(columns: OutputColumn[], shownAs: ReadonlyMap<string, string> = new Map()): string {
   const parts = columns.map((c, i) => {

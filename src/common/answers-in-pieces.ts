@@ -13,8 +13,9 @@ export const ROWS_PER_PIECE = 2000;
 
 /**
  * Rows already written as JSON, a text each (the database can write a report's rows: turning
- * thousands of rows into objects and back into text was half the API's work on them). An answer
- * holding them is sent as text by `jsonPieces`.
+ * thousands of rows into objects and back into text was a third of the API's work on them). An
+ * answer holding them is always sent as text (`jsonPieces`): serialised as an object, it would
+ * read `{"texts": [...]}`.
  */
 export class JsonRows {
   constructor(readonly texts: readonly string[]) {}
@@ -95,8 +96,8 @@ export function csvInPieces(rows: readonly object[], csvOf: (piece: object[], he
 
 /**
  * Answers with more than ROWS_PER_PIECE rows are serialised a piece at a time, with a turn of the
- * event loop between pieces, and sent as the same JSON text (joinedPieces). Smaller answers are
- * sent as before.
+ * event loop between pieces, and sent as the same JSON text (joinedPieces). Answers whose rows are
+ * JsonRows are joined whatever their size. Smaller answers are sent as before.
  */
 @Injectable()
 export class LargeAnswersInPieces implements NestInterceptor {
