@@ -116,9 +116,9 @@ export const selectList = (columns: OutputColumn[]) => columns.map((c) => `${c.s
  * A 2,000-row report spent a third of the API's CPU making 22,000 fields into objects, numbers
  * and back into text (docs/performance.md, "Rows written as JSON by the database").
  */
-export function jsonRowSql(columns: OutputColumn[], shownAs: ReadonlyMap<string, string> = new Map()): string {
-  const parts = columns.map((c, i) => {
-    const key = `${i === 0 ? '{' : ','}${JSON.stringify(shownAs.get(c.name) ?? c.name)}:`;
+export function jsonRowSql(columns: OutputColumn[], shownAs: ReadonlyMap<string, string>): string {
+  const fields = columns.map((c, i) => {
+    const key = `${i === 0 ? '' : ','}${JSON.stringify(shownAs.get(c.name) ?? c.name)}:`;
     const value =
       c.json === 'string'
         ? `to_json(${c.sql})::text`
@@ -127,7 +127,7 @@ export function jsonRowSql(columns: OutputColumn[], shownAs: ReadonlyMap<string,
           : `(${c.sql})::text`;
     return `${sqlText(key)} || coalesce(${value}, 'null')`;
   });
-  return `${parts.length ? parts.join(' || ') : `'{'`} || '}'`;
+  return [`'{'`, ...fields, `'}'`].join(' || ');
 }
 
 /** A string as an SQL literal. */
