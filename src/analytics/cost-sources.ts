@@ -119,16 +119,17 @@ export const selectList = (columns: OutputColumn[]) => columns.map((c) => `${c.s
 export function jsonRowSql(columns: OutputColumn[], shownAs: ReadonlyMap<string, string>): string {
   const fields = columns.map((c, i) => {
     const key = `${i === 0 ? '' : ','}${JSON.stringify(shownAs.get(c.name) ?? c.name)}:`;
-    const value =
-      c.json === 'string'
-        ? `to_json(${c.sql})::text`
-        : c.json === 'number'
-          ? `trim_scale(${c.sql})::text`
-          : `(${c.sql})::text`;
-    return `${sqlText(key)} || coalesce(${value}, 'null')`;
+    return `${sqlText(key)} || coalesce(${JSON_VALUE[c.json](c.sql)}, 'null')`;
   });
   return [`'{'`, ...fields, `'}'`].join(' || ');
 }
+
+/** A column's value as JSON text, by its kind (null stays SQL null: jsonRowSql writes `null`). */
+const JSON_VALUE: Record<OutputColumn['json'], (sql: string) => string> = {
+  string: (sql) => `to_json(${sql})::text`,
+  number: (sql) => `trim_scale(${sql})::text`,
+  literal: (sql) => `(${sql})::text`,
+};
 
 /** A string as an SQL literal. */
 const sqlText = (text: string) => `'${text.replace(/'/g, "''")}'`;
