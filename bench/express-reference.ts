@@ -1,5 +1,6 @@
 import express, { Request, Response } from 'express';
 import { Pool } from 'pg';
+import { DATABASE_SESSION_OPTIONS } from '../src/database/session-options';
 import { decodeCursor } from '../src/jobs/jobs-cursor';
 import type { JobStatus } from '../src/jobs/job-status';
 import { buildJobsPageQuery, JobsPageRequest, JobsPageRow, toJobsPage } from '../src/jobs/jobs.query';
@@ -11,7 +12,12 @@ import { buildJobsPageQuery, JobsPageRequest, JobsPageRow, toJobsPage } from '..
  * Started by the harness as its own process: DATABASE_URL, PORT, HOST, DB_POOL_SIZE.
  */
 
-const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
+// The API's session settings, so that the two differ only in what runs in Node.
+const pool = new Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DB_POOL_SIZE ?? 10),
+  options: DATABASE_SESSION_OPTIONS,
+});
 pool.on('error', () => undefined);
 const app = express();
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
+import { DATABASE_SESSION_OPTIONS } from '../src/database/session-options';
 import { ALERT_BENCH_ENV } from './alert-figures';
 import { ANOMALY_BENCH_ENV } from './anomaly-figures';
 import { DatabaseHost } from './database-host';
@@ -17,7 +18,7 @@ export interface Stage {
   databaseUrl: string;
   api: ServerProcess;
   client: HelioxClient;
-  /** For reference queries; sessions run in UTC so days are UTC days. */
+  /** For reference queries; sessions run in UTC so days are UTC days, with the API's settings otherwise. */
   pool: Pool;
   /** What the API runs with; `npm run allocation:rebuild` gets the same. */
   env: Record<string, string>;
@@ -74,7 +75,11 @@ export async function startStage(host: DatabaseHost, purpose: string): Promise<S
   });
   const client = new HelioxClient(api.baseUrl, env.ADMIN_API_KEY);
   await client.login(ADMIN_EMAIL, env.ADMIN_PASSWORD);
-  const pool = new Pool({ connectionString: databaseUrl, max: 2, options: '-c TimeZone=UTC' });
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: 2,
+    options: `${DATABASE_SESSION_OPTIONS} -c TimeZone=UTC`,
+  });
   pool.on('error', () => undefined); // an idle client's lost connection; queries report their own
   return { databaseUrl, api, client, pool, env };
 }

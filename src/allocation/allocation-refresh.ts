@@ -7,7 +7,7 @@ import { CELLS_PATH_INTERVALS, PARALLEL_REFRESH_CELLS, REFRESH_WORKERS } from '.
 import { SKIP_ARCHIVED_DAYS } from './archived-days.sql';
 import { RecomputeByCells } from './recompute-by-cells';
 import { RefreshByJobs } from './refresh-by-jobs';
-import { lockRefresh, prepareWorkTables, transactionNow, withoutJit } from './refresh-session';
+import { lockRefresh, prepareWorkTables, transactionNow } from './refresh-session';
 import { CELLS_OF_REFRESH_JOBS, CLAIM_DIRTY_CELLS, CLAIM_DIRTY_JOBS } from './refresh.sql';
 
 /**
@@ -98,7 +98,6 @@ export class AllocationRefresh {
    */
   async refreshIn(m: EntityManager, workers: QueryRunner[] = []): Promise<{ cells: number }> {
     await lockRefresh(m);
-    await withoutJit(m);
     const now = await transactionNow(m);
     await prepareWorkTables(m);
     await m.query(CLAIM_DIRTY_CELLS);

@@ -8,7 +8,7 @@ import {
   RESUM_DAY_TABLES,
   RESUM_MONTHS,
 } from './recompute-by-cells.sql';
-import { prepareWorkTables, withoutJit } from './refresh-session';
+import { prepareWorkTables } from './refresh-session';
 
 interface RefreshCell {
   day: string;
@@ -87,7 +87,6 @@ export class RecomputeByCells {
       runs.map((run, i) =>
         workers[i].manager.transaction(async (w) => {
           await settingsOfLargeRefresh(w);
-          await withoutJit(w);
           await prepareWorkTables(w);
           await w.query(
             `INSERT INTO allocation_refresh_cells (day, provider, gpu_type) SELECT * FROM unnest($1::date[], $2::text[], $3::text[])`,

@@ -9,17 +9,6 @@ export async function lockRefresh(m: EntityManager): Promise<void> {
   await m.query(`SELECT pg_advisory_xact_lock($1)`, [REFRESH_LOCK_KEY]);
 }
 
-/**
- * Turns PostgreSQL's JIT compilation off for the rest of a refresh's transaction. The planner
- * guesses 100 label pairs for each job-day row it spreads with jsonb_each_text (there are a few),
- * which priced the changed-jobs path's label deltas past jit_above_cost: compiling them took
- * 650-840 ms of a one-day upload's 2.4 s upkeep at a million jobs, for statements that run in
- * tens of milliseconds. A full rebuild ran faster without it too (34 s against 37 s).
- */
-export async function withoutJit(m: Pick<EntityManager, 'query'>): Promise<void> {
-  await m.query(`SET LOCAL jit = off`);
-}
-
 /** The transaction's own clock: the instant running jobs are measured up to. */
 export async function transactionNow(m: EntityManager): Promise<Date> {
   const [{ now }] = await m.query<{ now: Date }[]>(`SELECT now() AS now`);

@@ -4,6 +4,7 @@ import { DEFAULT_STATEMENT_TIMEOUT_SECONDS, Env } from '../config/env';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { QueryErrorLogger } from './query-error-logger';
+import { DATABASE_SESSION_OPTIONS } from './session-options';
 
 /**
  * pg's client, listening for its own 'error' event from the moment it exists. The pool listens
@@ -42,6 +43,7 @@ export function dataSourceOptions(
       // A request never waits forever on a broken server or behind a long rebuild.
       statement_timeout: (env.DB_STATEMENT_TIMEOUT_SECONDS ?? DEFAULT_STATEMENT_TIMEOUT_SECONDS) * 1000,
       application_name: 'heliox',
+      options: DATABASE_SESSION_OPTIONS,
     },
   };
 }
